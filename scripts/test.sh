@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one command that runs every test: installs what the tests need, builds, runs each test
+# project, and ends with one line "N passed, N failed, N skipped" summing all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+if ! dotnet build Vigil.slnx -c Release -nologo -v q; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0 failed=0 skipped=0 status=0
+logdir=$(mktemp -d)
+for project in test/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  log="$logdir/$name.log"
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+" "$log" | tail -n 1)
+  if [[ -z "$line" ]]; then
+    echo "$name: no test summary (exit $rc)"
+    failed=$((failed + 1)); status=1; continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  [[ $rc -ne 0 || $f -ne 0 ]] && status=1
+done
+rm -rf "$logdir"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Vigil.Cli;
+
+var root = new RootCommand("Vigil: a self-hosted zero-trust access platform (policy engine, gateway, segmentation).");
+
+// One line per command group; each group lives in its own folder.
+root.Subcommands.Add(Vigil.Cli.Policy.PolicyCommand.Create());
+
+return await CliRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+
+namespace Vigil.Policy.Values;
+
+/// <summary>
+/// A number. Integers are exact at any size (64-bit fast path, <see cref="BigInteger"/> beyond);
+/// other numbers are binary floating point, keeping the literal text they were written with so
+/// that JSON round-trips unchanged. Equality and ordering are numeric: <c>1 == 1.0</c>.
+/// </summary>
+public sealed class NumberValue : Value
+{
+    private static readonly NumberValue[] SmallInts = CreateSmallInts();
+
+    private readonly long _int;
+    private readonly BigInteger _big;
+    private readonly double _float;
+    private readonly string? _text;
+
+    private NumberValue(NumberRepresentation representation, long integer, BigInteger big, double floating, string? text)
+    {
+        Representation = representation;
+        _int = integer;
+        _big = big;
+        _float = floating;
+        _text = text;
+    }
+
+    public override ValueKind Kind => ValueKind.Number;
+
+    /// <summary>How the number is stored.</summary>
+    public NumberRepresentation Representation { get; }
+
+    /// <summary>True when the value is a whole number (including floats such as <c>2.0</c>).</summary>
+    public bool IsInteger => Representation != NumberRepresentation.Float || (double.IsFinite(_float) && Math.Floor(_float) == _float);
+
+    public static NumberValue Zero => SmallInts[128];
+
+    public static NumberValue One => SmallInts[129];
+
+    public static NumberValue Create(long value) =>
+        value >= -128 && value < 128 ? SmallInts[value + 128] : new NumberValue(NumberRepresentation.Int64, value, default, 0, null);
+
+    public static NumberValue Create(int value) => Create((long)value);
+
+    public static NumberValue Create(BigInteger value) =>
+        value >= long.MinValue && value <= long.MaxValue
+            ? Create((long)value)
+            : new NumberValue(NumberRepresentation.BigInteger, 0, value, 0, null);
+
+    public static NumberValue Create(double value)
+    {
+        if (double.IsFinite(value) && Math.Floor(value) == value && Math.Abs(value) < 9.2e18)
+        {
+            return Create((long)value);
+        }
+
+        return new NumberValue(NumberRepresentation.Float, 0, default, value, null);
+    }
+
+    /// <summary>Parses a JSON/Rego number literal, keeping its text for non-integers.</summary>
+    public static NumberValue? Parse(string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var isInteger = !text.AsSpan().ContainsAny(".eE");
+        if (isInteger)
+        {
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            {
+                return Create(l);
+            }
+
+            return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var b) ? Create(b) : null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            return null;
+        }
+
+        // Whole numbers written with an exponent (1e3) that fit exactly become integers.
+        if (double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) < 9.2e18 && !text.Contains('.', StringComparison.Ordinal))
+        {
+            return Create((long)d);
+        }
+
+        if (double.IsFinite(d) && Math.Floor(d) == d && !text.Contains('.', StringComparison.Ordinal)
+            && TryParseExactBigInteger(text, out var exact))
+        {
+            return Create(exact);
+        }
+
+        return new NumberValue(NumberRepresentation.Float, 0, default, d, text);
+    }
+
+    private static bool TryParseExactBigInteger(string text, out BigInteger value)
+    {
+        value = default;
+        var e = text.AsSpan().IndexOfAny('e', 'E');
+        if (e < 0 || !BigInteger.TryParse(text.AsSpan(0, e), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var mantissa)
+            || !int.TryParse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent)
+            || exponent < 0 || exponent > 4096)
+        {
+            return false;
+        }
+
+        value = mantissa * BigInteger.Pow(10, exponent);
+        return true;
+    }
+
+    /// <summary>Returns the value as a 64-bit integer when it is a whole number in range.</summary>
+    public bool TryGetInt64(out long value)
+    {
+        switch (Representation)
+        {
+            case NumberRepresentation.Int64:
+                value = _int;
+                return true;
+            case NumberRepresentation.Float when IsInteger && Math.Abs(_float) < 9.2e18:
+                value = (long)_float;
+                return true;
+            default:
+                value = 0;
+                return false;
+        }
+    }
+
+    /// <summary>Returns the value as a 32-bit integer when it is a whole number in range.</summary>
+    public bool TryGetInt32(out int value)
+    {
+        if (TryGetInt64(out var l) && l is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)l;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Returns the value as an exact integer when it is a whole number.</summary>
+    public bool TryGetBigInteger(out BigInteger value)
+    {
+        switch (Representation)
+        {
+            case NumberRepresentation.Int64:
+                value = _int;
+                return true;
+            case NumberRepresentation.BigInteger:
+                value = _big;
+                return true;
+            default:
+                if (IsInteger)
+                {
+                    value = new BigInteger(_float);
+                    return true;
+                }
+
+                value = default;
+                return false;
+        }
+    }
+
+    /// <summary>The value as a double (may lose precision for huge integers).</summary>
+    public double ToDouble() => Representation switch
+    {
+        NumberRepresentation.Int64 => _int,
+        NumberRepresentation.BigInteger => (double)_big,
+        _ => _float,
+    };
+
+    /// <summary>The literal text the number was written with, if it was parsed from one (floats only).</summary>
+    public string? LiteralText => _text;
+
+    public override bool Equals(Value? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is not NumberValue n)
+        {
+            return false;
+        }
+
+        if (Representation == NumberRepresentation.Int64 && n.Representation == NumberRepresentation.Int64)
+        {
+            return _int == n._int;
+        }
+
+        return CompareNumbers(this, n) == 0;
+    }
+
+    public override int GetHashCode()
+    {
+        switch (Representation)
+        {
+            case NumberRepresentation.Int64:
+                return _int.GetHashCode();
+            case NumberRepresentation.BigInteger:
+                return _big.GetHashCode();
+            default:
+                if (TryGetInt64(out var l))
+                {
+                    return l.GetHashCode();
+                }
+
+                return _float.GetHashCode();
+        }
+    }
+
+    private protected override int CompareToSameKind(Value other) => CompareNumbers(this, (NumberValue)other);
+
+    /// <summary>Numeric comparison across representations.</summary>
+    public static int CompareNumbers(NumberValue a, NumberValue b)
+    {
+        if (a.Representation == NumberRepresentation.Int64 && b.Representation == NumberRepresentation.Int64)
+        {
+            return a._int.CompareTo(b._int);
+        }
+
+        if (a.Representation != NumberRepresentation.Float && b.Representation != NumberRepresentation.Float)
+        {
+            a.TryGetBigInteger(out var x);
+            b.TryGetBigInteger(out var y);
+            return x.CompareTo(y);
+        }
+
+        if (a.TryGetBigInteger(out var ai) && b.TryGetBigInteger(out var bi))
+        {
+            return ai.CompareTo(bi);
+        }
+
+        return a.ToDouble().CompareTo(b.ToDouble());
+    }
+
+    internal override void AppendRego(StringBuilder builder) => builder.Append(ToNumberText());
+
+    /// <summary>The canonical text of the number (JSON form).</summary>
+    public string ToNumberText()
+    {
+        switch (Representation)
+        {
+            case NumberRepresentation.Int64:
+                return _int.ToString(CultureInfo.InvariantCulture);
+            case NumberRepresentation.BigInteger:
+                return _big.ToString(CultureInfo.InvariantCulture);
+            default:
+                if (_text is not null)
+                {
+                    return _text;
+                }
+
+                return FormatDouble(_float);
+        }
+    }
+
+    internal static string FormatDouble(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var abs = Math.Abs(value);
+        if (abs != 0 && (abs >= 1e21 || abs < 1e-6))
+        {
+            // Same style as Go's strconv 'g' with shortest precision for large/small magnitudes.
+            var text = value.ToString("E16", CultureInfo.InvariantCulture);
+            var shortest = value.ToString("R", CultureInfo.InvariantCulture);
+            return shortest.Contains('E', StringComparison.Ordinal) ? NormalizeExponent(shortest) : text;
+        }
+
+        return value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static string NormalizeExponent(string text)
+    {
+        // "1E+21" -> "1e+21", "1E-07" -> "1e-07"
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        var mantissa = text[..e];
+        var exponent = text[(e + 1)..];
+        var sign = exponent[0] is '+' or '-' ? exponent[0].ToString() : "+";
+        var digits = exponent.TrimStart('+', '-').TrimStart('0');
+        if (digits.Length < 2)
+        {
+            digits = digits.PadLeft(2, '0');
+        }
+
+        return mantissa + "e" + sign + digits;
+    }
+
+    private static NumberValue[] CreateSmallInts()
+    {
+        var values = new NumberValue[256];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = new NumberValue(NumberRepresentation.Int64, i - 128, default, 0, null);
+        }
+
+        return values;
+    }
+}
+
+/// <summary>How a <see cref="NumberValue"/> is stored.</summary>
+public enum NumberRepresentation
+{
+    Int64,
+    BigInteger,
+    Float,
+}
