@@ -51,11 +51,12 @@ internal sealed class Rule : Node
 /// head term is the var of the first name), <see cref="Args"/> the function parameters (null if not a function),
 /// <see cref="Key"/> the element of a multi-value rule (<c>p contains key</c>, v0 <c>p[key] { }</c>; null otherwise),
 /// <see cref="Value"/> the value term (null when implied <c>true</c>, and always null for multi-value rules).
-/// For a v0 partial object <c>p[k] = v { }</c> the reference is <c>p[k]</c>, as in OPA.
+/// As in OPA, a single-value rule whose reference is <c>name[term]</c> with a non-ground term also has that term as
+/// <see cref="Key"/>: for <c>p[k] = v { }</c> / <c>p[k] := v if { }</c> the reference is <c>p[k]</c>, the key <c>k</c>.
 /// </summary>
 internal sealed class RuleHead : Node
 {
-    public RuleHead(Ref reference, IReadOnlyList<Term>? args, Term? key, Term? value, bool assign, SourceLocation location)
+    public RuleHead(Ref reference, IReadOnlyList<Term>? args, Term? key, Term? value, bool assign, bool isMultiValue, SourceLocation location)
         : base(location)
     {
         Reference = reference;
@@ -63,6 +64,7 @@ internal sealed class RuleHead : Node
         Key = key;
         Value = value;
         Assign = assign;
+        IsMultiValue = isMultiValue;
     }
 
     public Ref Reference { get; }
@@ -79,8 +81,11 @@ internal sealed class RuleHead : Node
     /// <summary>The first name of the reference (<c>p</c> for <c>p.q[r]</c>).</summary>
     public string Name => ((Var)Reference.Head).Name;
 
-    /// <summary>True when this is a multi-value (set-building) rule.</summary>
-    public bool IsMultiValue => Key is not null && Value is null && Args is null;
+    /// <summary>
+    /// True for a multi-value (set-building) rule: <c>p contains x</c>, <c>a.b[c] contains x</c>, v0 <c>p[x] { }</c>.
+    /// (<c>p[x] if { }</c> in v1 is single-value: <c>p[x]</c> is <c>true</c>.)
+    /// </summary>
+    public bool IsMultiValue { get; }
 
     public RuleKind Kind
     {
