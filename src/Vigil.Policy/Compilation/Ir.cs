@@ -104,6 +104,9 @@ internal sealed class ComprehensionTerm(ComprehensionKind kind, Term head, Term?
     public Term? ValueHead { get; } = valueHead;
 
     public Expr[] Body { get; } = body;
+
+    /// <summary>Slots of enclosing bodies that the comprehension reads (its free variables).</summary>
+    public int[] OuterSlots { get; set; } = [];
 }
 
 /// <summary>A string template <c>$"...{expr}..."</c>: literal parts interleaved with expression parts.</summary>
@@ -189,6 +192,9 @@ internal sealed class Expr
 
     /// <summary>The body of <c>every</c>.</summary>
     public Expr[]? Body { get; init; }
+
+    /// <summary>For <c>every</c>: slots of the enclosing body that the body reads.</summary>
+    public int[] OuterSlots { get; set; } = [];
 
     public With[] Withs { get; init; } = [];
 }
@@ -297,6 +303,9 @@ internal sealed class RuleNode
 
     /// <summary>Optional index over the rules' equality conditions (see <see cref="RuleIndex"/>).</summary>
     public RuleIndex? Index { get; set; }
+
+    /// <summary>Number of parameters, for function nodes.</summary>
+    public int Arity { get; set; }
 
     /// <summary>Dense id for per-evaluation caches.</summary>
     public int Id { get; set; }
