@@ -4,5 +4,17 @@ internal static partial class StandardBuiltins
 {
     static partial void RegisterCore(BuiltinTable table)
     {
+        Comparison.Register(table);
+        Arithmetic.Register(table);
+        Numbers.Register(table);
+        Bits.Register(table);
+        Aggregates.Register(table);
+        Arrays.Register(table);
+        Objects.Register(table);
+        Sets.Register(table);
+        Strings.Register(table);
+        Sprintf.Register(table);
+        Types.Register(table);
+        Casts.Register(table);
     }
 }
