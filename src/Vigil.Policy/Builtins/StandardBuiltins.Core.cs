@@ -16,5 +16,8 @@ internal static partial class StandardBuiltins
         Sprintf.Register(table);
         Types.Register(table);
         Casts.Register(table);
+        Encodings.Register(table);
+        RegexBuiltins.Register(table);
+        Glob.Register(table);
     }
 }
