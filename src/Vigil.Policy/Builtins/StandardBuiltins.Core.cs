@@ -19,5 +19,7 @@ internal static partial class StandardBuiltins
         Encodings.Register(table);
         RegexBuiltins.Register(table);
         Glob.Register(table);
+        Units.Register(table);
+        JsonPatch.Register(table);
     }
 }
