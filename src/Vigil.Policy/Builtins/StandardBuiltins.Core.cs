@@ -21,5 +21,10 @@ internal static partial class StandardBuiltins
         Glob.Register(table);
         Units.Register(table);
         JsonPatch.Register(table);
+        Semver.Register(table);
+        Uuid.Register(table);
+        Walk.Register(table);
+        Graph.Register(table);
+        Opa.Register(table);
     }
 }
