@@ -4,5 +4,6 @@ internal static partial class StandardBuiltins
 {
     static partial void RegisterSecurity(BuiltinTable table)
     {
+        TimeBuiltins.Register(table);
     }
 }
