@@ -5,5 +5,6 @@ internal static partial class StandardBuiltins
     static partial void RegisterSecurity(BuiltinTable table)
     {
         TimeBuiltins.Register(table);
+        NetBuiltins.Register(table);
     }
 }
