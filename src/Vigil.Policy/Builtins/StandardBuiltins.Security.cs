@@ -6,5 +6,8 @@ internal static partial class StandardBuiltins
     {
         TimeBuiltins.Register(table);
         NetBuiltins.Register(table);
+        CryptoBuiltins.Register(table);
+        X509Builtins.Register(table);
+        JwtBuiltins.Register(table);
     }
 }
