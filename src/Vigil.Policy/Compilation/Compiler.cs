@@ -130,6 +130,12 @@ internal sealed partial class Compiler
             }
 
             context.RuleNames = names;
+            var packageNode = _root;
+            foreach (var segment in packagePath)
+            {
+                packageNode = packageNode.GetOrAddChild(segment);
+            }
+
             foreach (var rule in module.Rules)
             {
                 names.Add(rule.Head.Name);
@@ -362,6 +368,27 @@ internal sealed partial class Compiler
             value = Lowering.Final(new ConstTerm(BooleanValue.TrueValue));
         }
 
+        // Head terms that need evaluation (refs, calls, comprehensions) are evaluated in the body, as OPA rewrites them.
+        var bodyList = new List<Expr>(body);
+        Term Hoist(Term t)
+        {
+            if (t is VarTerm or ConstTerm || t.IsVarFree)
+            {
+                return t;
+            }
+
+            var tmp = scope.Declare("__head" + bodyList.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Location);
+            bodyList.Add(new Expr { Kind = ExprKind.Unify, A = tmp, B = t, Location = t.Location });
+            return new VarTerm(tmp.Name, tmp.Slot) { Location = t.Location };
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            keys[i] = Hoist(keys[i]);
+        }
+
+        value = Hoist(value);
+        body = [.. bodyList];
         var ordered = Safety.Reorder(this, body, scope, globals, out var safe);
 
         // Head variables must be bound by the body.
@@ -454,23 +481,16 @@ internal sealed partial class Compiler
         {
             switch (expr.Terms)
             {
+                case A.Call { Name: "assign" } assign when assign.Args.Count == 2:
+                    // Variables declared by := are not captured by closures that come before the declaration.
+                    CollectTermNames(assign.Args[1], names);
+                    break;
                 case A.Term t:
                     CollectTermNames(t, names);
                     break;
                 case A.SomeDecl some:
-                    foreach (var v in some.Vars)
-                    {
-                        names.Add(v.Name);
-                    }
-
                     if (some.IsIn)
                     {
-                        if (some.Key is not null)
-                        {
-                            CollectTermNames(some.Key, names);
-                        }
-
-                        CollectTermNames(some.Value!, names);
                         CollectTermNames(some.Domain!, names);
                     }
 
