@@ -19,9 +19,14 @@ internal static class Graph
         _ => [],
     };
 
+    private const int MaxSteps = 1_000_000;
+
+    private static IEnumerable<Value> Initial(Value initial) =>
+        initial is ArrayValue or SetValue ? Vertices(initial) : throw new BuiltinTypeException(2, "{array, set}", initial);
+
     private static SetValue Reachable(ObjectValue graph, Value initial)
     {
-        var queue = new Queue<Value>(Vertices(initial));
+        var queue = new Queue<Value>(Initial(initial));
         var reached = new HashSet<Value>();
         while (queue.Count > 0)
         {
@@ -47,29 +52,54 @@ internal static class Graph
     private static SetValue ReachablePaths(ObjectValue graph, Value initial)
     {
         var result = new HashSet<Value>();
-        foreach (var node in Vertices(initial))
+        var budget = MaxSteps;
+        foreach (var node in Initial(initial))
         {
-            BuildPaths(graph, node, [], result, []);
+            if (!graph.TryGetValue(node, out var edges))
+            {
+                continue;
+            }
+
+            var neighbors = Vertices(edges).ToList();
+            if (neighbors.Count == 0)
+            {
+                result.Add(ArrayValue.Create(node));
+                continue;
+            }
+
+            foreach (var neighbor in neighbors)
+            {
+                BuildPaths(graph, neighbor, [node], result, ref budget);
+            }
         }
 
         return SetValue.Wrap(result);
     }
 
-    private static void BuildPaths(ObjectValue graph, Value root, List<Value> path, HashSet<Value> result, HashSet<Value> reached)
+    /// <summary>
+    /// Depth-first over simple paths, as OPA: a path ends at a node without edges, before a node
+    /// missing from the graph, or where an edge leads back into the path. The number of simple
+    /// paths can grow exponentially, so the work is capped.
+    /// </summary>
+    private static void BuildPaths(ObjectValue graph, Value root, List<Value> prefix, HashSet<Value> result, ref int budget)
     {
-        // Iterative DFS; the shared reached set bounds the work by the graph's size.
         var stack = new Stack<(Value Node, List<Value> Path)>();
-        stack.Push((root, path));
+        stack.Push((root, prefix));
         while (stack.Count > 0)
         {
-            var (node, prefix) = stack.Pop();
-            var nodePath = new List<Value>(prefix) { node };
+            if (--budget < 0)
+            {
+                throw new BuiltinErrorException($"too many paths (more than {MaxSteps} steps)");
+            }
+
+            var (node, path) = stack.Pop();
             if (!graph.TryGetValue(node, out var edges))
             {
-                result.Add(ArrayValue.Create(prefix));
+                result.Add(ArrayValue.Create(path));
                 continue;
             }
 
+            var nodePath = new List<Value>(path) { node };
             var neighbors = Vertices(edges).ToList();
             if (neighbors.Count == 0)
             {
@@ -77,10 +107,9 @@ internal static class Graph
                 continue;
             }
 
-            reached.Add(node);
             for (var i = neighbors.Count - 1; i >= 0; i--)
             {
-                if (reached.Contains(neighbors[i]))
+                if (nodePath.Contains(neighbors[i]))
                 {
                     result.Add(ArrayValue.Create(nodePath));
                 }

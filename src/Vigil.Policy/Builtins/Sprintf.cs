@@ -265,7 +265,7 @@ internal static class Sprintf
 
     private static string Sign(bool negative, Spec spec) => negative ? "-" : spec.Plus ? "+" : spec.Space ? " " : string.Empty;
 
-    private static string? FormatInteger(long value, Spec spec, char verb) => FormatBigInteger(value, spec, verb);
+    private static string? FormatInteger(long value, Spec spec, char verb) => verb == 's' ? null : FormatBigInteger(value, spec, verb);
 
     private static string? FormatBigInteger(BigInteger value, Spec spec, char verb)
     {

@@ -278,9 +278,9 @@ internal static class AstPrinter
             case Call c:
                 if (c.Name is { } name && Infix.TryGetValue(name, out var op) && c.Args.Count == 2)
                 {
-                    AppendTerm(b, c.Args[0]);
+                    AppendOperand(b, c.Args[0]);
                     b.Append(' ').Append(op).Append(' ');
-                    AppendTerm(b, c.Args[1]);
+                    AppendOperand(b, c.Args[1]);
                 }
                 else if (c.Name == "internal.member_2" && c.Args.Count == 2)
                 {
@@ -326,6 +326,21 @@ internal static class AstPrinter
             default:
                 b.Append(t.GetType().Name);
                 break;
+        }
+    }
+
+    /// <summary>Operands that are themselves infix calls are parenthesised, so the printed text shows the parse.</summary>
+    private static void AppendOperand(StringBuilder b, Term t)
+    {
+        if (t is Call { Name: { } n } c && (Infix.ContainsKey(n) || n.StartsWith("internal.member_", StringComparison.Ordinal)) && c.Args.Count >= 2)
+        {
+            b.Append('(');
+            AppendTerm(b, t);
+            b.Append(')');
+        }
+        else
+        {
+            AppendTerm(b, t);
         }
     }
 

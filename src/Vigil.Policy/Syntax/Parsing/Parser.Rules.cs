@@ -296,8 +296,9 @@ internal sealed partial class Parser
             var s = Save();
             var expr = ParseLiteral(0);
 
-            // `p if { true }` must not be read as "p if <the set {true}>": set literals are never false or undefined.
-            if (expr is not null && expr.Terms is not SetTerm)
+            // `p if { true }` must not be read as "p if <the set {true}>": set literals are never false or undefined
+            // (and `p if {}` is an empty body, not an empty object).
+            if (expr is not null && expr.Terms is not (SetTerm or ObjectTerm { Pairs.Count: 0 }))
             {
                 ruleBody = new Body([expr], expr.Location);
             }
@@ -543,13 +544,13 @@ internal sealed partial class Parser
                 return null;
         }
 
-        var refText = head.BuildRef().ToString();
+        string RefText() => head.BuildRef().ToString();
         switch (Tok)
         {
             case TokenKind.Contains:
                 if (head.Args is not null)
                 {
-                    Illegal($"the contains keyword can only be used with multi-value rule definitions (e.g., {refText} contains <VALUE> {{ ... }})");
+                    Illegal($"the contains keyword can only be used with multi-value rule definitions (e.g., {RefText()} contains <VALUE> {{ ... }})");
                     return null;
                 }
 
@@ -557,7 +558,7 @@ internal sealed partial class Parser
                 head.Key = ParseTermInfixCall();
                 if (head.Key is null)
                 {
-                    Illegal($"expected rule key term (e.g., {refText} contains <VALUE> {{ ... }})");
+                    Illegal($"expected rule key term (e.g., {RefText()} contains <VALUE> {{ ... }})");
                     return null;
                 }
 

@@ -15,6 +15,7 @@ internal sealed partial class Parser
     private Term? ParseTermIn(bool keyVal)
     {
         Enter();
+        var chain = 0;
         try
         {
             var lhs = ParseBinary(1);
@@ -37,6 +38,8 @@ internal sealed partial class Parser
                         var rhs3 = ParseBinary(1);
                         if (rhs3 is not null)
                         {
+                            chain++;
+                            Enter();
                             lhs = new Call(OpRef("internal.member_3", opLoc), [lhs, mhs, rhs3], lhs.Location);
                             if (Tok == TokenKind.In)
                             {
@@ -55,6 +58,8 @@ internal sealed partial class Parser
                     return lhs;
                 }
 
+                chain++;
+                Enter();
                 var inLoc = CurLoc;
                 Next();
                 var rhs = ParseBinary(1);
@@ -72,6 +77,7 @@ internal sealed partial class Parser
         }
         finally
         {
+            _depth -= chain;
             Leave();
         }
     }
@@ -91,6 +97,7 @@ internal sealed partial class Parser
     private Term? ParseBinary(int minPrecedence)
     {
         Enter();
+        var chain = 0;
         try
         {
             var lhs = ParseTerm();
@@ -108,6 +115,9 @@ internal sealed partial class Parser
                     return lhs;
                 }
 
+                // Each link of a left-associative chain nests the AST one level deeper: count it as nesting.
+                chain++;
+                Enter();
                 var opLoc = CurLoc;
                 Next();
                 var rhs = ParseBinary(prec + 1);
@@ -121,6 +131,7 @@ internal sealed partial class Parser
         }
         finally
         {
+            _depth -= chain;
             Leave();
         }
     }
@@ -142,8 +153,14 @@ internal sealed partial class Parser
 
             var errorsBefore = _errors.Count;
             var term = ParseTermUncached();
-            var errs = _errors.Count > errorsBefore ? _errors.GetRange(errorsBefore, _errors.Count - errorsBefore).ToArray() : [];
-            _termCache[start] = new CachedTerm(term, Save(), errs);
+
+            // Only terms spanning several tokens are worth remembering; re-reading a name or scalar is cheaper.
+            if (_pos - start > 2)
+            {
+                var errs = _errors.Count > errorsBefore ? _errors.GetRange(errorsBefore, _errors.Count - errorsBefore).ToArray() : [];
+                _termCache[start] = new CachedTerm(term, Save(), errs);
+            }
+
             return term;
         }
         finally

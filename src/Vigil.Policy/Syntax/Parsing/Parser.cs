@@ -79,7 +79,8 @@ internal sealed partial class Parser
 
     private void Enter()
     {
-        if (++_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The stack probe is only needed once nesting is non-trivial; shallow parsing skips its cost.
+        if (++_depth > MaxDepth || (_depth > 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             throw new NestingDepthException(CurLoc);
         }

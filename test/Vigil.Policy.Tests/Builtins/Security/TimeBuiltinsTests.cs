@@ -151,3 +151,18 @@ public sealed class TimeBuiltinsTests
         Assert.True(BuiltinTable.Default.TryGet("time.now_ns", out var definition) && definition.Nondeterministic);
     }
 }
+
+public sealed class TestSleepTests
+{
+    [Fact]
+    public void Sleep_IsCappedAndCancellable()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("10ms")));
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("1h")));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => BuiltinHarness.CallWith(new BuiltinContext(cancellationToken: cts.Token), "test.sleep", Value.From("1s")));
+    }
+}
