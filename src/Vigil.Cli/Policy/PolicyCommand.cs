@@ -12,6 +12,7 @@ internal static class PolicyCommand
         command.Subcommands.Add(EvalCommand.Create());
         command.Subcommands.Add(TestCommand.Create());
         command.Subcommands.Add(CheckCommand.Create());
+        command.Subcommands.Add(ConformanceCommand.Create());
         return command;
     }
 
