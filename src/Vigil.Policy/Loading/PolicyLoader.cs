@@ -82,12 +82,6 @@ public static class PolicyLoader
             return;
         }
 
-        if (mount.Length == 0 && document is not ObjectValue)
-        {
-            errors.Add(new PolicyError("rego_load_error", $"{file}: data at the root must be a JSON object", new SourceLocation(file, 1, 1)));
-            return;
-        }
-
         if (Merge(data, mount, document, file, errors))
         {
             dataFiles.Add(file);
@@ -96,39 +90,23 @@ public static class PolicyLoader
 
     private static bool Merge(Dictionary<Value, Value> root, string[] mount, Value document, string file, List<PolicyError> errors)
     {
-        var target = root;
-        for (var i = 0; i < mount.Length; i++)
+        if (document is not ObjectValue source)
         {
-            var key = Value.From(mount[i]);
-            if (!target.TryGetValue(key, out var existing))
-            {
-                var child = new Dictionary<Value, Value>();
-                target[key] = ObjectValue.Wrap(child);
-                existing = target[key];
-            }
-
-            if (existing is not ObjectValue obj)
-            {
-                errors.Add(new PolicyError("rego_load_error", $"{file}: conflicts with data already at {string.Join('.', mount[..(i + 1)])}"));
-                return false;
-            }
-
-            // ObjectValue is immutable; rebuild the chain with a mutable copy.
-            var copy = new Dictionary<Value, Value>(obj.Items);
-            target[key] = ObjectValue.Wrap(copy);
-            target = copy;
+            errors.Add(new PolicyError("rego_load_error", $"{file}: a data file must hold an object", new SourceLocation(file, 1, 1)));
+            return false;
         }
 
-        if (document is ObjectValue o)
+        // Wrap the document in objects for its mount path, then deep-merge it into the root.
+        Value wrapped = source;
+        for (var i = mount.Length - 1; i >= 0; i--)
         {
-            return MergeObject(target, o, file, errors);
+            wrapped = ObjectValue.Wrap(new Dictionary<Value, Value> { [Value.From(mount[i])] = wrapped });
         }
 
-        errors.Add(new PolicyError("rego_load_error", $"{file}: data file must hold an object"));
-        return false;
+        return MergeInto(root, (ObjectValue)wrapped, file, errors);
     }
 
-    private static bool MergeObject(Dictionary<Value, Value> target, ObjectValue source, string file, List<PolicyError> errors)
+    private static bool MergeInto(Dictionary<Value, Value> target, ObjectValue source, string file, List<PolicyError> errors)
     {
         foreach (var (key, value) in source.Items)
         {
@@ -141,7 +119,7 @@ public static class PolicyLoader
             if (existing is ObjectValue a && value is ObjectValue b)
             {
                 var copy = new Dictionary<Value, Value>(a.Items);
-                if (!MergeObject(copy, b, file, errors))
+                if (!MergeInto(copy, b, file, errors))
                 {
                     return false;
                 }
