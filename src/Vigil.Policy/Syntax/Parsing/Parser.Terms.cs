@@ -497,6 +497,12 @@ internal sealed partial class Parser
 
             parts.Add(expr.Terms is Scalar scalar && expr.With.Count == 0 ? scalar : expr);
 
+            if (Tok == TokenKind.Illegal)
+            {
+                Illegal();
+                return null;
+            }
+
             if (Tok is not (TokenKind.TemplatePart or TokenKind.TemplateEnd) || _text[Cur.Start] != '}')
             {
                 Error(CurLoc, "expected } to end template string expression");
