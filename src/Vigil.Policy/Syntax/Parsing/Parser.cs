@@ -77,16 +77,28 @@ internal sealed partial class Parser
         public SourceLocation Location { get; } = location;
     }
 
+    /// <summary>Enters one level of syntactic nesting (a term, body, else clause or operator-chain link).</summary>
     private void Enter()
     {
-        // The stack probe is only needed once nesting is non-trivial; shallow parsing skips its cost.
-        if (++_depth > MaxDepth || (_depth > 64 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        if (++_depth > MaxDepth)
+        {
+            throw new NestingDepthException(CurLoc);
+        }
+
+        Probe();
+    }
+
+    private void Leave() => _depth--;
+
+    /// <summary>Checks the remaining stack in recursive helpers that do not add a nesting level of their own.</summary>
+    private void Probe()
+    {
+        // Shallow parses skip the probe's cost; deep ones fail cleanly instead of overflowing a small thread stack.
+        if (_depth > 32 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             throw new NestingDepthException(CurLoc);
         }
     }
-
-    private void Leave() => _depth--;
 
     /// <summary>Runs a top-level parse step, turning a nesting overflow into a parse error.</summary>
     private T? Guard<T>(Func<T?> step)
