@@ -44,6 +44,21 @@ public sealed class ModuleParsingTests
         Assert.Equal(printed, rule.ToString());
     }
 
+    [Theory]
+    [InlineData("p if { x }", "Var")]
+    [InlineData("p if { true }", "Scalar")]
+    [InlineData("p if {1} == {1}", "Call")]
+    [InlineData("p if {a | b}", "SetComprehension")]
+    [InlineData("p if { \"a\": 1 }", "ObjectTerm")]
+    [InlineData("p if { [x | x := 1] }", "ArrayComprehension")]
+    [InlineData("p if input.x", "Ref")]
+    public void ParseModule_IfFollowedByBraces_FollowsOpaLiteralFirstRule(string rule, string firstExprType)
+    {
+        var body = Single(rule).Body;
+        Assert.Single(body.Exprs);
+        Assert.Equal(firstExprType, body[0].Terms.GetType().Name);
+    }
+
     [Fact]
     public void ParseModule_PartialSet_HasKeyNoValueAndIsMultiValue()
     {

@@ -26,6 +26,9 @@ internal sealed class Lexer
     /// <summary>Tokens, always ending with <see cref="TokenKind.Eof"/>.</summary>
     public IReadOnlyList<Token> Tokens => _tokens;
 
+    /// <summary>The token list itself, handed to the parser without copying.</summary>
+    public List<Token> TokenList => _tokens;
+
     /// <summary>Messages for <see cref="TokenKind.Illegal"/> tokens, by token index.</summary>
     public IReadOnlyDictionary<int, string> Errors => _errors;
 

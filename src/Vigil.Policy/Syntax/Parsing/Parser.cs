@@ -17,7 +17,7 @@ internal sealed partial class Parser
 
     private readonly string _file;
     private readonly string _text;
-    private readonly Token[] _tokens;
+    private readonly List<Token> _tokens;
     private readonly IReadOnlyDictionary<int, string> _lexErrors;
     private readonly List<PolicyError> _errors = [];
     private readonly Dictionary<int, CachedTerm> _termCache = [];
@@ -30,7 +30,7 @@ internal sealed partial class Parser
         _file = file;
         _text = text;
         var lexer = Lexer.Run(text);
-        _tokens = [.. lexer.Tokens];
+        _tokens = lexer.TokenList;
         _lexErrors = lexer.Errors;
     }
 
@@ -42,7 +42,7 @@ internal sealed partial class Parser
 
     private void Next()
     {
-        if (_pos < _tokens.Length - 1)
+        if (_pos < _tokens.Count - 1)
         {
             _pos++;
         }
@@ -112,7 +112,7 @@ internal sealed partial class Parser
         {
             _depth = 0;
             _errors.Add(new PolicyError(PolicyErrorCodes.ParseError, $"input exceeds maximum nesting depth ({MaxDepth})", e.Location));
-            _pos = _tokens.Length - 1;
+            _pos = _tokens.Count - 1;
             return null;
         }
     }
