@@ -378,6 +378,29 @@ public sealed class ModuleParsingTests
         Assert.IsType<Expr>(value.Parts[1]);
     }
 
+    [Theory]
+    [InlineData("$\"\\{42}\"", "{42}")]
+    [InlineData("$\"foo \\{42} bar \\{43} baz\"", "foo {42} bar {43} baz")]
+    [InlineData("$\"foo \\{1 + 2\\} bar\"", "foo {1 + 2} bar")]
+    [InlineData("$`\\{42}`", "{42}")]
+    [InlineData("$`foo \\{42} bar \\{43} baz`", "foo {42} bar {43} baz")]
+    [InlineData("$`a\\nb`", "a\\nb")]
+    [InlineData("$\"a\\nb\\u00e9\"", "a\nbé")]
+    public void ParseModule_TemplateEscapes_DecodeLikeOpa(string template, string literal)
+    {
+        var value = Assert.IsType<TemplateString>(Single("p := " + template).Head.Value);
+        Assert.Equal(literal, ((StringValue)Assert.IsType<Scalar>(Assert.Single(value.Parts)).Value).Value);
+    }
+
+    [Fact]
+    public void ParseModule_EscapedBraceBeforeHole_KeepsBothParts()
+    {
+        var value = Assert.IsType<TemplateString>(Single("p := $`\\{{42}`").Head.Value);
+        Assert.Equal(2, value.Parts.Count);
+        Assert.Equal("\"{\"", value.Parts[0].ToString());
+        Assert.Equal("42", value.Parts[1].ToString());
+    }
+
     [Fact]
     public void ParseModule_NestedTemplateStrings_Parse()
     {
