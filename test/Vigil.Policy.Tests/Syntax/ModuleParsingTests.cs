@@ -242,6 +242,16 @@ public sealed class ModuleParsingTests
     }
 
     [Fact]
+    public void ParseModule_ElseBodyWithoutIf_IsRejectedInV1AndAcceptedInV0()
+    {
+        const string text = "package test\np := 1 if { input.a } else := 2 { input.b } else := 3\n";
+        var error = Assert.Single(Fails(text).Errors);
+        Assert.Equal("`if` keyword is required before rule body", error.Message);
+        Assert.Equal(new SourceLocation("test.rego", 2, 23), error.Location);
+        Assert.Equal(RegoVersion.V0, Parse(text, RegoVersion.Auto).RegoVersion);
+    }
+
+    [Fact]
     public void ParseModule_BareRuleWithoutValueOrBody_IsRejectedInV1()
     {
         var e = Fails("package test\na.b.c\n");
