@@ -266,6 +266,8 @@ public sealed class ModuleParsingTests
     [InlineData("p := 1; q := 2", "multiple expressions cannot be used for rule head")]
     [InlineData("p := 1 with input as 2", "expressions using with keyword cannot be used for rule head")]
     [InlineData("some x", "'some' declarations cannot be used for rule head")]
+    [InlineData("f(x).y := 1", "invalid rule head: f(x).y")]
+    [InlineData("f(x).y if true", "invalid rule head: f(x).y")]
     public void ParseModule_ExpressionThatIsNoRule_ReportsOpaMessage(string statement, string message)
     {
         var error = Assert.Single(Fails("package test\n" + statement + "\n").Errors);

@@ -572,9 +572,12 @@ internal sealed partial class Parser
             case Var v:
                 head = new HeadBuilder { Ref = [v], Location = loc };
                 break;
-            case Ref r:
+            case Ref { Head: Var } r:
                 head = new HeadBuilder { Ref = [r.Head, .. r.Path], Location = loc };
                 break;
+            case Ref r:
+                Error(loc, $"invalid rule head: {r}");
+                return null;
             case Call c:
                 if (c.Operator.Head is not Var)
                 {
