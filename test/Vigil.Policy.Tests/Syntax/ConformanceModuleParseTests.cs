@@ -51,6 +51,56 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
         }
     }
 
+    internal static IEnumerable<(string File, string Note, string Query)> Queries()
+    {
+        foreach (var path in Directory.EnumerateFiles(ConformanceRoot(), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(path))
+            {
+                yaml.Load(reader);
+            }
+
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            foreach (YamlMappingNode c in (YamlSequenceNode)root.Children[new YamlScalarNode("cases")])
+            {
+                if (c.Children.TryGetValue(new YamlScalarNode("query"), out var q) && ((YamlScalarNode)q).Value is { } query)
+                {
+                    var note = c.Children.TryGetValue(new YamlScalarNode("note"), out var n) ? ((YamlScalarNode)n).Value ?? "" : "";
+                    yield return (Path.GetRelativePath(ConformanceRoot(), path), note, query);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ParseQuery_EveryConformanceQuery_Parses()
+    {
+        var total = 0;
+        var failures = new List<string>();
+        foreach (var (file, note, query) in Queries())
+        {
+            total++;
+            try
+            {
+                RegoParser.ParseQuery(query);
+            }
+            catch (PolicyCompileException e)
+            {
+                failures.Add($"{file} {note}: {query}: {e.Message}");
+            }
+        }
+
+        output.WriteLine($"{total - failures.Count}/{total} conformance queries parsed");
+        foreach (var f in failures.Take(50))
+        {
+            output.WriteLine(f);
+        }
+
+        Assert.True(total > 1000, $"only {total} queries found");
+        Assert.Empty(failures);
+    }
+
     [Fact]
     public void ParseModule_EveryConformanceModule_ParsesAsV1()
     {

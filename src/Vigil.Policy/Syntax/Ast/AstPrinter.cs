@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Vigil.Policy.Values;
 
 namespace Vigil.Policy.Syntax.Ast;
 
-/// <summary>Writes nodes as Rego-like text, for diagnostics and tests. Recursion is bounded by the parser's depth limit.</summary>
+/// <summary>
+/// Writes nodes as Rego-like text, for diagnostics and tests. Recursion is bounded by the parser's depth limit;
+/// on a thread too small for that, the text is cut short with "…" rather than overflowing the stack.
+/// </summary>
 internal static class AstPrinter
 {
     private static readonly Dictionary<string, string> Infix = new(StringComparer.Ordinal)
@@ -14,6 +18,12 @@ internal static class AstPrinter
 
     public static void Append(StringBuilder b, Node node)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            b.Append('…');
+            return;
+        }
+
         switch (node)
         {
             case Module m:
@@ -193,6 +203,12 @@ internal static class AstPrinter
 
     private static void AppendTerm(StringBuilder b, Term t)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            b.Append('…');
+            return;
+        }
+
         switch (t)
         {
             case Scalar s:
