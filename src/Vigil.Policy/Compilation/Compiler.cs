@@ -331,13 +331,26 @@ internal sealed partial class Compiler
 
         var args = new Term[head.Args?.Count ?? 0];
         var globals = new HashSet<int>();
+        var argExprs = new List<Expr>();
         for (var i = 0; i < args.Length; i++)
         {
             args[i] = lowering.LowerPattern(head.Args![i], declare: false);
+            if (args[i] is RefTerm or CallTerm or TemplateTerm or ComprehensionTerm or SetTerm && !args[i].IsVarFree)
+            {
+                // Not a pattern: bind the argument to a fresh variable and compare in the body, as OPA rewrites it.
+                var tmp = scope.Declare("__arg" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), args[i].Location);
+                argExprs.Add(new Expr { Kind = ExprKind.Unify, A = new VarTerm(tmp.Name, tmp.Slot) { Location = tmp.Location }, B = args[i], Location = args[i].Location });
+                args[i] = tmp;
+            }
+
             VarCollector.Vars(args[i], globals, null);
         }
 
         var body = lowering.LowerBody(rule.Body, scope);
+        if (argExprs.Count > 0)
+        {
+            body = [.. argExprs, .. body];
+        }
 
         // Head terms: dynamic ref keys and the value.
         var keys = new List<Term>();

@@ -105,6 +105,9 @@ internal sealed class ComprehensionTerm(ComprehensionKind kind, Term head, Term?
 
     public Expr[] Body { get; } = body;
 
+    /// <summary>True for a template part with <c>with</c>: the value is the first element (undefined when none).</summary>
+    public bool FirstOnly { get; set; }
+
     /// <summary>Slots of enclosing bodies that the comprehension reads (its free variables).</summary>
     public int[] OuterSlots { get; set; } = [];
 }

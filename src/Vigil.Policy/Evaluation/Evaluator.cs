@@ -507,6 +507,36 @@ internal sealed partial class Evaluator
             return k(values);
         }
 
+        // A bare variable bound by a later item's iteration (f(x, a[x])) is evaluated after it.
+        if (terms[index] is VarTerm pending && f[pending.Slot] is null)
+        {
+            for (var j = index + 1; j < terms.Length; j++)
+            {
+                if (terms[j] is not VarTerm)
+                {
+                    var reordered = (Term[])terms.Clone();
+                    var order = new int[terms.Length];
+                    for (var x = 0; x < order.Length; x++)
+                    {
+                        order[x] = x;
+                    }
+
+                    (reordered[index], reordered[j]) = (reordered[j], reordered[index]);
+                    (order[index], order[j]) = (order[j], order[index]);
+                    var scratch = new Value[terms.Length];
+                    return EvalItems(reordered, index, scratch, f, items =>
+                    {
+                        for (var x = 0; x < order.Length; x++)
+                        {
+                            values[order[x]] = items[x];
+                        }
+
+                        return k(values);
+                    });
+                }
+            }
+        }
+
         return EvalTerm(terms[index], f, v =>
         {
             values[index] = v;
@@ -756,7 +786,7 @@ internal sealed partial class Evaluator
 
     // ---------------------------------------------------------------- comprehensions and templates
 
-    private Value EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;
@@ -776,6 +806,12 @@ internal sealed partial class Evaluator
 
                         return false;
                     });
+                    if (comp.FirstOnly)
+                    {
+                        Exit();
+                        return list.Count > 0 ? list[0] : null!;
+                    }
+
                     result = ArrayValue.Wrap([.. list]);
                     break;
                 }
