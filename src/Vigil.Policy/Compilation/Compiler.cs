@@ -482,6 +482,7 @@ internal sealed partial class Compiler
             FrameSize = Math.Max(1, frame.Count),
             Variables = [.. variables],
             ExpressionTerms = terms,
+            CheckCaptures = ordered.Length > 1 || frame.Count > 0,
         };
     }
 

@@ -337,6 +337,12 @@ internal sealed class CompiledQuery
     /// <summary>User-visible variables (name, slot), in first-appearance order.</summary>
     public (string Name, int Slot)[] Variables { get; init; } = [];
 
+    /// <summary>
+    /// As OPA's query capture: when true (several expressions or iteration), a row needs every captured value to be
+    /// other than false; when false, a single expression's false value is itself the result.
+    /// </summary>
+    public bool CheckCaptures { get; init; }
+
     /// <summary>For each top-level expression, the term whose value is reported (null: the expression's truth).</summary>
     public Term?[] ExpressionTerms { get; init; } = [];
 }

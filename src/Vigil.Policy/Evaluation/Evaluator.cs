@@ -103,7 +103,24 @@ internal sealed partial class Evaluator
     public void EvalQuery(CompiledQuery query, Value?[] frame, Value?[] expressionValues, Func<bool> onRow)
     {
         CheckLimits();
-        EvalQueryBody(query, 0, frame, expressionValues, onRow);
+        var rowCheck = onRow;
+        if (query.CheckCaptures)
+        {
+            rowCheck = () =>
+            {
+                foreach (var v in expressionValues)
+                {
+                    if (v is not null && IsFalse(v))
+                    {
+                        return false;
+                    }
+                }
+
+                return onRow();
+            };
+        }
+
+        EvalQueryBody(query, 0, frame, expressionValues, rowCheck);
     }
 
     private bool EvalQueryBody(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow)
@@ -123,11 +140,11 @@ internal sealed partial class Evaluator
             return EvalExpr(expr, frame, next);
         }
 
-        // A plain term expression: report its value.
+        // A plain term expression: report its value (false is a value here; rows are checked at the end when required).
         if (term.IsVarFree || IsGround(term, frame))
         {
             var v = EvalGround(term, frame);
-            if (v is null || IsFalse(v))
+            if (v is null)
             {
                 return false;
             }
@@ -138,11 +155,6 @@ internal sealed partial class Evaluator
 
         return EvalTerm(term, frame, v =>
         {
-            if (IsFalse(v))
-            {
-                return false;
-            }
-
             values[index] = v;
             return next();
         });
