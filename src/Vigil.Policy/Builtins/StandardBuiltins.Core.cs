@@ -17,6 +17,7 @@ internal static partial class StandardBuiltins
         Types.Register(table);
         Casts.Register(table);
         Encodings.Register(table);
+        Yaml.Register(table);
         RegexBuiltins.Register(table);
         Glob.Register(table);
         Units.Register(table);
