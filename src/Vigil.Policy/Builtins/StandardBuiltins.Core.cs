@@ -14,6 +14,7 @@ internal static partial class StandardBuiltins
         Sets.Register(table);
         Strings.Register(table);
         Sprintf.Register(table);
+        Template.Register(table);
         Types.Register(table);
         Casts.Register(table);
         Encodings.Register(table);
