@@ -113,4 +113,25 @@ public sealed class CoreConformanceTests(ITestOutputHelper output)
             .ToList();
         Assert.Empty(regressions);
     }
+
+    /// <summary>Newer upstream cases for the core builtins (bignum arithmetic, decimals, strings.split_n): all must pass.</summary>
+    [Theory]
+    [InlineData("aggregates")]
+    [InlineData("arithmetic")]
+    [InlineData("comparisonexpr")]
+    [InlineData("strings")]
+    public void NewerUpstreamCases_Pass(string folder)
+    {
+        var root = SuiteRoot();
+        Assert.NotNull(root);
+        var cases = ConformanceSuite.Load(Path.Combine(root, "v1-newer", folder));
+        Assert.NotEmpty(cases);
+        var outcomes = ConformanceRunner.RunAll(cases);
+        foreach (var failure in outcomes.Where(static o => !o.Passed))
+        {
+            output.WriteLine($"FAIL {failure.Note}: {failure.Failure}");
+        }
+
+        Assert.All(outcomes, static o => Assert.True(o.Passed, o.Note + ": " + o.Failure));
+    }
 }
