@@ -55,8 +55,10 @@ internal sealed class RsaJoseKey(RSA rsa, bool isPrivate) : JoseKey
 
         try
         {
-            var padding = alg[0] == 'R' ? RSASignaturePadding.Pkcs1 : RSASignaturePadding.Pss;
-            return Rsa.VerifyData(signingInput, signature, HashFor(alg), padding);
+            var hash = HashFor(alg);
+            return alg[0] == 'R'
+                ? Rsa.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1)
+                : RsaPss.Verify(Rsa, hash, Hash(hash, signingInput), signature);
         }
         catch (CryptographicException)
         {

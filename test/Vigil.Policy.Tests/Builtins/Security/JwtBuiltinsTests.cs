@@ -150,3 +150,30 @@ public sealed class JwtBuiltinsTests
         Assert.True(BuiltinTable.Default.Contains("crypto.sha256"));
     }
 }
+
+public sealed class RsaPssTests
+{
+    [Fact]
+    public void Verify_AcceptsAnySaltLengthLikeGo_AndRejectsTampering()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var digest = System.Security.Cryptography.SHA256.HashData("hello"u8);
+        var signature = rsa.SignHash(digest, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pss);
+        Assert.True(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signature));
+        // Salt lengths other than the hash length (0 and 100 bytes), signed with BouncyCastle's PSS signer.
+        var p = rsa.ExportParameters(true);
+        Org.BouncyCastle.Math.BigInteger B(byte[] b) => new(1, b);
+        var key = new Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters(B(p.Modulus!), B(p.Exponent!), B(p.D!), B(p.P!), B(p.Q!), B(p.DP!), B(p.DQ!), B(p.InverseQ!));
+        foreach (var saltLength in new[] { 0, 100 })
+        {
+            var signer = new Org.BouncyCastle.Crypto.Signers.PssSigner(new Org.BouncyCastle.Crypto.Engines.RsaBlindedEngine(), new Org.BouncyCastle.Crypto.Digests.Sha256Digest(), saltLength);
+            signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.ParametersWithRandom(key, new Org.BouncyCastle.Security.SecureRandom()));
+            signer.BlockUpdate("hello"u8.ToArray(), 0, 5);
+            Assert.True(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signer.GenerateSignature()));
+        }
+
+        signature[10] ^= 1;
+        Assert.False(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signature));
+        Assert.False(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, new byte[5]));
+    }
+}
