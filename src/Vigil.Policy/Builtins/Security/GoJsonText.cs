@@ -6,7 +6,7 @@ using Vigil.Policy.Values;
 namespace Vigil.Policy.Builtins.Security;
 
 /// <summary>JSON text as Go's encoding/json writes OPA values: compact, keys sorted, HTML characters escaped.</summary>
-internal static class GoJson
+internal static class GoJsonText
 {
     public static string Marshal(Value value)
     {
