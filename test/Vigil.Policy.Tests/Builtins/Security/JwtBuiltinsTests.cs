@@ -42,6 +42,17 @@ public sealed class JwtBuiltinsTests
         Assert.Equal(Value.False, ((ArrayValue)CallAt(DateTimeOffset.FromUnixTimeSeconds(2000), "io.jwt.decode_verify", token, constraints)!)[0]);
     }
 
+    [Theory]
+    [InlineData("1e99999999999", false)]
+    [InlineData("1e-99999999999", true)]
+    [InlineData("2000.5", false)]
+    public void DecodeVerify_ExtremeNbf_ComparesWithoutFailing(string nbf, bool valid)
+    {
+        var token = S(((StringValue)Call("io.jwt.encode_sign_raw", S("""{"alg":"HS256"}"""), S("{\"nbf\":" + nbf + "}"), S(Jwk42))!).Value);
+        var result = (ArrayValue)CallAt(DateTimeOffset.FromUnixTimeSeconds(2000), "io.jwt.decode_verify", token, Json("""{"secret":"42"}"""))!;
+        Assert.Equal(Value.From(valid), result[0]);
+    }
+
     [Fact]
     public void DecodeVerify_AudienceRules()
     {
