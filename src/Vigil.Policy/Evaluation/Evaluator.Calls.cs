@@ -106,8 +106,25 @@ internal sealed partial class Evaluator
 
             if (replacement.Function is { } fn)
             {
-                var saved = _functionOverrides;
-                return DispatchTarget(fn.Kind, fn.Name, fn.Builtin, fn.Function, args, k, call.Location);
+                // Mocks do not apply inside a mock (it may call the function it replaces).
+                var saved = SaveContext();
+                _functionOverrides = null;
+                _cache = new object?[_cache.Length];
+                Value? result = null;
+                try
+                {
+                    DispatchTarget(fn.Kind, fn.Name, fn.Builtin, fn.Function, args, v =>
+                    {
+                        result = v;
+                        return true;
+                    }, call.Location);
+                }
+                finally
+                {
+                    RestoreContext(saved);
+                }
+
+                return result is not null && k(result);
             }
 
             if (replacement.Builtin is { } bi)

@@ -25,7 +25,7 @@ internal sealed partial class Evaluator
         }
     }
 
-    private Value? DerefGround(Value current, Term[] ops, int pos, Value?[] f)
+    private Value? DerefGround(Value current, Term[] ops, int pos, Value?[] f, bool data = false)
     {
         for (var i = pos; i < ops.Length; i++)
         {
@@ -35,7 +35,7 @@ internal sealed partial class Evaluator
                 return null;
             }
 
-            var next = Select(current, key);
+            var next = data ? SelectData(current, key) : Select(current, key);
             if (next is null)
             {
                 return null;
@@ -68,6 +68,10 @@ internal sealed partial class Evaluator
         }
     }
 
+    /// <summary>Like <see cref="Select"/>, but a number key also finds the string key with its text (as OPA's storage paths do).</summary>
+    private static Value? SelectData(Value collection, Value key) =>
+        Select(collection, key) ?? (key is NumberValue n && collection is ObjectValue o ? Select(o, StringValue.From(n.ToNumberText())) : null);
+
     private Value? EvalDataRefGround(RefTerm r, Value?[] f)
     {
         var node = _program.Root;
@@ -84,7 +88,7 @@ internal sealed partial class Evaluator
             if (node is null || node.HasRules)
             {
                 var doc = DocValue(node, baseData, overrides);
-                return doc is null ? null : DerefGround(doc, ops, i, f);
+                return doc is null ? null : DerefGround(doc, ops, i, f, data: true);
             }
 
             var key = ops[i] is ConstTerm c ? c.Value : EvalGround(ops[i], f);
@@ -98,19 +102,19 @@ internal sealed partial class Evaluator
                 // Only base data can have non-string keys below a namespace.
                 if (!ReferenceEquals(node, null) && node.HasRulesBelow && overrides is null)
                 {
-                    baseData = baseData is null ? null : Select(baseData, key);
+                    baseData = baseData is null ? null : SelectData(baseData, key);
                     node = null;
                     continue;
                 }
 
-                baseData = baseData is null ? null : Select(baseData, key);
+                baseData = baseData is null ? null : SelectData(baseData, key);
                 node = null;
                 overrides = null;
                 continue;
             }
 
             node = node.Children.GetValueOrDefault(s.Value);
-            baseData = baseData is null ? null : Select(baseData, key);
+            baseData = baseData is null ? null : SelectData(baseData, key);
             overrides = overrides?.Children?.GetValueOrDefault(s.Value);
             if (node is null && baseData is null && overrides is null)
             {
@@ -141,7 +145,7 @@ internal sealed partial class Evaluator
         }
     }
 
-    private bool Deref(Value current, Term[] ops, int pos, Value?[] f, Func<Value, bool> k)
+    private bool Deref(Value current, Term[] ops, int pos, Value?[] f, Func<Value, bool> k, bool data = false)
     {
         while (pos < ops.Length)
         {
@@ -154,7 +158,7 @@ internal sealed partial class Evaluator
                     return false;
                 }
 
-                var next = Select(current, key);
+                var next = data ? SelectData(current, key) : Select(current, key);
                 if (next is null)
                 {
                     return false;
@@ -223,7 +227,7 @@ internal sealed partial class Evaluator
             if (node is null || node.HasRules || pos == ops.Length)
             {
                 var doc = DocValue(node, baseData, overrides);
-                return doc is not null && Deref(doc, ops, pos, f, k);
+                return doc is not null && Deref(doc, ops, pos, f, k, data: true);
             }
 
             var op = ops[pos];
@@ -235,7 +239,7 @@ internal sealed partial class Evaluator
                     return false;
                 }
 
-                baseData = baseData is null ? null : Select(baseData, key);
+                baseData = baseData is null ? null : SelectData(baseData, key);
                 if (key is StringValue s)
                 {
                     node = node.Children.GetValueOrDefault(s.Value);

@@ -43,8 +43,71 @@ internal sealed partial class Evaluator
             throw;
         }
 
+        if (node.Children.Count > 0 && node.Kind != RuleKind.Function)
+        {
+            value = MergeChildRules(node, value);
+        }
+
         cache[node.Id] = (object?)value ?? UndefinedMarker;
         return value;
+    }
+
+    /// <summary>Rules below a rule node (ref heads such as <c>p.q.r := 1</c> next to <c>p[x] := ...</c>) contribute to its value.</summary>
+    private Value? MergeChildRules(RuleNode node, Value? value)
+    {
+        foreach (var child in node.Children.Values)
+        {
+            if (child.IsFunction || !child.HasRulesBelow)
+            {
+                continue;
+            }
+
+            var childValue = DocValue(child, null, null);
+            if (childValue is null)
+            {
+                continue;
+            }
+
+            if (value is not null and not ObjectValue)
+            {
+                throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+
+            var dict = value is ObjectValue o ? new Dictionary<Value, Value>(o.Items) : [];
+            var key = StringValue.From(child.Name);
+            dict[key] = dict.TryGetValue(key, out var existing) ? DeepMerge(existing, childValue) : childValue;
+            value = ObjectValue.Wrap(dict);
+        }
+
+        return value;
+    }
+
+    private static Value DeepMerge(Value a, Value b)
+    {
+        if (a is ObjectValue ao && b is ObjectValue bo)
+        {
+            var dict = new Dictionary<Value, Value>(ao.Items);
+            foreach (var (k, v) in bo.Items)
+            {
+                dict[k] = dict.TryGetValue(k, out var e) ? DeepMerge(e, v) : v;
+            }
+
+            return ObjectValue.Wrap(dict);
+        }
+
+        if (a is SetValue sa && b is SetValue sb)
+        {
+            var set = new HashSet<Value>(sa.Items);
+            set.UnionWith(sb.Items);
+            return SetValue.Wrap(set);
+        }
+
+        if (!a.Equals(b))
+        {
+            throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+        }
+
+        return a;
     }
 
     private static readonly object InProgressMarker = new();

@@ -103,7 +103,24 @@ internal sealed partial class Evaluator
     public void EvalQuery(CompiledQuery query, Value?[] frame, Value?[] expressionValues, Func<bool> onRow)
     {
         CheckLimits();
-        EvalQueryBody(query, 0, frame, expressionValues, onRow);
+        var rowCheck = onRow;
+        if (query.CheckCaptures)
+        {
+            rowCheck = () =>
+            {
+                foreach (var v in expressionValues)
+                {
+                    if (v is not null && IsFalse(v))
+                    {
+                        return false;
+                    }
+                }
+
+                return onRow();
+            };
+        }
+
+        EvalQueryBody(query, 0, frame, expressionValues, rowCheck);
     }
 
     private bool EvalQueryBody(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow)
@@ -123,11 +140,11 @@ internal sealed partial class Evaluator
             return EvalExpr(expr, frame, next);
         }
 
-        // A plain term expression: report its value.
+        // A plain term expression: report its value (false is a value here; rows are checked at the end when required).
         if (term.IsVarFree || IsGround(term, frame))
         {
             var v = EvalGround(term, frame);
-            if (v is null || IsFalse(v))
+            if (v is null)
             {
                 return false;
             }
@@ -138,11 +155,6 @@ internal sealed partial class Evaluator
 
         return EvalTerm(term, frame, v =>
         {
-            if (IsFalse(v))
-            {
-                return false;
-            }
-
             values[index] = v;
             return next();
         });
@@ -507,6 +519,36 @@ internal sealed partial class Evaluator
             return k(values);
         }
 
+        // A bare variable bound by a later item's iteration (f(x, a[x])) is evaluated after it.
+        if (terms[index] is VarTerm pending && f[pending.Slot] is null)
+        {
+            for (var j = index + 1; j < terms.Length; j++)
+            {
+                if (terms[j] is not VarTerm)
+                {
+                    var reordered = (Term[])terms.Clone();
+                    var order = new int[terms.Length];
+                    for (var x = 0; x < order.Length; x++)
+                    {
+                        order[x] = x;
+                    }
+
+                    (reordered[index], reordered[j]) = (reordered[j], reordered[index]);
+                    (order[index], order[j]) = (order[j], order[index]);
+                    var scratch = new Value[terms.Length];
+                    return EvalItems(reordered, index, scratch, f, items =>
+                    {
+                        for (var x = 0; x < order.Length; x++)
+                        {
+                            values[order[x]] = items[x];
+                        }
+
+                        return k(values);
+                    });
+                }
+            }
+        }
+
         return EvalTerm(terms[index], f, v =>
         {
             values[index] = v;
@@ -756,7 +798,7 @@ internal sealed partial class Evaluator
 
     // ---------------------------------------------------------------- comprehensions and templates
 
-    private Value EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;
@@ -776,6 +818,12 @@ internal sealed partial class Evaluator
 
                         return false;
                     });
+                    if (comp.FirstOnly)
+                    {
+                        Exit();
+                        return list.Count > 0 ? list[0] : null!;
+                    }
+
                     result = ArrayValue.Wrap([.. list]);
                     break;
                 }
