@@ -288,7 +288,7 @@ internal static class JwtBuiltins
 
         public string Aud { get; set; } = string.Empty;
 
-        public List<JoseKey>? Keys { get; set; }
+        public IReadOnlyList<JoseKey>? Keys { get; set; }
 
         public double Time { get; set; } = -1;
     }

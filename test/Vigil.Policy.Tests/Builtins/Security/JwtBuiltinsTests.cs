@@ -188,3 +188,21 @@ public sealed class RsaPssTests
         Assert.False(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, new byte[5]));
     }
 }
+
+public sealed class KeyCacheTests
+{
+    [Fact]
+    public void FromCertOrJwk_SameText_ReusesParsedKeys_AndVerifiesConcurrently()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pem = ec.ExportSubjectPublicKeyInfoPem();
+        var first = Vigil.Policy.Builtins.Security.KeyReader.FromCertOrJwk(pem);
+        Assert.Same(first, Vigil.Policy.Builtins.Security.KeyReader.FromCertOrJwk(pem));
+
+        var input = "a.b"u8.ToArray();
+        var signature = ec.SignData(input, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var results = new bool[64];
+        Parallel.For(0, results.Length, i => results[i] = first[0].Verify("ES256", input, signature));
+        Assert.All(results, Assert.True);
+    }
+}
