@@ -49,7 +49,7 @@ internal sealed partial class Compiler
                 ArrayTerm a => AllFree(a.Items),
                 SetTerm s => AllFree(s.Items),
                 ObjectTerm o => AllFree(o.Keys) && AllFree(o.Values),
-                CallTerm c => AllFree(c.Args),
+                CallTerm c => AllFree(c.Args) && c.Builtin?.Relation is null,
                 ComprehensionTerm c => c.OuterSlots.Length == 0,
                 TemplateTerm t => AllFree(t.Parts),
                 _ => false,
