@@ -183,6 +183,7 @@ internal sealed partial class Compiler
     private static bool Finish(RuleNode node, List<RuleNode> nodes)
     {
         node.Id = nodes.Count;
+        node.RuleArray = [.. node.Rules];
         nodes.Add(node);
         var below = node.HasRules;
         foreach (var child in node.Children.Values)

@@ -298,6 +298,9 @@ internal sealed class RuleNode
 
     public List<Rule> Rules { get; } = [];
 
+    /// <summary>The rules as an array (set when compilation finishes), for allocation-free iteration.</summary>
+    public Rule[] RuleArray { get; set; } = [];
+
     public Rule? Default { get; set; }
 
     /// <summary>Rule kind of the rules here (all rules at a node share a kind).</summary>

@@ -119,11 +119,7 @@ internal sealed partial class Evaluator
     {
         Value? result = null;
         SourceLocation resultLocation = default;
-        var rules = node.Rules;
-        if (node.Index is { } index)
-        {
-            rules = index.Lookup(this) ?? rules;
-        }
+        var rules = node.Index is { } index ? index.Lookup(_input) : node.RuleArray;
 
         foreach (var rule in rules)
         {
@@ -231,7 +227,7 @@ internal sealed partial class Evaluator
     private Value? EvalPartialSet(RuleNode node)
     {
         var set = new HashSet<Value>();
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -258,7 +254,7 @@ internal sealed partial class Evaluator
     {
         var root = new ObjectBuilder();
         var any = false;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -381,7 +377,7 @@ internal sealed partial class Evaluator
     private Value? CallFunction(RuleNode node, Value[] args, SourceLocation callLocation)
     {
         Value? result = null;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.RuleArray)
         {
             for (Rule? r = rule; r is not null; r = r.Else)
             {
