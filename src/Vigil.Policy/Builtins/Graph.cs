@@ -69,22 +69,33 @@ internal static class Graph
 
             foreach (var neighbor in neighbors)
             {
-                BuildPaths(graph, neighbor, [node], result, ref budget);
+                BuildPaths(graph, neighbor, node, result, ref budget);
             }
         }
 
         return SetValue.Wrap(result);
     }
 
-    /// <summary>
-    /// Depth-first over simple paths, as OPA: a path ends at a node without edges, before a node
-    /// missing from the graph, or where an edge leads back into the path. The number of simple
-    /// paths can grow exponentially, so the work is capped.
-    /// </summary>
-    private static void BuildPaths(ObjectValue graph, Value root, List<Value> prefix, HashSet<Value> result, ref int budget)
+    private sealed class Frame(List<Value> path, List<Value> neighbors)
     {
-        var stack = new Stack<(Value Node, List<Value> Path)>();
-        stack.Push((root, prefix));
+        public List<Value> Path { get; } = path;
+
+        public List<Value> Neighbors { get; } = neighbors;
+
+        public int Next { get; set; }
+    }
+
+    /// <summary>
+    /// Depth-first from one neighbour of an initial node, as OPA's conformance cases expect: the
+    /// set of reached nodes is shared across the whole walk, so each node is expanded once. A
+    /// path ends at a node without edges, before a node missing from the graph, or at an edge to
+    /// an already reached node. An explicit stack keeps deep graphs off the call stack.
+    /// </summary>
+    private static void BuildPaths(ObjectValue graph, Value root, Value start, HashSet<Value> result, ref int budget)
+    {
+        var reached = new HashSet<Value> { start };
+        var stack = new Stack<Frame>();
+        Enter(graph, root, [start], result, reached, stack);
         while (stack.Count > 0)
         {
             if (--budget < 0)
@@ -92,32 +103,42 @@ internal static class Graph
                 throw new BuiltinErrorException($"too many paths (more than {MaxSteps} steps)");
             }
 
-            var (node, path) = stack.Pop();
-            if (!graph.TryGetValue(node, out var edges))
+            var frame = stack.Peek();
+            if (frame.Next >= frame.Neighbors.Count)
             {
-                result.Add(ArrayValue.Create(path));
+                stack.Pop();
                 continue;
             }
 
-            var nodePath = new List<Value>(path) { node };
-            var neighbors = Vertices(edges).ToList();
-            if (neighbors.Count == 0)
+            var neighbor = frame.Neighbors[frame.Next++];
+            if (reached.Contains(neighbor))
             {
-                result.Add(ArrayValue.Create(nodePath));
-                continue;
+                result.Add(ArrayValue.Create(frame.Path));
             }
-
-            for (var i = neighbors.Count - 1; i >= 0; i--)
+            else
             {
-                if (nodePath.Contains(neighbors[i]))
-                {
-                    result.Add(ArrayValue.Create(nodePath));
-                }
-                else
-                {
-                    stack.Push((neighbors[i], nodePath));
-                }
+                Enter(graph, neighbor, frame.Path, result, reached, stack);
             }
         }
+    }
+
+    private static void Enter(ObjectValue graph, Value node, List<Value> path, HashSet<Value> result, HashSet<Value> reached, Stack<Frame> stack)
+    {
+        if (!graph.TryGetValue(node, out var edges))
+        {
+            result.Add(ArrayValue.Create(path));
+            return;
+        }
+
+        var nodePath = new List<Value>(path) { node };
+        var neighbors = Vertices(edges).ToList();
+        if (neighbors.Count == 0)
+        {
+            result.Add(ArrayValue.Create(nodePath));
+            return;
+        }
+
+        reached.Add(node);
+        stack.Push(new Frame(nodePath, neighbors));
     }
 }

@@ -183,6 +183,7 @@ internal sealed partial class Compiler
     private static bool Finish(RuleNode node, List<RuleNode> nodes)
     {
         node.Id = nodes.Count;
+        node.RuleArray = [.. node.Rules];
         nodes.Add(node);
         var below = node.HasRules;
         foreach (var child in node.Children.Values)
@@ -331,13 +332,26 @@ internal sealed partial class Compiler
 
         var args = new Term[head.Args?.Count ?? 0];
         var globals = new HashSet<int>();
+        var argExprs = new List<Expr>();
         for (var i = 0; i < args.Length; i++)
         {
             args[i] = lowering.LowerPattern(head.Args![i], declare: false);
+            if (args[i] is RefTerm or CallTerm or TemplateTerm or ComprehensionTerm or SetTerm && !args[i].IsVarFree)
+            {
+                // Not a pattern: bind the argument to a fresh variable and compare in the body, as OPA rewrites it.
+                var tmp = scope.Declare("__arg" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), args[i].Location);
+                argExprs.Add(new Expr { Kind = ExprKind.Unify, A = new VarTerm(tmp.Name, tmp.Slot) { Location = tmp.Location }, B = args[i], Location = args[i].Location });
+                args[i] = tmp;
+            }
+
             VarCollector.Vars(args[i], globals, null);
         }
 
         var body = lowering.LowerBody(rule.Body, scope);
+        if (argExprs.Count > 0)
+        {
+            body = [.. argExprs, .. body];
+        }
 
         // Head terms: dynamic ref keys and the value.
         var keys = new List<Term>();
@@ -416,12 +430,18 @@ internal sealed partial class Compiler
             Value = value,
             Args = args,
             Body = ordered,
+            SimpleBody = args.Length == 0 && Array.TrueForAll(ordered, IsSimpleTest),
             IsDefault = rule.IsDefault,
             FrameSize = Math.Max(1, frame.Count),
+            NeedsFrame = frame.Count > 0,
             Location = rule.Location,
             Module = context.Module.File,
         };
     }
+
+    /// <summary>A condition with no variables and no output operand: it can be checked without backtracking.</summary>
+    private static bool IsSimpleTest(Expr e) =>
+        e.Kind == ExprKind.Term && e.Withs.Length == 0 && e.A!.IsVarFree && (e.A is not CallTerm c || c.Args.Length == c.Arity);
 
     private CompiledQuery LowerQuery(A.Body body, RuleNode root)
     {
@@ -469,6 +489,7 @@ internal sealed partial class Compiler
             FrameSize = Math.Max(1, frame.Count),
             Variables = [.. variables],
             ExpressionTerms = terms,
+            CheckCaptures = ordered.Length > 1 || frame.Count > 0,
         };
     }
 

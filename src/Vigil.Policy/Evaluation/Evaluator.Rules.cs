@@ -112,15 +112,14 @@ internal sealed partial class Evaluator
 
     private static readonly object InProgressMarker = new();
 
+    /// <summary>Shared frame for rules without variables: never written.</summary>
+    private static readonly Value?[] NoFrame = new Value?[1];
+
     private Value? EvalComplete(RuleNode node)
     {
         Value? result = null;
         SourceLocation resultLocation = default;
-        var rules = node.Rules;
-        if (node.Index is { } index)
-        {
-            rules = index.Lookup(this) ?? rules;
-        }
+        var rules = node.Index is { } index ? index.Lookup(_input) : node.RuleArray;
 
         foreach (var rule in rules)
         {
@@ -171,7 +170,34 @@ internal sealed partial class Evaluator
     private Value? EvalRuleBodyValue(Rule r, string conflictMessage)
     {
         Enter(r.Location);
-        var frame = new Value?[r.FrameSize];
+        var frame = r.NeedsFrame ? new Value?[r.FrameSize] : NoFrame;
+        if (r.SimpleBody)
+        {
+            var holds = true;
+            foreach (var e in r.Body)
+            {
+                Step();
+                var v = EvalGround(e.A!, frame);
+                var truthy = v is not null && !IsFalse(v);
+                if (truthy == e.Negated)
+                {
+                    holds = false;
+                    break;
+                }
+            }
+
+            var result = holds ? EvalGround(r.Value, frame) : null;
+            Exit();
+            return result;
+        }
+
+        var value = EvalRuleSolutions(r, frame, conflictMessage);
+        Exit();
+        return value;
+    }
+
+    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage)
+    {
         Value? value = null;
         var constant = r.Value.IsVarFree;
         EvalBody(r.Body, 0, frame, () =>
@@ -195,14 +221,13 @@ internal sealed partial class Evaluator
 
             return false;
         });
-        Exit();
         return value;
     }
 
     private Value? EvalPartialSet(RuleNode node)
     {
         var set = new HashSet<Value>();
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -229,7 +254,7 @@ internal sealed partial class Evaluator
     {
         var root = new ObjectBuilder();
         var any = false;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -352,7 +377,7 @@ internal sealed partial class Evaluator
     private Value? CallFunction(RuleNode node, Value[] args, SourceLocation callLocation)
     {
         Value? result = null;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.RuleArray)
         {
             for (Rule? r = rule; r is not null; r = r.Else)
             {

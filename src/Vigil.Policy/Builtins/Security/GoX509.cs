@@ -200,7 +200,7 @@ internal static class GoX509
 
         fields["CRLDistributionPoints"] = Strings(extensions.CrlDistributionPoints);
         fields["PolicyIdentifiers"] = extensions.Policies is null ? Value.Null : ArrayValue.Create(extensions.Policies.Select(Oid));
-        fields["Policies"] = extensions.Policies is null ? Value.Null : ArrayValue.Create(extensions.Policies.Select(p => (Value)ObjectValue.Empty));
+        fields["Policies"] = extensions.Policies is null ? Value.Null : ArrayValue.Create(extensions.Policies.Select(p => (Value)Value.From(p)));
         return new Parsed(der, fields);
     }
 

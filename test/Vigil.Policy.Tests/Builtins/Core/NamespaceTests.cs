@@ -53,6 +53,10 @@ public sealed class NamespaceTests
     [InlineData("to_number", "true", "1")]
     [InlineData("type_name", "[1]", "\"array\"")]
     [InlineData("is_number", "\"1\"", "false")]
+    [InlineData("yaml.unmarshal", "\"foo:\\n  - qux: bar\\n  - baz: 2\\nk: on\\nn1: ~\\no: 0755\\nf: 1.5\\ns: '1'\"", "{\"f\": 1.5, \"foo\": [{\"qux\": \"bar\"}, {\"baz\": 2}], \"k\": true, \"n1\": null, \"o\": 493, \"s\": \"1\"}")]
+    [InlineData("yaml.marshal", "[{\"foo\": [1, 2, 3]}]", "\"- foo:\\n  - 1\\n  - 2\\n  - 3\\n\"")]
+    [InlineData("yaml.marshal", "{\"a\": {\"b\": \"true\", \"c\": [\"x\"]}, \"d\": \"\"}", "\"a:\\n  b: \\\"true\\\"\\n  c:\\n  - x\\nd: \\\"\\\"\\n\"")]
+    [InlineData("yaml.is_valid", "\"foo: {\"", "false")]
     public void Unary_MatchesOpa(string name, string arg, string expected) =>
         Assert.Equal(expected, Json(name, arg));
 
@@ -143,6 +147,7 @@ public sealed class NamespaceTests
     [InlineData("to_number", "\"broken\"", "builtin: strconv.ParseFloat: parsing \"broken\": invalid syntax")]
     [InlineData("to_number", "\"nan\"", "type: operand 1 must be valid number string but got string")]
     [InlineData("json.unmarshal", "1", "type: operand 1 must be string but got number")]
+    [InlineData("yaml.unmarshal", "\"[1,2,3\"", "builtin: yaml: line 1: did not find expected ',' or ']'")]
     public void Unary_ErrorsMatchOpa(string name, string arg, string expected) =>
         Assert.Equal(expected, Error(name, arg));
 

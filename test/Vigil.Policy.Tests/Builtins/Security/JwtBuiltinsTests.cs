@@ -42,6 +42,17 @@ public sealed class JwtBuiltinsTests
         Assert.Equal(Value.False, ((ArrayValue)CallAt(DateTimeOffset.FromUnixTimeSeconds(2000), "io.jwt.decode_verify", token, constraints)!)[0]);
     }
 
+    [Theory]
+    [InlineData("1e99999999999", false)]
+    [InlineData("1e-99999999999", true)]
+    [InlineData("2000.5", false)]
+    public void DecodeVerify_ExtremeNbf_ComparesWithoutFailing(string nbf, bool valid)
+    {
+        var token = S(((StringValue)Call("io.jwt.encode_sign_raw", S("""{"alg":"HS256"}"""), S("{\"nbf\":" + nbf + "}"), S(Jwk42))!).Value);
+        var result = (ArrayValue)CallAt(DateTimeOffset.FromUnixTimeSeconds(2000), "io.jwt.decode_verify", token, Json("""{"secret":"42"}"""))!;
+        Assert.Equal(Value.From(valid), result[0]);
+    }
+
     [Fact]
     public void DecodeVerify_AudienceRules()
     {
@@ -148,5 +159,50 @@ public sealed class JwtBuiltinsTests
         Assert.Equal(Value.False, Call("crypto.hmac.equal", S("abc"), S("abd")));
         Assert.Equal(Value.False, Call("crypto.hmac.equal", S("abc"), S("ab")));
         Assert.True(BuiltinTable.Default.Contains("crypto.sha256"));
+    }
+}
+
+public sealed class RsaPssTests
+{
+    [Fact]
+    public void Verify_AcceptsAnySaltLengthLikeGo_AndRejectsTampering()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var digest = System.Security.Cryptography.SHA256.HashData("hello"u8);
+        var signature = rsa.SignHash(digest, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pss);
+        Assert.True(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signature));
+        // Salt lengths other than the hash length (0 and 100 bytes), signed with BouncyCastle's PSS signer.
+        var p = rsa.ExportParameters(true);
+        Org.BouncyCastle.Math.BigInteger B(byte[] b) => new(1, b);
+        var key = new Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters(B(p.Modulus!), B(p.Exponent!), B(p.D!), B(p.P!), B(p.Q!), B(p.DP!), B(p.DQ!), B(p.InverseQ!));
+        foreach (var saltLength in new[] { 0, 100 })
+        {
+            var signer = new Org.BouncyCastle.Crypto.Signers.PssSigner(new Org.BouncyCastle.Crypto.Engines.RsaBlindedEngine(), new Org.BouncyCastle.Crypto.Digests.Sha256Digest(), saltLength);
+            signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.ParametersWithRandom(key, new Org.BouncyCastle.Security.SecureRandom()));
+            signer.BlockUpdate("hello"u8.ToArray(), 0, 5);
+            Assert.True(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signer.GenerateSignature()));
+        }
+
+        signature[10] ^= 1;
+        Assert.False(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, signature));
+        Assert.False(Vigil.Policy.Builtins.Security.RsaPss.Verify(rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, digest, new byte[5]));
+    }
+}
+
+public sealed class KeyCacheTests
+{
+    [Fact]
+    public void FromCertOrJwk_SameText_ReusesParsedKeys_AndVerifiesConcurrently()
+    {
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pem = ec.ExportSubjectPublicKeyInfoPem();
+        var first = Vigil.Policy.Builtins.Security.KeyReader.FromCertOrJwk(pem);
+        Assert.Same(first, Vigil.Policy.Builtins.Security.KeyReader.FromCertOrJwk(pem));
+
+        var input = "a.b"u8.ToArray();
+        var signature = ec.SignData(input, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var results = new bool[64];
+        Parallel.For(0, results.Length, i => results[i] = first[0].Verify("ES256", input, signature));
+        Assert.All(results, Assert.True);
     }
 }

@@ -137,6 +137,8 @@ public sealed class TimeBuiltinsTests
         Assert.Equal(S("Sat Dec 03 00:10:53 +0530 2022"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("Mon Jan 02 15:04:05 -0700 2006"))));
         Assert.Equal(S("Sat, 03 Dec 2022 00:10:53 +0530"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("RFC1123Z"))));
         Assert.Equal(S("Fri Dec  2 18:40:53 UTC 2022"), Call("time.format", ArrayValue.Create(N(t), S("UTC"), S("UnixDate"))));
+        Assert.Equal(S("Fri Dec  2 13:40:53 EST 2022"), Call("time.format", ArrayValue.Create(N(t), S("America/New_York"), S("UnixDate"))));
+        Assert.Equal(S("Fri Jul  1 20:00:00 EDT 2022"), Call("time.format", ArrayValue.Create(N(1656720000000000000), S("America/New_York"), S("UnixDate"))));
         Assert.Equal(S("6:40PM 336 .141"), Call("time.format", ArrayValue.Create(N(t), S(""), S("3:04PM 002 .000"))));
     }
 
