@@ -23,6 +23,7 @@ internal static partial class StandardBuiltins
         Glob.Register(table);
         Units.Register(table);
         JsonPatch.Register(table);
+        JsonSchema.Register(table);
         Semver.Register(table);
         Uuid.Register(table);
         Walk.Register(table);

@@ -243,4 +243,34 @@ public sealed class NamespaceTests
         Assert.Equal("{2}", Call("intersection", sets)!.ToString());
         Assert.Equal("{1, 2, 3}", Call("union", sets)!.ToString());
     }
+
+    [Fact]
+    public void JsonMatchSchema_NestedErrors_UseGoJsonSchemaShape()
+    {
+        var schema = Value.FromJson("""{"type": "object", "required": ["name"], "properties": {"tags": {"type": "array", "items": {"type": "string"}}, "age": {"type": "integer", "minimum": 0}}, "additionalProperties": false}""");
+        var document = Value.FromJson("""{"tags": ["a", 1], "age": -1, "extra": true}""");
+        var result = (ArrayValue)Call("json.match_schema", document, schema)!;
+        Assert.Equal(Value.False, result[0]);
+        var errors = ((ArrayValue)result[1]).Select(static e => ((ObjectValue)e)["error"]!.ToString()).ToList();
+        Assert.Contains("\"(root): name is required\"", errors);
+        Assert.Contains("\"tags.1: Invalid type. Expected: string, given: integer\"", errors);
+        Assert.Contains("\"age: Must be greater than or equal to 0\"", errors);
+        Assert.Contains("\"(root): Additional property extra is not allowed\"", errors);
+    }
+
+    [Fact]
+    public void JsonVerifySchema_UnknownType_ReportsLikeOpa()
+    {
+        var result = (ArrayValue)Call("json.verify_schema", Value.From("""{"type": "unknown_type"}"""))!;
+        Assert.Equal(Value.False, result[0]);
+        Assert.Equal("jsonschema: has a primitive type that is NOT VALID -- given: /unknown_type/ Expected valid values are:[array boolean integer number null object string]", ((StringValue)result[1]).Value);
+    }
+
+    [Fact]
+    public void JsonMatchSchema_LocalRef_IsResolved()
+    {
+        var schema = Value.FromJson("""{"definitions": {"id": {"type": "integer"}}, "properties": {"id": {"$ref": "#/definitions/id"}}}""");
+        Assert.Equal("[true, []]", Call("json.match_schema", Value.FromJson("""{"id": 3}"""), schema)!.ToString());
+        Assert.Equal(Value.False, ((ArrayValue)Call("json.match_schema", Value.FromJson("""{"id": "x"}"""), schema)!)[0]);
+    }
 }
