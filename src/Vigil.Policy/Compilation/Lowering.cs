@@ -348,6 +348,18 @@ internal sealed partial class Compiler
 
                 literals.Add(pending.ToString());
                 pending.Clear();
+                if (part is A.Expr { With.Count: > 0, Terms: A.Term withTerm } withExpr)
+                {
+                    var tmpName = "__tmpl" + parts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var tmpVar = new A.Var(tmpName, withExpr.Location);
+                    var eq = new A.Call(new A.Ref(new A.Var("eq", withExpr.Location), [], withExpr.Location), [tmpVar, withTerm], withExpr.Location);
+                    var synthetic = new A.Body([new A.Expr(0, false, eq, withExpr.With, withExpr.Location)], withExpr.Location);
+                    var comp = (ComprehensionTerm)LowerComprehension(ComprehensionKind.Array, tmpVar, null, synthetic, withExpr.Location);
+                    comp.FirstOnly = true;
+                    parts.Add(comp);
+                    continue;
+                }
+
                 var inner = part switch
                 {
                     A.Expr { Terms: A.Term t } => t,

@@ -81,6 +81,14 @@ internal static class Safety
                 }
 
                 var e = body[i];
+                if (Environment.GetEnvironmentVariable("VIGIL_DEBUG_SAFETY") is not null)
+                {
+                    needed.Clear();
+                    closure.Clear();
+                    ExprVars(e, needed, closure);
+                    Console.Error.WriteLine($"unsafe expr {e.Kind} A={e.A?.GetType().Name} needed=[{string.Join(",", needed)}] closure=[{string.Join(",", closure)}] outputs=[{string.Join(",", Outputs(e, IsSafe))}] own=[{string.Join(",", scope.OwnSlots)}] safe=[{string.Join(",", safeSet)}]");
+                }
+
                 var names = new SortedDictionary<string, int>(StringComparer.Ordinal);
                 CollectNames(e, names, IsSafe);
                 foreach (var (name, _) in names)
@@ -373,14 +381,9 @@ internal static class Safety
         {
             for (var i = 0; i < oa.Keys.Length; i++)
             {
-                if (oa.Keys[i] is not ConstTerm ka)
-                {
-                    continue;
-                }
-
                 for (var j = 0; j < ob.Keys.Length; j++)
                 {
-                    if (ob.Keys[j] is ConstTerm kb && ka.Value.Equals(kb.Value))
+                    if (SameKey(oa.Keys[i], ob.Keys[j]))
                     {
                         Unify(oa.Values[i], ob.Values[j], outputs, isSafe);
                     }
@@ -405,6 +408,13 @@ internal static class Safety
             VarCollector.PatternVars(b, outputs);
         }
     }
+
+    private static bool SameKey(Term a, Term b) => (a, b) switch
+    {
+        (ConstTerm x, ConstTerm y) => x.Value.Equals(y.Value),
+        (VarTerm x, VarTerm y) => x.Slot == y.Slot,
+        _ => false,
+    };
 
     private static void CollectNames(Expr e, SortedDictionary<string, int> names, Func<int, bool> isSafe)
     {

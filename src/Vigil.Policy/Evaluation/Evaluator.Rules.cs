@@ -43,11 +43,77 @@ internal sealed partial class Evaluator
             throw;
         }
 
+        if (node.Children.Count > 0 && node.Kind != RuleKind.Function)
+        {
+            value = MergeChildRules(node, value);
+        }
+
         cache[node.Id] = (object?)value ?? UndefinedMarker;
         return value;
     }
 
+    /// <summary>Rules below a rule node (ref heads such as <c>p.q.r := 1</c> next to <c>p[x] := ...</c>) contribute to its value.</summary>
+    private Value? MergeChildRules(RuleNode node, Value? value)
+    {
+        foreach (var child in node.Children.Values)
+        {
+            if (child.IsFunction || !child.HasRulesBelow)
+            {
+                continue;
+            }
+
+            var childValue = DocValue(child, null, null);
+            if (childValue is null)
+            {
+                continue;
+            }
+
+            if (value is not null and not ObjectValue)
+            {
+                throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+
+            var dict = value is ObjectValue o ? new Dictionary<Value, Value>(o.Items) : [];
+            var key = StringValue.From(child.Name);
+            dict[key] = dict.TryGetValue(key, out var existing) ? DeepMerge(existing, childValue) : childValue;
+            value = ObjectValue.Wrap(dict);
+        }
+
+        return value;
+    }
+
+    private static Value DeepMerge(Value a, Value b)
+    {
+        if (a is ObjectValue ao && b is ObjectValue bo)
+        {
+            var dict = new Dictionary<Value, Value>(ao.Items);
+            foreach (var (k, v) in bo.Items)
+            {
+                dict[k] = dict.TryGetValue(k, out var e) ? DeepMerge(e, v) : v;
+            }
+
+            return ObjectValue.Wrap(dict);
+        }
+
+        if (a is SetValue sa && b is SetValue sb)
+        {
+            var set = new HashSet<Value>(sa.Items);
+            set.UnionWith(sb.Items);
+            return SetValue.Wrap(set);
+        }
+
+        if (!a.Equals(b))
+        {
+            throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+        }
+
+        return a;
+    }
+
     private static readonly object InProgressMarker = new();
+
+    /// <summary>Shared frame for rules without variables: never written.</summary>
+    private static readonly Value?[] NoFrame = new Value?[1];
 
     private Value? EvalComplete(RuleNode node)
     {
@@ -108,7 +174,34 @@ internal sealed partial class Evaluator
     private Value? EvalRuleBodyValue(Rule r, string conflictMessage)
     {
         Enter(r.Location);
-        var frame = new Value?[r.FrameSize];
+        var frame = r.NeedsFrame ? new Value?[r.FrameSize] : NoFrame;
+        if (r.SimpleBody)
+        {
+            var holds = true;
+            foreach (var e in r.Body)
+            {
+                Step();
+                var v = EvalGround(e.A!, frame);
+                var truthy = v is not null && !IsFalse(v);
+                if (truthy == e.Negated)
+                {
+                    holds = false;
+                    break;
+                }
+            }
+
+            var result = holds ? EvalGround(r.Value, frame) : null;
+            Exit();
+            return result;
+        }
+
+        var value = EvalRuleSolutions(r, frame, conflictMessage);
+        Exit();
+        return value;
+    }
+
+    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage)
+    {
         Value? value = null;
         var constant = r.Value.IsVarFree;
         EvalBody(r.Body, 0, frame, () =>
@@ -132,7 +225,6 @@ internal sealed partial class Evaluator
 
             return false;
         });
-        Exit();
         return value;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Asn1;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -55,8 +56,13 @@ internal sealed class RsaJoseKey(RSA rsa, bool isPrivate) : JoseKey
 
         try
         {
-            var padding = alg[0] == 'R' ? RSASignaturePadding.Pkcs1 : RSASignaturePadding.Pss;
-            return Rsa.VerifyData(signingInput, signature, HashFor(alg), padding);
+            var hash = HashFor(alg);
+            lock (Rsa)
+            {
+                return alg[0] == 'R'
+                    ? Rsa.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1)
+                    : RsaPss.Verify(Rsa, hash, Hash(hash, signingInput), signature);
+            }
         }
         catch (CryptographicException)
         {
@@ -99,7 +105,11 @@ internal sealed class EcJoseKey(ECDsa ecdsa, bool isPrivate) : JoseKey
 
         try
         {
-            return Ecdsa.VerifyHash(Hash(HashFor(alg), signingInput), signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            var digest = Hash(HashFor(alg), signingInput);
+            lock (Ecdsa)
+            {
+                return Ecdsa.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
         }
         catch (CryptographicException)
         {
@@ -124,7 +134,10 @@ internal sealed class EcJoseKey(ECDsa ecdsa, bool isPrivate) : JoseKey
         s.CopyTo(fixedSignature.AsSpan((2 * size) - s.Length));
         try
         {
-            return Ecdsa.VerifyHash(digest, fixedSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            lock (Ecdsa)
+            {
+                return Ecdsa.VerifyHash(digest, fixedSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
         }
         catch (CryptographicException)
         {
@@ -221,8 +234,31 @@ internal static class KeyReader
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "EdDSA",
     };
 
-    /// <summary>OPA's getKeysFromCertOrJWK.</summary>
-    public static List<JoseKey> FromCertOrJwk(string text)
+    private const int MaxCachedKeySets = 256;
+    private const int MaxCachedKeyText = 64 * 1024;
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<JoseKey>> VerificationKeyCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// OPA's getKeysFromCertOrJWK, cached per key text for the process: importing an RSA key costs far more than a
+    /// verification, and a gateway verifies every request against the same few keys. Keys lock around each use.
+    /// </summary>
+    public static IReadOnlyList<JoseKey> FromCertOrJwk(string text)
+    {
+        if (VerificationKeyCache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        var keys = ParseCertOrJwk(text);
+        if (text.Length <= MaxCachedKeyText && VerificationKeyCache.Count < MaxCachedKeySets)
+        {
+            VerificationKeyCache.TryAdd(text, keys);
+        }
+
+        return keys;
+    }
+
+    private static IReadOnlyList<JoseKey> ParseCertOrJwk(string text)
     {
         var (block, rest) = GoPem.Decode(text);
         if (block is not null)

@@ -15,7 +15,8 @@ public sealed partial class ConformanceCallTests
     private static readonly string[] Folders =
     [
         "cryptohmacequal", "cryptohmacmd5", "cryptohmacsha1", "cryptohmacsha256", "cryptohmacsha512", "cryptomd5", "cryptosha1", "cryptosha256",
-        "cryptoparsersaprivatekeys", "cryptox509parsersaprivatekey",
+        "cryptoparsersaprivatekeys", "cryptox509parsersaprivatekey", "cryptox509parsecertificates", "cryptox509parsecertificaterequest",
+        "cryptox509parsekeypair", "cryptox509parseandverifycertificates",
         "jwtbuiltins", "jwtdecodeverify", "jwtencodesign", "jwtencodesignheadererrors", "jwtencodesignpayloaderrors", "jwtencodesignraw",
         "jwtverifyeddsa", "jwtverifyhs256", "jwtverifyhs384", "jwtverifyhs512", "jwtverifyrsa",
     ];
@@ -69,6 +70,14 @@ public sealed partial class ConformanceCallTests
         foreach (Match m in AssignmentPattern().Matches(module))
         {
             if (TryParseTerm(m.Groups[2].Value.Trim(), input, variables, out var v))
+            {
+                variables[m.Groups[1].Value] = v;
+            }
+        }
+
+        foreach (Match m in LocalAlias().Matches(module))
+        {
+            if (TryParseTerm(m.Groups[2].Value, input, variables, out var v))
             {
                 variables[m.Groups[1].Value] = v;
             }
@@ -149,12 +158,52 @@ public sealed partial class ConformanceCallTests
             // decode_verify / decode bound to [x, y, z]
         }
 
+        result = Project(module, result!);
         if (name == "crypto.parse_private_keys" && module.Contains("count(", StringComparison.Ordinal))
         {
             result = Value.From(((ArrayValue)result!).Count == 1);
         }
 
         Assert.True(want.Equals(Normalise(result!)), $"want {want.ToJson()}\n got {Normalise(result!).ToJson()}");
+    }
+
+    /// <summary>The projections the x509 cases apply to the builtin's result.</summary>
+    private static Value Project(string module, Value result)
+    {
+        static Value Field(Value v, string name) => v is ObjectValue o ? o[name] ?? Value.Null : Value.Null;
+        if (module.Contains(".Subject.CommonName]", StringComparison.Ordinal))
+        {
+            return ArrayValue.Create(((ArrayValue)result).Select(c => Field(Field(c, "Subject"), "CommonName")));
+        }
+
+        if (module.Contains(".Subject.CommonName", StringComparison.Ordinal) && result is ObjectValue)
+        {
+            return Field(Field(result, "Subject"), "CommonName");
+        }
+
+        if (module.Contains("[0].URIStrings", StringComparison.Ordinal))
+        {
+            return Field(((ArrayValue)result)[0], "URIStrings");
+        }
+
+        if (module.Contains(".Certificate[0]", StringComparison.Ordinal))
+        {
+            return ((ArrayValue)Field(result, "Certificate"))[0];
+        }
+
+        if (module.Contains("\"valid\": value[0]", StringComparison.Ordinal))
+        {
+            var array = (ArrayValue)result;
+            var certs = ((ArrayValue)array[1]).Select(c => (Value)ObjectValue.Create(new KeyValuePair<string, Value>[]
+            {
+                new("CN", Field(Field(c, "Subject"), "CommonName")),
+                new("DNS", Field(c, "DNSNames")),
+                new("URI", Field(c, "URIStrings")),
+            }));
+            return ObjectValue.Create(new KeyValuePair<string, Value>[] { new("valid", array[0]), new("certs", ArrayValue.Create(certs)) });
+        }
+
+        return result;
     }
 
     private static Value Normalise(Value v) => v is SetValue set ? ArrayValue.Create(set.Sorted.ToArray()) : v;
@@ -166,6 +215,11 @@ public sealed partial class ConformanceCallTests
         {
             value = v;
             return true;
+        }
+
+        if (text.StartsWith("data.generated.", StringComparison.Ordinal))
+        {
+            text = text["data.generated.".Length..];
         }
 
         if (variables.TryGetValue(text, out var bound))
@@ -345,6 +399,9 @@ public sealed partial class ConformanceCallTests
 
     [GeneratedRegex(@"^\s*([a-z_][a-z0-9_]*)\s*:=\s*((?:`[^`]*`)|(?:""(?:[^""\\]|\\.)*""))\s*$", RegexOptions.Multiline)]
     private static partial Regex AssignmentPattern();
+
+    [GeneratedRegex(@"(__local\d+__) = (data\.generated\.[a-z_]+)")]
+    private static partial Regex LocalAlias();
 
     [GeneratedRegex(@",\s*([}\]])")]
     private static partial Regex TrailingComma();

@@ -137,6 +137,8 @@ public sealed class TimeBuiltinsTests
         Assert.Equal(S("Sat Dec 03 00:10:53 +0530 2022"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("Mon Jan 02 15:04:05 -0700 2006"))));
         Assert.Equal(S("Sat, 03 Dec 2022 00:10:53 +0530"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("RFC1123Z"))));
         Assert.Equal(S("Fri Dec  2 18:40:53 UTC 2022"), Call("time.format", ArrayValue.Create(N(t), S("UTC"), S("UnixDate"))));
+        Assert.Equal(S("Fri Dec  2 13:40:53 EST 2022"), Call("time.format", ArrayValue.Create(N(t), S("America/New_York"), S("UnixDate"))));
+        Assert.Equal(S("Fri Jul  1 20:00:00 EDT 2022"), Call("time.format", ArrayValue.Create(N(1656720000000000000), S("America/New_York"), S("UnixDate"))));
         Assert.Equal(S("6:40PM 336 .141"), Call("time.format", ArrayValue.Create(N(t), S(""), S("3:04PM 002 .000"))));
     }
 
@@ -149,5 +151,20 @@ public sealed class TimeBuiltinsTests
         Assert.Equal(N((now - DateTimeOffset.UnixEpoch).Ticks * 100), first);
         Assert.Equal(first, CallWith(context, "time.now_ns"));
         Assert.True(BuiltinTable.Default.TryGet("time.now_ns", out var definition) && definition.Nondeterministic);
+    }
+}
+
+public sealed class TestSleepTests
+{
+    [Fact]
+    public void Sleep_IsCappedAndCancellable()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("10ms")));
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("1h")));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => BuiltinHarness.CallWith(new BuiltinContext(cancellationToken: cts.Token), "test.sleep", Value.From("1s")));
     }
 }
