@@ -29,5 +29,6 @@ internal static partial class StandardBuiltins
         Walk.Register(table);
         Graph.Register(table);
         Opa.Register(table);
+        Http.Register(table);
     }
 }

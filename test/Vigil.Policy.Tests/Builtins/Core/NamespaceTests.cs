@@ -273,4 +273,17 @@ public sealed class NamespaceTests
         Assert.Equal("[true, []]", Call("json.match_schema", Value.FromJson("""{"id": 3}"""), schema)!.ToString());
         Assert.Equal(Value.False, ((ArrayValue)Call("json.match_schema", Value.FromJson("""{"id": "x"}"""), schema)!)[0]);
     }
+
+    [Theory]
+    [InlineData("{\"method\": \"get\", \"url\": \"http://x\", \"bad_key\": 1}", "type: invalid request parameters(s): {\"bad_key\"}")]
+    [InlineData("{\"method\": \"get\"}", "type: missing required request parameters(s): {\"url\"}")]
+    [InlineData("{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\"}", "builtin: outbound HTTP requests from policies are disabled in Vigil")]
+    public void HttpSend_ValidatesAndFailsClosed(string request, string expected) =>
+        Assert.Equal(expected, Error("http.send", request));
+
+    [Fact]
+    public void HttpSend_RaiseErrorFalse_ReturnsNetworkErrorObject() =>
+        Assert.Equal(
+            "{\"error\": {\"code\": \"eval_http_send_network_error\", \"message\": \"outbound HTTP requests from policies are disabled in Vigil\"}, \"status_code\": 0}",
+            Json("http.send", "{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\", \"raise_error\": false}"));
 }
