@@ -14,9 +14,11 @@ internal static partial class StandardBuiltins
         Sets.Register(table);
         Strings.Register(table);
         Sprintf.Register(table);
+        Template.Register(table);
         Types.Register(table);
         Casts.Register(table);
         Encodings.Register(table);
+        Yaml.Register(table);
         RegexBuiltins.Register(table);
         Glob.Register(table);
         Units.Register(table);

@@ -30,7 +30,11 @@ internal static class Strings
             var s = Args.String(a, 0);
             var sep = Args.String(a, 1);
             var n = CoreArgs.Int(a, 2);
-            return CoreArgs.StringArray(Split(s, sep, n > int.MaxValue ? int.MaxValue : n < int.MinValue ? -1 : (int)n));
+
+            // OPA: the first n parts for n > 0, the last |n| parts for n < 0, none for 0.
+            var parts = Split(s, sep, -1);
+            var take = (int)Math.Min(Math.Abs((decimal)n), parts.Count);
+            return CoreArgs.StringArray(n >= 0 ? parts.Take(take) : parts.Skip(parts.Count - take));
         });
         table.Add("substring", [T.String, T.Number, T.Number], T.String, static (_, a) => Substring(Args.String(a, 0), CoreArgs.Int(a, 1), CoreArgs.Int(a, 2)));
         table.Add("trim", [T.String, T.String], T.String, static (_, a) => Value.From(TrimCutset(Args.String(a, 0), Args.String(a, 1), left: true, right: true)));

@@ -429,12 +429,18 @@ internal sealed partial class Compiler
             Value = value,
             Args = args,
             Body = ordered,
+            SimpleBody = args.Length == 0 && Array.TrueForAll(ordered, IsSimpleTest),
             IsDefault = rule.IsDefault,
             FrameSize = Math.Max(1, frame.Count),
+            NeedsFrame = frame.Count > 0,
             Location = rule.Location,
             Module = context.Module.File,
         };
     }
+
+    /// <summary>A condition with no variables and no output operand: it can be checked without backtracking.</summary>
+    private static bool IsSimpleTest(Expr e) =>
+        e.Kind == ExprKind.Term && e.Withs.Length == 0 && e.A!.IsVarFree && (e.A is not CallTerm c || c.Args.Length == c.Arity);
 
     private CompiledQuery LowerQuery(A.Body body, RuleNode root)
     {

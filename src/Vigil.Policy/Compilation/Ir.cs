@@ -262,7 +262,13 @@ internal sealed class Rule
 
     public bool IsDefault { get; init; }
 
+    /// <summary>True when the body only tests variable-free conditions: it is evaluated as a plain loop, without backtracking machinery.</summary>
+    public bool SimpleBody { get; init; }
+
     public int FrameSize { get; set; }
+
+    /// <summary>False when the rule has no variables at all, so evaluation can skip allocating a frame.</summary>
+    public bool NeedsFrame { get; init; } = true;
 
     public SourceLocation Location { get; init; }
 

@@ -13,8 +13,7 @@ internal sealed partial class Evaluator
     {
         if (call.Args.Length == call.Arity + 1)
         {
-            var output = call.Args[^1];
-            return EvalCallOutputs(call, f, result => UnifyValue(output, result, f, k), location);
+            return EvalCallWithOutput(call, f, k, location);
         }
 
         if (AllGroundArgs(call, f) && call.Builtin?.Relation is null)
@@ -23,8 +22,23 @@ internal sealed partial class Evaluator
             return v is not null && !IsFalse(v) && k();
         }
 
-        return EvalCallOutputs(call, f, v => !IsFalse(v) && k(), location);
+        return EvalCallTruthy(call, f, k, location);
     }
+
+    private bool EvalCallWithOutput(CallTerm call, Value?[] f, Func<bool> k, SourceLocation location)
+    {
+        var output = call.Args[^1];
+        if (AllGroundArgs(call, f) && call.Builtin?.Relation is null)
+        {
+            var v = EvalCallGround(call, f);
+            return v is not null && UnifyValue(output, v, f, k);
+        }
+
+        return EvalCallOutputs(call, f, result => UnifyValue(output, result, f, k), location);
+    }
+
+    private bool EvalCallTruthy(CallTerm call, Value?[] f, Func<bool> k, SourceLocation location) =>
+        EvalCallOutputs(call, f, v => !IsFalse(v) && k(), location);
 
     private static bool AllGroundArgs(CallTerm call, Value?[] f)
     {
@@ -42,6 +56,16 @@ internal sealed partial class Evaluator
 
     /// <summary>Call in term position: the single result value of a call with ground operands.</summary>
     private Value? EvalCallGround(CallTerm call, Value?[] f)
+    {
+        if (_functionOverrides is null && call.Kind == CallKind.Builtin)
+        {
+            return EvalBuiltinGround(call, f);
+        }
+
+        return EvalCallGroundSlow(call, f);
+    }
+
+    private Value? EvalCallGroundSlow(CallTerm call, Value?[] f)
     {
         var args = new Value[call.Arity];
         for (var i = 0; i < args.Length; i++)
@@ -70,6 +94,92 @@ internal sealed partial class Evaluator
         });
         return single;
     }
+
+    /// <summary>Fast path for a builtin with ground operands: operands go to a reusable stack, no closures.</summary>
+    private Value? EvalBuiltinGround(CallTerm call, Value?[] f)
+    {
+        var builtin = call.Builtin!;
+        var arity = call.Arity;
+        if (arity == 2 && (call.Name is "equal" or "neq"))
+        {
+            var a = EvalGround(call.Args[0], f);
+            if (a is null)
+            {
+                return null;
+            }
+
+            var b = EvalGround(call.Args[1], f);
+            if (b is null)
+            {
+                return null;
+            }
+
+            return BooleanValue.From(a.Equals(b) == (call.Name == "equal"));
+        }
+
+        if (builtin.Function is null)
+        {
+            Value? single = null;
+            var args = new Value[arity];
+            for (var i = 0; i < arity; i++)
+            {
+                var v = EvalGround(call.Args[i], f);
+                if (v is null)
+                {
+                    return null;
+                }
+
+                args[i] = v;
+            }
+
+            CallBuiltin(call.Name, builtin, args, v =>
+            {
+                single = v;
+                return true;
+            }, call.Location);
+            return single;
+        }
+
+        var start = _scratchTop;
+        if (start + arity > _scratch.Length)
+        {
+            Array.Resize(ref _scratch, Math.Max(_scratch.Length * 2, start + arity + 8));
+        }
+
+        _scratchTop = start + arity;
+        try
+        {
+            for (var i = 0; i < arity; i++)
+            {
+                var v = EvalGround(call.Args[i], f);
+                if (v is null)
+                {
+                    return null;
+                }
+
+                _scratch[start + i] = v;
+            }
+
+            Step();
+            try
+            {
+                return builtin.Function(BuiltinContext, _scratch.AsSpan(start, arity));
+            }
+            catch (Exception e) when (e is not PolicyException)
+            {
+                HandleBuiltinException(call.Name, e, call.Location);
+                return null;
+            }
+        }
+        finally
+        {
+            _scratch.AsSpan(start, arity).Clear();
+            _scratchTop = start;
+        }
+    }
+
+    private Value[] _scratch = [];
+    private int _scratchTop;
 
     /// <summary>Enumerates the results of a call whose operands may need enumeration.</summary>
     private bool EvalCallValues(CallTerm call, Value?[] f, Func<Value, bool> k) =>
@@ -171,7 +281,7 @@ internal sealed partial class Evaluator
             List<Value> outputs;
             try
             {
-                outputs = [.. relation(_builtinContext, args)];
+                outputs = [.. relation(BuiltinContext, args)];
             }
             catch (Exception e) when (e is not PolicyException)
             {
@@ -192,7 +302,7 @@ internal sealed partial class Evaluator
         Value? value;
         try
         {
-            value = builtin.Function!(_builtinContext, args);
+            value = builtin.Function!(BuiltinContext, args);
         }
         catch (Exception e) when (e is not PolicyException)
         {

@@ -170,49 +170,55 @@ internal sealed partial class Evaluator
             }
 
             // An unbound operand: iterate the collection.
-            var nextPos = pos + 1;
-            switch (current)
-            {
-                case ObjectValue o:
-                    foreach (var (key, value) in o.Sorted)
-                    {
-                        Step();
-                        if (UnifyValue(op, key, f, () => Deref(value, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                case ArrayValue a:
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        Step();
-                        var item = a[i];
-                        if (UnifyValue(op, NumberValue.Create(i), f, () => Deref(item, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                case SetValue s:
-                    foreach (var member in s.Sorted)
-                    {
-                        Step();
-                        if (UnifyValue(op, member, f, () => Deref(member, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                default:
-                    return false;
-            }
+            return DerefIterate(current, op, ops, pos, f, k, data);
         }
 
         return k(current);
+    }
+
+    private bool DerefIterate(Value current, Term op, Term[] ops, int pos, Value?[] f, Func<Value, bool> k, bool data)
+    {
+        _ = data;
+        var nextPos = pos + 1;
+        switch (current)
+        {
+            case ObjectValue o:
+                foreach (var (key, value) in o.Sorted)
+                {
+                    Step();
+                    if (UnifyValue(op, key, f, () => Deref(value, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case ArrayValue a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    Step();
+                    var item = a[i];
+                    if (UnifyValue(op, NumberValue.Create(i), f, () => Deref(item, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case SetValue s:
+                foreach (var member in s.Sorted)
+                {
+                    Step();
+                    if (UnifyValue(op, member, f, () => Deref(member, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     private bool EvalDataRef(Term[] ops, int pos, RuleNode? node, Value? baseData, OverrideNode? overrides, Value?[] f, Func<Value, bool> k)
@@ -260,56 +266,61 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            // Enumerate the keys of this namespace: child nodes, base data keys and overridden keys.
-            var keys = new SortedSet<Value>();
-            foreach (var child in node.Children.Values)
-            {
-                if (!child.IsFunction)
-                {
-                    keys.Add(StringValue.From(child.Name));
-                }
-            }
-
-            if (baseData is ObjectValue obj)
-            {
-                foreach (var (key, _) in obj.Sorted)
-                {
-                    keys.Add(key);
-                }
-            }
-
-            if (overrides?.Children is { } oc)
-            {
-                foreach (var name in oc.Keys)
-                {
-                    keys.Add(StringValue.From(name));
-                }
-            }
-
-            var nextPos = pos + 1;
-            var here = node;
-            var hereData = baseData;
-            var hereOverrides = overrides;
-            foreach (var key in keys)
-            {
-                Step();
-                RuleNode? childNode = null;
-                OverrideNode? childOverride = null;
-                if (key is StringValue s)
-                {
-                    childNode = here.Children.GetValueOrDefault(s.Value);
-                    childOverride = hereOverrides?.Children?.GetValueOrDefault(s.Value);
-                }
-
-                var childData = hereData is null ? null : Select(hereData, key);
-                if (UnifyValue(op, key, f, () => EvalDataRef(ops, nextPos, childNode, childData, childOverride, f, k)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return EvalDataRefEnumerate(op, ops, pos, node, baseData, overrides, f, k);
         }
+    }
+
+    private bool EvalDataRefEnumerate(Term op, Term[] ops, int pos, RuleNode node, Value? baseData, OverrideNode? overrides, Value?[] f, Func<Value, bool> k)
+    {
+        // Enumerate the keys of this namespace: child nodes, base data keys and overridden keys.
+        var keys = new SortedSet<Value>();
+        foreach (var child in node.Children.Values)
+        {
+            if (!child.IsFunction)
+            {
+                keys.Add(StringValue.From(child.Name));
+            }
+        }
+
+        if (baseData is ObjectValue obj)
+        {
+            foreach (var (key, _) in obj.Sorted)
+            {
+                keys.Add(key);
+            }
+        }
+
+        if (overrides?.Children is { } oc)
+        {
+            foreach (var name in oc.Keys)
+            {
+                keys.Add(StringValue.From(name));
+            }
+        }
+
+        var nextPos = pos + 1;
+        var here = node;
+        var hereData = baseData;
+        var hereOverrides = overrides;
+        foreach (var key in keys)
+        {
+            Step();
+            RuleNode? childNode = null;
+            OverrideNode? childOverride = null;
+            if (key is StringValue s)
+            {
+                childNode = here.Children.GetValueOrDefault(s.Value);
+                childOverride = hereOverrides?.Children?.GetValueOrDefault(s.Value);
+            }
+
+            var childData = hereData is null ? null : Select(hereData, key);
+            if (UnifyValue(op, key, f, () => EvalDataRef(ops, nextPos, childNode, childData, childOverride, f, k)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // ---------------------------------------------------------------- documents

@@ -112,6 +112,9 @@ internal sealed partial class Evaluator
 
     private static readonly object InProgressMarker = new();
 
+    /// <summary>Shared frame for rules without variables: never written.</summary>
+    private static readonly Value?[] NoFrame = new Value?[1];
+
     private Value? EvalComplete(RuleNode node)
     {
         Value? result = null;
@@ -171,7 +174,34 @@ internal sealed partial class Evaluator
     private Value? EvalRuleBodyValue(Rule r, string conflictMessage)
     {
         Enter(r.Location);
-        var frame = new Value?[r.FrameSize];
+        var frame = r.NeedsFrame ? new Value?[r.FrameSize] : NoFrame;
+        if (r.SimpleBody)
+        {
+            var holds = true;
+            foreach (var e in r.Body)
+            {
+                Step();
+                var v = EvalGround(e.A!, frame);
+                var truthy = v is not null && !IsFalse(v);
+                if (truthy == e.Negated)
+                {
+                    holds = false;
+                    break;
+                }
+            }
+
+            var result = holds ? EvalGround(r.Value, frame) : null;
+            Exit();
+            return result;
+        }
+
+        var value = EvalRuleSolutions(r, frame, conflictMessage);
+        Exit();
+        return value;
+    }
+
+    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage)
+    {
         Value? value = null;
         var constant = r.Value.IsVarFree;
         EvalBody(r.Body, 0, frame, () =>
@@ -195,7 +225,6 @@ internal sealed partial class Evaluator
 
             return false;
         });
-        Exit();
         return value;
     }
 

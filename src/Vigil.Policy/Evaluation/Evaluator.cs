@@ -18,7 +18,7 @@ internal sealed partial class Evaluator
 
     private readonly PolicyProgram _program;
     private readonly EvaluationOptions _options;
-    private readonly BuiltinContext _builtinContext;
+    private BuiltinContext? _builtinContextValue;
     private readonly long _deadline;
     private readonly int _maxDepth;
     private readonly int _maxOutput;
@@ -41,12 +41,15 @@ internal sealed partial class Evaluator
         _token = options.CancellationToken;
         _maxDepth = options.MaxDepth;
         _maxOutput = options.MaxOutputSize;
-        _builtinContext = new BuiltinContext(options.TimeProvider, options.CancellationToken, options.StrictBuiltinErrors);
         _cache = program.Nodes.Length == 0 ? [] : new object?[program.Nodes.Length];
         _deadline = options.Timeout is { } timeout
             ? options.TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * options.TimeProvider.TimestampFrequency)
             : long.MaxValue;
     }
+
+    /// <summary>Created on first use: most decisions never call a builtin that needs it.</summary>
+    private BuiltinContext BuiltinContext =>
+        _builtinContextValue ??= new BuiltinContext(_options.TimeProvider, _options.CancellationToken, _options.StrictBuiltinErrors);
 
     // ---------------------------------------------------------------- limits
 
@@ -99,6 +102,13 @@ internal sealed partial class Evaluator
 
     // ---------------------------------------------------------------- query
 
+    /// <summary>Evaluates a single variable-free term (the common <c>data.pkg.rule</c> query) without backtracking machinery.</summary>
+    public Value? EvalSingleTerm(Term term)
+    {
+        CheckLimits();
+        return EvalGround(term, NoFrame);
+    }
+
     /// <summary>Evaluates a query, calling <paramref name="onRow"/> for each solution (its return value halts).</summary>
     public void EvalQuery(CompiledQuery query, Value?[] frame, Value?[] expressionValues, Func<bool> onRow)
     {
@@ -132,7 +142,7 @@ internal sealed partial class Evaluator
         }
 
         var expr = body[index];
-        Func<bool> next = index + 1 == body.Length ? onRow : () => EvalQueryBody(query, index + 1, frame, values, onRow);
+        var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
@@ -153,12 +163,18 @@ internal sealed partial class Evaluator
             return next();
         }
 
-        return EvalTerm(term, frame, v =>
+        return EvalQueryTermSlow(term, frame, values, index, next);
+    }
+
+    private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
+        () => EvalQueryBody(query, index + 1, frame, values, onRow);
+
+    private bool EvalQueryTermSlow(Term term, Value?[] frame, Value?[] values, int index, Func<bool> next) =>
+        EvalTerm(term, frame, v =>
         {
             values[index] = v;
             return next();
         });
-    }
 
     // ---------------------------------------------------------------- bodies and expressions
 
@@ -175,8 +191,10 @@ internal sealed partial class Evaluator
             return EvalExpr(expr, f, k);
         }
 
-        return EvalExpr(expr, f, () => EvalBody(body, index + 1, f, k));
+        return EvalExpr(expr, f, NextExpr(body, index, f, k));
     }
+
+    private Func<bool> NextExpr(Expr[] body, int index, Value?[] f, Func<bool> k) => () => EvalBody(body, index + 1, f, k);
 
     private bool EvalExpr(Expr expr, Value?[] f, Func<bool> k)
     {
@@ -218,14 +236,14 @@ internal sealed partial class Evaluator
                         return v is not null && !IsFalse(v) && k();
                     }
 
-                    return EvalTerm(term, f, v => !IsFalse(v) && k());
+                    return EvalTruthy(term, f, k);
                 }
 
             case ExprKind.Unify:
                 return Unify(expr.A!, expr.B!, f, k);
 
             case ExprKind.SomeIn:
-                return EvalTerm(expr.A!, f, coll => IterateMembers(coll, expr.Key, expr.B!, f, k));
+                return EvalSomeIn(expr, f, k);
 
             case ExprKind.Every:
                 return EvalEvery(expr, f, k);
@@ -237,6 +255,10 @@ internal sealed partial class Evaluator
                 throw EvalErrors.Internal("unknown expression kind", expr.Location);
         }
     }
+
+    private bool EvalTruthy(Term term, Value?[] f, Func<bool> k) => EvalTerm(term, f, v => !IsFalse(v) && k());
+
+    private bool EvalSomeIn(Expr expr, Value?[] f, Func<bool> k) => EvalTerm(expr.A!, f, coll => IterateMembers(coll, expr.Key, expr.B!, f, k));
 
     private bool IterateMembers(Value collection, Term? keyPattern, Term valuePattern, Value?[] f, Func<bool> k)
     {
@@ -473,6 +495,11 @@ internal sealed partial class Evaluator
             return v is not null && k(v);
         }
 
+        return EvalTermSlow(t, f, k);
+    }
+
+    private bool EvalTermSlow(Term t, Value?[] f, Func<Value, bool> k)
+    {
         switch (t)
         {
             case VarTerm v:
@@ -615,7 +642,7 @@ internal sealed partial class Evaluator
                 return vb is not null && va.Equals(vb) && k();
             }
 
-            return EvalTerm(a, f, va => EvalTerm(b, f, vb => va.Equals(vb) && k()));
+            return EvalBothAndCompare(a, b, f, k);
         }
 
         if (aPattern && bPattern)
@@ -640,13 +667,13 @@ internal sealed partial class Evaluator
             throw new PolicyEvaluationException(new PolicyError(PolicyErrorCodes.UnsafeVarError, $"var {name} is unsafe", Loc(a.Location)));
         }
 
-        if (aPattern)
-        {
-            return EvalTerm(b, f, vb => UnifyValue(a, vb, f, k));
-        }
-
-        return EvalTerm(a, f, va => UnifyValue(b, va, f, k));
+        return aPattern ? EvalThenUnify(b, a, f, k) : EvalThenUnify(a, b, f, k);
     }
+
+    private bool EvalBothAndCompare(Term a, Term b, Value?[] f, Func<bool> k) => EvalTerm(a, f, va => EvalTerm(b, f, vb => va.Equals(vb) && k()));
+
+    /// <summary>Evaluates <paramref name="source"/> and unifies each value with the pattern <paramref name="pattern"/>.</summary>
+    private bool EvalThenUnify(Term source, Term pattern, Value?[] f, Func<bool> k) => EvalTerm(source, f, v => UnifyValue(pattern, v, f, k));
 
     private bool UnifyPairs(Term[] a, Term[] b, int index, Value?[] f, Func<bool> k)
     {
@@ -767,9 +794,11 @@ internal sealed partial class Evaluator
                     return tv is not null && tv.Equals(v) && k();
                 }
 
-                return EvalTerm(t, f, tv => tv.Equals(v) && k());
+                return EvalAndCompare(t, v, f, k);
         }
     }
+
+    private bool EvalAndCompare(Term t, Value v, Value?[] f, Func<bool> k) => EvalTerm(t, f, tv => tv.Equals(v) && k());
 
     private bool UnifyArrayValue(Term[] items, ArrayValue value, int index, Value?[] f, Func<bool> k)
     {

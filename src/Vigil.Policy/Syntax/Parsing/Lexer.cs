@@ -26,6 +26,9 @@ internal sealed class Lexer
     /// <summary>Tokens, always ending with <see cref="TokenKind.Eof"/>.</summary>
     public IReadOnlyList<Token> Tokens => _tokens;
 
+    /// <summary>The token list itself, handed to the parser without copying.</summary>
+    public List<Token> TokenList => _tokens;
+
     /// <summary>Messages for <see cref="TokenKind.Illegal"/> tokens, by token index.</summary>
     public IReadOnlyDictionary<int, string> Errors => _errors;
 
@@ -59,11 +62,30 @@ internal sealed class Lexer
                 }
 
                 Add(TokenKind.Eof, start, start, line, col, space, newline);
+                DemoteKeywordsStartingRefs();
                 return;
             }
 
             var kind = ScanToken(out var error);
             Add(kind, start, _pos, line, col, space, newline, error);
+        }
+    }
+
+    /// <summary>
+    /// A keyword written directly before <c>.</c> or <c>[</c> starts a ref and is a name (<c>else.foo := 1</c>,
+    /// <c>if.foo == 1</c>), as with OPA's keywords-in-refs feature. (After a dot any keyword is a name anyway.)
+    /// </summary>
+    private void DemoteKeywordsStartingRefs()
+    {
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens);
+        for (var i = 0; i + 1 < tokens.Length; i++)
+        {
+            ref var t = ref tokens[i];
+            var next = tokens[i + 1];
+            if (TokenKinds.IsKeyword(t.Kind) && !next.SpaceBefore && next.Kind is TokenKind.Dot or TokenKind.LBrack)
+            {
+                t = t with { Kind = TokenKind.Ident };
+            }
         }
     }
 

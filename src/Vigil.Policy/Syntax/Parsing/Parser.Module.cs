@@ -18,6 +18,8 @@ internal sealed partial class Parser
         var statements = new List<object>();
         while (Tok != TokenKind.Eof && _errors.Count < MaxErrors)
         {
+            // Backtracking never crosses statements, so the memo table only needs the current one.
+            _termCache.Clear();
             var errorsBefore = _errors.Count;
             var stmt = Guard(ParseStatement);
             if (stmt is not null && _errors.Count == errorsBefore)
