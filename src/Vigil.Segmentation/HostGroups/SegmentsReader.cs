@@ -33,8 +33,8 @@ internal static partial class SegmentsReader
         {
             y.CheckKeys(s, "settings", "logPrefix", "table", "kubernetesNamespace");
             var prefix = y.Str(y.Get(s, "logPrefix"), "settings.logPrefix") ?? settings.LogPrefix;
-            if (prefix.Length is 0 or > 20 || prefix.Any(c => c is '"' or '\\' || char.IsControl(c)))
-                y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.logPrefix must be 1-20 printable characters without quotes or backslashes (nft/iptables limit)", y.At(s));
+            if (prefix.Length is 0 or > 16 || prefix.Any(c => c is '"' or '\\' || char.IsControl(c)))
+                y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.logPrefix must be 1-16 printable characters without quotes or backslashes (nft/iptables limit)", y.At(s));
             var table = y.Str(y.Get(s, "table"), "settings.table") ?? settings.TableName;
             if (!NameRegex().IsMatch(table))
                 y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.table must be a lower-case name", y.At(s));
