@@ -123,7 +123,7 @@ public static class ReportWriter
         var rows = r.Reached.Select((x, i) => new[]
         {
             (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), x.Endpoint.SensitivityName, x.Hops.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            x.Endpoint.Name, string.Join(" ", x.Path.Select((h, k) => (k == 0 ? h.From : "") + " -[" + h.Ports + "]-> " + h.To)),
+            x.Endpoint.Name, string.Join("", x.Path.Select((h, k) => (k == 0 ? h.From : "") + " -[" + h.Ports + "]-> " + h.To)),
         }).ToList();
         Table(w, ["RANK", "SENSITIVITY", "HOPS", "TARGET", "SHORTEST PATH"], rows);
         if (r.External.Count > 0)
