@@ -124,7 +124,10 @@ public static class SvgGraphRenderer
             }
         }
         var maxRows = byLayer.Max(l => l.Count);
-        var height = TitleHeight + Margin + (maxRows * (NodeHeight + RowGap)) + 90;
+        var longEdges = edges.Count(e => layer[e.To] > layer[e.From] + 1);
+        var backEdges = edges.Count(e => layer[e.To] <= layer[e.From]);
+        var topPad = backEdges > 0 ? 30 + (backEdges * 22) : 0;
+        var height = TitleHeight + Margin + topPad + (maxRows * (NodeHeight + RowGap)) + 90 + (longEdges * 34);
         var width = (2 * Margin) + (layerCount * NodeWidth) + ((layerCount - 1) * LayerGap);
         width = Math.Max(width, 640);
         var x = new double[nodes.Count];
@@ -133,7 +136,7 @@ public static class SvgGraphRenderer
         {
             var column = byLayer[l];
             var colHeight = (column.Count * NodeHeight) + ((column.Count - 1) * RowGap);
-            var top = TitleHeight + Margin + (((maxRows * (NodeHeight + RowGap)) - RowGap - colHeight) / 2.0);
+            var top = TitleHeight + Margin + topPad + (((maxRows * (NodeHeight + RowGap)) - RowGap - colHeight) / 2.0);
             for (var i = 0; i < column.Count; i++)
             {
                 x[column[i]] = Margin + (l * (NodeWidth + LayerGap));
@@ -150,13 +153,26 @@ public static class SvgGraphRenderer
 
         var labels = new StringBuilder();
         var edgeIndex = 0;
+        var longIndex = 0;
+        var backIndex = 0;
         foreach (var e in edges)
         {
             double x1 = x[e.From] + NodeWidth, y1 = y[e.From] + (NodeHeight / 2.0);
             double x2 = x[e.To], y2 = y[e.To] + (NodeHeight / 2.0);
             string path;
             double lx, ly;
-            if (layer[e.To] > layer[e.From])
+            if (layer[e.To] > layer[e.From] + 1)
+            {
+                // Skips a layer: arch below the boxes so the arrow never crosses a box.
+                longIndex++;
+                x1 = x[e.From] + (NodeWidth * 0.6); y1 = y[e.From] + NodeHeight;
+                x2 = x[e.To] + (NodeWidth * 0.4); y2 = y[e.To] + NodeHeight;
+                var drop = Math.Max(y1, y2) + 30 + (longIndex * 34);
+                path = F($"M {x1} {y1} C {x1} {drop}, {x2} {drop}, {x2} {y2}");
+                lx = (x1 + x2) / 2;
+                ly = y1 + ((drop - y1) * 0.75);
+            }
+            else if (layer[e.To] > layer[e.From])
             {
                 var dx = (x2 - x1) / 2;
                 path = F($"M {x1} {y1} C {x1 + dx} {y1}, {x2 - dx} {y2}, {x2} {y2}");
@@ -168,7 +184,8 @@ public static class SvgGraphRenderer
                 // Backward or same-layer edge: leave from the top of the source and enter the top of the target, arching above.
                 x1 = x[e.From] + (NodeWidth * 0.35); y1 = y[e.From];
                 x2 = x[e.To] + (NodeWidth * 0.65); y2 = y[e.To];
-                var lift = Math.Min(y1, y2) - 40 - (Math.Abs(layer[e.From] - layer[e.To]) * 10);
+                backIndex++;
+                var lift = Math.Min(y1, y2) - 20 - (backIndex * 22);
                 path = F($"M {x1} {y1} C {x1} {lift}, {x2} {lift}, {x2} {y2}");
                 lx = (x1 + x2) / 2;
                 ly = lift + 8;
@@ -185,7 +202,7 @@ public static class SvgGraphRenderer
         {
             var (fill, stroke) = Colors[Math.Clamp(nodes[n].Sensitivity, 0, 4)];
             sb.Append(F($"<rect x=\"{x[n]}\" y=\"{y[n]}\" width=\"{NodeWidth}\" height=\"{NodeHeight}\" rx=\"8\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2\"/>\n"));
-            sb.Append(F($"<text x=\"{x[n] + (NodeWidth / 2.0)}\" y=\"{y[n] + 24}\" font-size=\"15\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#1b2631\">")).Append(Esc(Trim(nodes[n].Name, 26))).Append("</text>\n");
+            sb.Append(F($"<text x=\"{x[n] + (NodeWidth / 2.0)}\" y=\"{y[n] + 24}\" font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#1b2631\">")).Append(Esc(Trim(nodes[n].Name, 26))).Append("</text>\n");
             sb.Append(F($"<text x=\"{x[n] + (NodeWidth / 2.0)}\" y=\"{y[n] + 44}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#566573\">")).Append(Esc(Trim(nodes[n].Subtitle, 34))).Append("</text>\n");
         }
         sb.Append(labels);
