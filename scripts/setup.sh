@@ -5,6 +5,13 @@ set -euo pipefail
 
 PACKAGES=(
   "jq jq"
+  "nft nftables"
+  "ip iproute2"
+  "ss iproute2"
+  "socat socat"
+  "ipset ipset"
+  "iptables-restore iptables"
+  "rsvg-convert librsvg2-bin"
 )
 
 missing=()

@@ -35,17 +35,24 @@ internal sealed record HostRules(GroupHost Host, IReadOnlyList<string> Groups, I
                 if (f.To.Any(mine.Contains))
                 {
                     foreach (var src in f.From.Select(x => segments.Group(x)!)) inbound.AddRange(src.Networks.Select(n => (n, f.Ports)));
-                    inText.Add($"flows[{f.Index}] {string.Join(",", f.From)} -> {string.Join(",", f.To)} {f.Ports}");
+                    inText.Add(Describe(f));
                 }
                 if (f.From.Any(mine.Contains))
                 {
                     foreach (var dst in f.To.Select(x => segments.Group(x)!)) outbound.AddRange(dst.Networks.Select(n => (n, f.Ports)));
-                    outText.Add($"flows[{f.Index}] {string.Join(",", f.From)} -> {string.Join(",", f.To)} {f.Ports}");
+                    outText.Add(Describe(f));
                 }
             }
             result.Add(new HostRules(host, mine, Normalize(inbound), Normalize(outbound), inText, outText));
         }
         return result;
+    }
+
+    /// <summary>A short comment for a flow; long group lists are cut so each host's file stays small.</summary>
+    internal static string Describe(GroupFlow f)
+    {
+        static string Names(IReadOnlyList<string> n) => n.Count <= 4 ? string.Join(",", n) : $"{string.Join(",", n.Take(3))},... (+{n.Count - 3} more)";
+        return $"flows[{f.Index}] {Names(f.From)} -> {Names(f.To)} {f.Ports}";
     }
 
     /// <summary>Splits overlapping networks into disjoint intervals, each with the union of the ports of every network covering it.</summary>

@@ -236,12 +236,12 @@ public static partial class KubernetesLoader
 
     private static NetworkPolicy? ReadPolicy(YamlMappingNode map, YamlReader y)
     {
+        var before = y.Diagnostics.Items.Count(d => d.Severity == DiagnosticSeverity.Error);
         y.CheckKeys(map, "NetworkPolicy", "apiVersion", "kind", "metadata", "spec", "status");
         var (name, ns, _) = ReadMetadata(map, y, "NetworkPolicy");
         var spec = y.Map(y.Get(map, "spec"), "NetworkPolicy.spec", required: true, parent: map);
         if (spec is null || string.IsNullOrEmpty(name)) return null;
         y.CheckKeys(spec, "NetworkPolicy.spec", "podSelector", "policyTypes", "ingress", "egress");
-        var before = y.Diagnostics.Items.Count(d => d.Severity == DiagnosticSeverity.Error);
 
         var podSelectorNode = y.Get(spec, "podSelector");
         LabelSelector podSelector;
