@@ -9,7 +9,7 @@ namespace Vigil.Segmentation.Generation;
 /// </summary>
 internal static class ClusterGenerator
 {
-    public static string Generate(int namespaces, int pods, int policies, int seed)
+    public static string Generate(int namespaces, int pods, int policies, int seed, bool distinctPorts = false)
     {
         var rnd = new Random(seed);
         var sb = new StringBuilder();
@@ -30,7 +30,8 @@ internal static class ClusterGenerator
             {
                 var app = k % appsPerNs;
                 var tier = tiers[app % tiers.Length];
-                var port = 8000 + (app % 7);
+                // distinctPorts: every pod resolves the named port 'http' to its own number, so no two pods are equivalent (worst case).
+                var port = distinctPorts ? 10000 + podCount : 8000 + (app % 7);
                 // Stateful tiers carry a unique per-pod label: the analyzer must still merge them into one class.
                 var unique = tier == "db" ? $", statefulset.kubernetes.io/pod-name: p-{n}-{k}" : "";
                 sb.Append(ci, $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: app-{app}-{k}\n  namespace: ns-{n:D3}\n  labels: {{ app: app-{app}, tier: {tier}, sensitivity: {sens[app % sens.Length]}{unique} }}\n");

@@ -154,6 +154,7 @@ public static class KubernetesAnalyzer
         // 5. Port sets per (rule, destination class); only named ports depend on the destination.
         var table = new PortSetTable();
         var ruleStaticPorts = new Dictionary<PolicyRule, int>(ReferenceEqualityComparer.Instance);
+        var namedCache = new Dictionary<(PolicyRule, int), int>(new RuleClassComparer());
         int PortsAt(PolicyRule r, int dstClass)
         {
             if (!PolicySemantics.HasNamedPorts(r))
@@ -161,7 +162,10 @@ public static class KubernetesAnalyzer
                 if (!ruleStaticPorts.TryGetValue(r, out var id)) ruleStaticPorts[r] = id = table.Intern(PolicySemantics.PortsAt(r, null));
                 return id;
             }
-            return table.Intern(PolicySemantics.PortsAt(r, groupReps[classReps[dstClass]].Ports));
+            var key = (r, dstClass);
+            if (!namedCache.TryGetValue(key, out var named))
+                namedCache[key] = named = table.Intern(PolicySemantics.PortsAt(r, groupReps[classReps[dstClass]].Ports));
+            return named;
         }
 
         // 6. Egress half (row = source) and ingress half (row = destination), then intersect.
@@ -273,6 +277,13 @@ public static class KubernetesAnalyzer
     {
         if (ports.Count == 0 || ports.All(p => p.Name is null)) return "";
         return string.Join(",", ports.Where(p => p.Name is not null).Select(p => $"{p.Name}/{(int)p.Protocol}={p.Port}").Order(StringComparer.Ordinal));
+    }
+
+    private sealed class RuleClassComparer : IEqualityComparer<(PolicyRule Rule, int Class)>
+    {
+        public bool Equals((PolicyRule Rule, int Class) x, (PolicyRule Rule, int Class) y) => ReferenceEquals(x.Rule, y.Rule) && x.Class == y.Class;
+
+        public int GetHashCode((PolicyRule Rule, int Class) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Rule), obj.Class);
     }
 
     private sealed class RuleClasses(bool all, ulong[]? bits)
