@@ -11,12 +11,19 @@ namespace Vigil.Segmentation.Benchmarks;
 
 /// <summary>
 /// <c>report</c> (default): one timed run per size with peak memory, printed as a table (used by bench/segmentation.sh).
-/// Anything else is passed to BenchmarkDotNet (e.g. <c>--filter *Analyze*</c>).
+/// <c>generate FILE</c>: writes the 5,000-pod cluster as YAML. Anything else is passed to BenchmarkDotNet (e.g. <c>--filter *Analyze*</c>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["generate", var path, ..])
+        {
+            // Writes the 5,000-pod cluster so the CLI can be timed on it: vigil segment analyze/lint/diff FILE.
+            File.WriteAllText(path, ClusterGenerator.Generate(100, 5000, 1000, seed: 42));
+            Console.WriteLine($"wrote {path}");
+            return 0;
+        }
         if (args.Length > 0 && args[0] != "report")
         {
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -27,6 +27,9 @@ public static partial class KubernetesLoader
 
     private const int MaxListDepth = 4;
 
+    /// <summary>Deepest YAML nesting accepted (real manifests stay far below).</summary>
+    public const int MaxNesting = 64;
+
     public static LoadResult LoadPaths(IEnumerable<string> paths)
     {
         var state = new State();
@@ -93,6 +96,25 @@ public static partial class KubernetesLoader
         var stream = new YamlStream();
         try
         {
+            // Hostile input: reject deep nesting before the (recursive) representation model sees it.
+            var parser = new Parser(new StringReader(text));
+            var depth = 0;
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                        if (++depth > MaxNesting)
+                        {
+                            state.Bag.Error(SegmentationErrorCodes.TooLarge, $"YAML nested deeper than {MaxNesting} levels", new SourceSpan(file, checked((int)parser.Current.Start.Line), checked((int)parser.Current.Start.Column)));
+                            return;
+                        }
+                        break;
+                    case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                        depth--;
+                        break;
+                }
+            }
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)

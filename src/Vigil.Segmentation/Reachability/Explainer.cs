@@ -26,8 +26,9 @@ public static class Explainer
     public static Explanation Explain(ClusterModel cluster, string source, string destination, Protocol protocol, int port)
     {
         var reasons = new List<string>();
-        var src = cluster.Pods.FirstOrDefault(p => p.Id == source);
-        var dst = cluster.Pods.FirstOrDefault(p => p.Id == destination);
+        // A pod may be named as ns/name or by its IP (status.podIP); any other address is outside the cluster.
+        var src = cluster.Pods.FirstOrDefault(p => p.Id == source) ?? cluster.Pods.FirstOrDefault(p => p.Ip == source);
+        var dst = cluster.Pods.FirstOrDefault(p => p.Id == destination) ?? cluster.Pods.FirstOrDefault(p => p.Ip == destination);
         IPAddress? srcIp = null, dstIp = null;
         if (src is null && !IPAddress.TryParse(source, out srcIp))
             return new Explanation(false, [$"unknown source '{source}': give a pod as namespace/name or an IP address outside the cluster"]);

@@ -116,6 +116,15 @@ public sealed class LoaderTests
     }
 
     [Fact]
+    public void Load_DeeplyNestedYaml_RejectedWithoutCrashing()
+    {
+        var r = KubernetesLoader.LoadText("a: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "deep.yaml");
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal(SegmentationErrorCodes.TooLarge, d.Code);
+        Assert.Equal(1, d.Location.Line);
+    }
+
+    [Fact]
     public void Load_HostileAliasesAndDeepLists_DoNotHang()
     {
         var text = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nkind: List\napiVersion: v1\nitems: [{kind: List, apiVersion: v1, items: [{kind: List, apiVersion: v1, items: [{kind: List, apiVersion: v1, items: [{kind: List, apiVersion: v1, items: []}]}]}]}]\n";

@@ -119,6 +119,19 @@ public sealed class SemanticsTests
         Assert.Contains(e.Reasons, r => r.Contains("a/deny (test.yaml:", StringComparison.Ordinal) && r.Contains("denied", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Explain_PodByIp_UsesThePodNotTheWorld()
+    {
+        var r = Kubernetes.KubernetesLoader.LoadPaths([Path.Combine(Examples, "cluster")]);
+        var byIp = Explainer.Explain(r.Cluster, "10.244.1.10", "10.244.1.11", Protocol.Tcp, 9000);
+        Assert.True(byIp.Allowed, byIp.ToString());
+        var outside = Explainer.Explain(r.Cluster, "203.0.113.9", "shop/api-5c4b-a", Protocol.Tcp, 9000);
+        Assert.False(outside.Allowed);
+        var web = Explainer.Explain(r.Cluster, "203.0.113.9", "shop/frontend-7d9f-a", Protocol.Tcp, 8080);
+        Assert.True(web.Allowed);
+        Assert.False(Explainer.Explain(r.Cluster, "10.1.2.3", "shop/frontend-7d9f-a", Protocol.Tcp, 8080).Allowed); // except 10.0.0.0/8
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -104,6 +104,36 @@ public sealed class NftablesOnNamespacesTests
     }
 
     [Fact]
+    public void Nftables_LargeGeneratedRulesets_AcceptedByNftInBothModes()
+    {
+        var text = Generation.ClusterGenerator.Segments(60) + "  - { from: ops, to: g1, ports: [sctp/3868, udp/5000-5100] }\n";
+        var load = KubernetesLoader.LoadText(text);
+        Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
+        var dir = Directory.CreateTempSubdirectory("vgl-nftc-");
+        using var lab = new NetnsLab();
+        try
+        {
+            lab.AddHost("h", "10.250.8.1");
+            foreach (var mode in new[] { CompileMode.Enforce, CompileMode.Audit })
+            {
+                foreach (var f in NftablesCompiler.Compile(load.Segments!, mode, new DiagnosticBag()).Where(f => f.Host is "h0" or "h1" or "h30"))
+                {
+                    var file = Path.Combine(dir.FullName, mode + f.FileName);
+                    File.WriteAllText(file, f.Content);
+                    lab.ApplyNft("h", file);
+                    var (_, listed) = NetnsLab.Run("ip", "netns", "exec", lab.Ns("h"), "nft", "list", "set", "inet", "vigil", "allow_in");
+                    Assert.Contains("192.168.50.0/24 . tcp . 22", listed, StringComparison.Ordinal);
+                    if (f.Host == "h1") Assert.Contains("sctp . 3868", listed, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
     public void Iptables_GeneratedFiles_AcceptedByIpsetAndIptablesRestore()
     {
         var load = KubernetesLoader.LoadText(Segments, "lab.yaml");
