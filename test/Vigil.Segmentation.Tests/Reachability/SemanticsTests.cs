@@ -122,7 +122,7 @@ public sealed class SemanticsTests
     [Fact]
     public void Explain_PodByIp_UsesThePodNotTheWorld()
     {
-        var r = Kubernetes.KubernetesLoader.LoadPaths([Path.Combine(Examples, "cluster")]);
+        var r = KubernetesLoader.LoadPaths([Path.Combine(Examples, "cluster")]);
         var byIp = Explainer.Explain(r.Cluster, "10.244.1.10", "10.244.1.11", Protocol.Tcp, 9000);
         Assert.True(byIp.Allowed, byIp.ToString());
         var outside = Explainer.Explain(r.Cluster, "203.0.113.9", "shop/api-5c4b-a", Protocol.Tcp, 9000);
