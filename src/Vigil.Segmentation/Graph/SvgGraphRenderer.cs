@@ -20,6 +20,9 @@ public static class SvgGraphRenderer
     private const int Margin = 40;
     private const int TitleHeight = 60;
 
+    /// <summary>Most boxes drawn per picture before pods are aggregated per namespace.</summary>
+    public const int MaxNodes = 30;
+
     private static readonly (string Fill, string Stroke)[] Colors =
     [
         ("#eef1f4", "#7f8c8d"), // none
@@ -41,22 +44,25 @@ public static class SvgGraphRenderer
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var sens = new Dictionary<string, int>(StringComparer.Ordinal);
         var endpointNode = new int[matrix.Endpoints.Count];
+        // Readable at a glance: beyond MaxNodes workloads, pods are drawn per namespace instead.
+        var byNamespace = matrix.Endpoints.Select(e => e.Workload).Distinct(StringComparer.Ordinal).Count() > MaxNodes;
+        string Key(Endpoint e) => byNamespace && e.Kind == EndpointKind.Pod ? "namespace " + e.Namespace : e.Workload;
         foreach (var e in matrix.Endpoints)
         {
-            counts[e.Workload] = counts.GetValueOrDefault(e.Workload) + 1;
-            sens[e.Workload] = Math.Max(sens.GetValueOrDefault(e.Workload), e.Sensitivity);
+            counts[Key(e)] = counts.GetValueOrDefault(Key(e)) + 1;
+            sens[Key(e)] = Math.Max(sens.GetValueOrDefault(Key(e)), e.Sensitivity);
         }
         for (var i = 0; i < matrix.Endpoints.Count; i++)
         {
             var e = matrix.Endpoints[i];
-            if (!nodeIndex.TryGetValue(e.Workload, out var idx))
+            if (!nodeIndex.TryGetValue(Key(e), out var idx))
             {
                 idx = nodes.Count;
-                nodeIndex[e.Workload] = idx;
+                nodeIndex[Key(e)] = idx;
                 var subtitle = e.Kind == EndpointKind.Group
                     ? $"{e.Group!.Hosts.Count} host(s){(e.Group.Cidrs.Count > 0 ? ", " + string.Join(", ", e.Group.Cidrs) : "")}"
-                    : $"{counts[e.Workload]} pod(s)";
-                nodes.Add(new Node(e.Workload, $"{subtitle} · {SensitivityName(sens[e.Workload])}", sens[e.Workload]));
+                    : $"{counts[Key(e)]} pod(s)";
+                nodes.Add(new Node(Key(e), $"{subtitle} · {SensitivityName(sens[Key(e)])}", sens[Key(e)]));
             }
             endpointNode[i] = idx;
         }
@@ -104,6 +110,7 @@ public static class SvgGraphRenderer
     public static string Render(ReachabilityMatrix matrix, string title)
     {
         var (nodes, edges) = Build(matrix);
+        if (nodes.Count > MaxNodes) return RenderMatrix(nodes, edges, title);
         var layer = Layers(nodes.Count, edges);
         var layerCount = nodes.Count == 0 ? 1 : layer.Max() + 1;
         var byLayer = Enumerable.Range(0, layerCount).Select(l => Enumerable.Range(0, nodes.Count).Where(n => layer[n] == l).ToList()).ToList();
@@ -215,6 +222,48 @@ public static class SvgGraphRenderer
             sb.Append(F($"<rect x=\"{lx0}\" y=\"{ly0}\" width=\"18\" height=\"18\" rx=\"3\" fill=\"{Colors[s].Fill}\" stroke=\"{Colors[s].Stroke}\" stroke-width=\"2\"/>\n"));
             sb.Append(F($"<text x=\"{lx0 + 24}\" y=\"{ly0 + 14}\" font-size=\"12\" fill=\"#2c3e50\">{SensitivityName(s)}</text>\n"));
         }
+        sb.Append("</svg>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Too many segments for boxes and arrows: a source × destination grid stays readable at a glance.</summary>
+    private static string RenderMatrix(List<Node> nodes, List<Edge> edges, string title)
+    {
+        var n = nodes.Count;
+        var cell = Math.Clamp(1400 / n, 8, 22);
+        var labelWidth = (Math.Min(nodes.Max(x => x.Name.Length), 30) * (cell * 0.62)) + 16;
+        var gridX = Margin + labelWidth;
+        var gridY = TitleHeight + Margin + labelWidth;
+        var width = (int)(gridX + (n * cell) + Margin + 200);
+        var height = (int)(gridY + (n * cell) + Margin + 40);
+        var font = Math.Max(7, cell - 3);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Margin}\" y=\"36\" font-size=\"20\" font-weight=\"bold\" fill=\"#2c3e50\">{Esc(title)}</text>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Margin}\" y=\"56\" font-size=\"12\" fill=\"#566573\">{n} segments, {edges.Count} allowed flows. Row = source, column = destination; a coloured cell is an allowed connection.</text>\n");
+        for (var i = 0; i < n; i++)
+        {
+            var (fill, stroke) = Colors[Math.Clamp(nodes[i].Sensitivity, 0, 4)];
+            sb.Append(F($"<text x=\"{gridX - 6}\" y=\"{gridY + (i * cell) + (cell * 0.75)}\" font-size=\"{font}\" text-anchor=\"end\" fill=\"#1b2631\">")).Append(Esc(Trim(nodes[i].Name, 30))).Append("</text>\n");
+            var cx = gridX + (i * cell) + (cell * 0.75);
+            sb.Append(F($"<text x=\"{cx}\" y=\"{gridY - 6}\" font-size=\"{font}\" transform=\"rotate(-90 {cx} {gridY - 6})\" fill=\"#1b2631\">")).Append(Esc(Trim(nodes[i].Name, 30))).Append("</text>\n");
+            sb.Append(F($"<rect x=\"{gridX + (i * cell)}\" y=\"{gridY + (i * cell)}\" width=\"{cell}\" height=\"{cell}\" fill=\"{fill}\" stroke=\"{stroke}\"/>\n"));
+        }
+        for (var i = 0; i <= n; i++)
+        {
+            sb.Append(F($"<line x1=\"{gridX}\" y1=\"{gridY + (i * cell)}\" x2=\"{gridX + (n * cell)}\" y2=\"{gridY + (i * cell)}\" stroke=\"#eaecee\"/>\n"));
+            sb.Append(F($"<line x1=\"{gridX + (i * cell)}\" y1=\"{gridY}\" x2=\"{gridX + (i * cell)}\" y2=\"{gridY + (n * cell)}\" stroke=\"#eaecee\"/>\n"));
+        }
+        foreach (var e in edges)
+        {
+            var color = e.Ports.IsAll ? "#c0392b" : "#2e86c1";
+            sb.Append(F($"<rect x=\"{gridX + (e.To * cell) + 1}\" y=\"{gridY + (e.From * cell) + 1}\" width=\"{cell - 2}\" height=\"{cell - 2}\" fill=\"{color}\"><title>")).Append(Esc($"{nodes[e.From].Name} -> {nodes[e.To].Name}: {e.Ports}")).Append("</title></rect>\n");
+        }
+        var lx = gridX + (n * cell) + 20;
+        sb.Append(F($"<rect x=\"{lx}\" y=\"{gridY}\" width=\"14\" height=\"14\" fill=\"#c0392b\"/><text x=\"{lx + 20}\" y=\"{gridY + 12}\" font-size=\"12\">all ports</text>\n"));
+        sb.Append(F($"<rect x=\"{lx}\" y=\"{gridY + 22}\" width=\"14\" height=\"14\" fill=\"#2e86c1\"/><text x=\"{lx + 20}\" y=\"{gridY + 34}\" font-size=\"12\">some ports</text>\n"));
+        sb.Append(F($"<text x=\"{lx}\" y=\"{gridY + 60}\" font-size=\"12\">diagonal: sensitivity</text>\n"));
         sb.Append("</svg>\n");
         return sb.ToString();
     }
