@@ -23,4 +23,23 @@ public sealed class DiffTests
 
     [Fact]
     public void Diff_SameInput_IsEmpty() => Assert.True(MatrixDiff.Compare(Load("cluster"), Load("cluster")).IsEmpty);
+
+    [Fact]
+    public void Diff_AddedAndRemovedPods_FlowsOpenAndClose()
+    {
+        var yaml = Support.Yaml.Pod("a", "x", "app: x") + Support.Yaml.Pod("a", "y", "app: y");
+        var before = Support.Yaml.Matrix(yaml);
+        var after = Support.Yaml.Matrix(yaml.Replace("name: y", "name: z", StringComparison.Ordinal) + """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: { name: p, namespace: a }
+            spec: { podSelector: { matchLabels: { app: x } }, ingress: [ { ports: [ { port: 80 } ] } ] }
+            """);
+        var d = MatrixDiff.Compare(before, after);
+        Assert.Equal(["a/z"], d.AddedEndpoints);
+        Assert.Equal(["a/y"], d.RemovedEndpoints);
+        Assert.Contains(d.Opened, f => f.Source == "a/z" && f.Destination == "a/x" && f.Ports.ToString() == "TCP 80");
+        Assert.Contains(d.Closed, f => f.Source == "a/y" && f.Destination == "a/x" && f.Ports.IsAll);
+        Assert.Contains(d.Closed, f => f.Source.StartsWith(MatrixDiff.World, StringComparison.Ordinal) && f.Destination == "a/x" && f.Ports.ToString().Contains("TCP 81-65535", StringComparison.Ordinal));
+    }
 }
