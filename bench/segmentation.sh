@@ -10,7 +10,8 @@ project=bench/Vigil.Segmentation.Benchmarks
 dotnet build "$project" -c Release -nologo -v q >/dev/null
 if [[ "${1:-}" == "--bdn" ]]; then
   shift
-  exec dotnet run -c Release --no-build --project "$project" -- --filter '*' --job short "$@"
+  if [[ $# -eq 0 ]]; then set -- --filter '*'; fi
+  exec dotnet run -c Release --no-build --project "$project" -- --job short "$@"
 fi
 if command -v /usr/bin/time >/dev/null 2>&1; then
   /usr/bin/time -f "max resident set size: %M KB, wall %e s" dotnet run -c Release --no-build --project "$project" -- report

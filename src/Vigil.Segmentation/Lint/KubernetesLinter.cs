@@ -20,9 +20,11 @@ public static class KubernetesLinter
             if (ns.Name is "kube-system" or "kube-public" or "kube-node-lease") continue;
             var inNs = cluster.Policies.Where(p => p.Namespace == ns.Name).ToList();
             var at = ns.Location != SourceSpan.None ? ns.Location : inNs.FirstOrDefault()?.Location ?? SourceSpan.None;
-            if (!inNs.Any(p => p.PodSelector.IsEmpty && p.AffectsIngress))
+            // A default deny selects every pod of the namespace for the direction and has no allow-everything rule.
+            static bool AllowsAll(IReadOnlyList<PolicyRule> rules) => rules.Any(r => r.Peers is null && r.Ports is null);
+            if (!inNs.Any(p => p.PodSelector.IsEmpty && p.AffectsIngress && !AllowsAll(p.Ingress)))
                 bag.Warning(LintCodes.NoDefaultDenyIngress, $"namespace {ns.Name} has no default-deny ingress policy (podSelector: {{}}, policyTypes: [Ingress]); pods no policy selects accept connections from anywhere", at);
-            if (!inNs.Any(p => p.PodSelector.IsEmpty && p.AffectsEgress))
+            if (!inNs.Any(p => p.PodSelector.IsEmpty && p.AffectsEgress && !AllowsAll(p.Egress)))
                 bag.Warning(LintCodes.NoDefaultDenyEgress, $"namespace {ns.Name} has no default-deny egress policy (podSelector: {{}}, policyTypes: [Egress]); pods no policy selects may connect anywhere", at);
         }
 

@@ -51,6 +51,20 @@ public sealed class LintTests
     }
 
     [Fact]
+    public void Lint_AllowAllPolicyWithEmptySelector_IsNotADefaultDeny()
+    {
+        var r = Support.Yaml.Load(Support.Yaml.Pod("a", "x", "app: x") + """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: { name: allow-all, namespace: a }
+            spec: { podSelector: {}, policyTypes: [Ingress, Egress], ingress: [ {} ], egress: [ { to: [ { podSelector: {} } ] } ] }
+            """);
+        var f = KubernetesLinter.Lint(r.Cluster);
+        Assert.Contains(f, d => d.Code == LintCodes.NoDefaultDenyIngress);
+        Assert.DoesNotContain(f, d => d.Code == LintCodes.NoDefaultDenyEgress);
+    }
+
+    [Fact]
     public void Lint_Segments_OverlapShadowAndUnused()
     {
         var r = Support.Yaml.Load("""
