@@ -8,6 +8,7 @@ PACKAGES=(
   "nft nftables"
   "ip iproute2"
   "ss iproute2"
+  "sysctl procps"
   "socat socat"
   "ipset ipset"
   "iptables-restore iptables"

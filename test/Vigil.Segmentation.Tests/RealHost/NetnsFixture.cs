@@ -30,6 +30,9 @@ internal sealed class NetnsLab : IDisposable
     {
         Run("ip", "netns", "add", ns);
         _namespaces.Add(ns);
+        // IPv6 autoconfiguration (router solicitations, MLD) would otherwise hit the audit counters at random times.
+        Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+        Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
     }
 
     public void AddHost(string host, string address)
