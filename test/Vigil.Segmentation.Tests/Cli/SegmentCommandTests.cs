@@ -134,4 +134,31 @@ public sealed class SegmentCommandTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public void Lint_Json_ListsFindingsWithLocations()
+    {
+        var (exit, output, _) = Run("lint", Ex("cluster-proposed"), "--format", "json");
+        Assert.Equal(1, exit);
+        using var doc = JsonDocument.Parse(output);
+        var error = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("severity").GetString() == "error");
+        Assert.Equal("VSL003", error.GetProperty("code").GetString());
+        Assert.Equal(90, error.GetProperty("line").GetInt32());
+    }
+
+    [Fact]
+    public void Analyze_MixedSegmentsAndKubernetes_Refused()
+    {
+        var (exit, _, err) = Run("analyze", Ex("segments.yaml"), Ex("cluster"));
+        Assert.Equal(1, exit);
+        Assert.Contains("not both", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Analyze_MissingPath_ExitOneWithMessage()
+    {
+        var (exit, _, err) = Run("analyze", "/nonexistent/vigil");
+        Assert.Equal(1, exit);
+        Assert.Contains("SEG010", err, StringComparison.Ordinal);
+    }
 }

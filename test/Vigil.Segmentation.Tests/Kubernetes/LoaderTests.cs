@@ -131,4 +131,34 @@ public sealed class LoaderTests
         var r = KubernetesLoader.LoadText(text);
         Assert.Contains(r.Diagnostics, d => d.Code == SegmentationErrorCodes.TooLarge);
     }
+
+    [Fact]
+    public void Load_KubectlJsonList_ReadsPoliciesAndReportsLines()
+    {
+        var json = """
+            {
+              "apiVersion": "v1",
+              "kind": "List",
+              "items": [
+                {
+                  "apiVersion": "networking.k8s.io/v1",
+                  "kind": "NetworkPolicy",
+                  "metadata": { "name": "ok", "namespace": "a", "uid": "1", "resourceVersion": "7", "annotations": { "x": "y" } },
+                  "spec": { "podSelector": {}, "policyTypes": ["Ingress"] }
+                },
+                {
+                  "apiVersion": "networking.k8s.io/v1",
+                  "kind": "NetworkPolicy",
+                  "metadata": { "name": "bad", "namespace": "a" },
+                  "spec": { "podSelector": {}, "ingress": [ { "ports": [ { "port": 0 } ] } ] }
+                }
+              ]
+            }
+            """;
+        var r = KubernetesLoader.LoadText(json, "kubectl.json");
+        Assert.Equal("ok", Assert.Single(r.Cluster.Policies).Name);
+        var d = Assert.Single(r.Diagnostics);
+        Assert.Equal(SegmentationErrorCodes.InvalidPort, d.Code);
+        Assert.Equal(15, d.Location.Line);
+    }
 }
