@@ -5,6 +5,14 @@ set -euo pipefail
 
 PACKAGES=(
   "jq jq"
+  "nft nftables"
+  "ip iproute2"
+  "ss iproute2"
+  "sysctl procps"
+  "socat socat"
+  "ipset ipset"
+  "iptables-restore iptables"
+  "rsvg-convert librsvg2-bin"
 )
 
 missing=()

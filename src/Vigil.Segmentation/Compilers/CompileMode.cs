@@ -1,0 +1,11 @@
+namespace Vigil.Segmentation.Compilers;
+
+/// <summary>Enforce drops what no flow allows; Audit accepts it but logs and counts it as a would-be drop.</summary>
+public enum CompileMode
+{
+    Enforce,
+    Audit,
+}
+
+/// <summary>One generated file: its suggested name and content.</summary>
+public sealed record CompiledFile(string FileName, string Content, string Host);
