@@ -9,7 +9,7 @@ namespace Vigil.Policy.Values;
 /// other numbers are binary floating point, keeping the literal text they were written with so
 /// that JSON round-trips unchanged. Equality and ordering are numeric: <c>1 == 1.0</c>.
 /// </summary>
-public sealed class NumberValue : Value
+public sealed partial class NumberValue : Value
 {
     private static readonly NumberValue[] SmallInts = CreateSmallInts();
 
