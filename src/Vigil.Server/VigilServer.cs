@@ -79,6 +79,7 @@ public sealed class VigilServer : IAsyncDisposable
         ConfigureKestrel(builder.WebHost, config);
 
         var services = builder.Services;
+        services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         services.AddSingleton(config);
         services.AddSingleton(time);
         services.AddSingleton(factory);
