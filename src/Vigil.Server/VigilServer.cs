@@ -99,7 +99,7 @@ public sealed class VigilServer : IAsyncDisposable
             o.FormFieldName = "__vigil_csrf";
         });
         services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
-        services.AddDbContext<VigilDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(config.Server.DataDir, "vigil.db")}").UseOpenIddict());
+        services.AddDbContext<VigilDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(config.Server.DataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).UseOpenIddict());
         services.AddScoped<UserService>();
         var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
         services.AddSingleton(sp => new LoginThrottle(lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
@@ -154,7 +154,7 @@ public sealed class VigilServer : IAsyncDisposable
             o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
             o.AllowClientCredentialsFlow();
             o.AllowRefreshTokenFlow();
-            o.RegisterScopes("openid", "profile", "email", "roles", "groups", "offline_access");
+            o.RegisterScopes(["openid", "profile", "email", "roles", "groups", "offline_access", .. IdpEndpoints.ApiAudiences(config)]);
             o.RegisterClaims("sub", "name", "email", "role", "groups", "amr", "auth_time", "preferred_username");
             o.AddSigningKey(IdpKeys.LoadSigningKey(config.Server.DataDir));
             o.AddEncryptionKey(IdpKeys.LoadEncryptionKey(config.Server.DataDir));

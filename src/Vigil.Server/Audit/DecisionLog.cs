@@ -28,8 +28,10 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     /// <summary>Enqueues a record; returns immediately.</summary>
     public void Record(AuditRecord record)
     {
+        Interlocked.Increment(ref _enqueued);
         if (!_channel.Writer.TryWrite(record))
         {
+            Interlocked.Increment(ref _written);
             LogDropped(_logger, record.Kind, record.RequestId);
         }
     }
@@ -53,19 +55,22 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     /// <summary>Waits until everything enqueued so far is on disk (tests and shutdown).</summary>
     public async Task FlushAsync(TimeSpan timeout)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (_channel.Reader.Count > 0 || Volatile.Read(ref _pending) > 0)
+        var target = Interlocked.Read(ref _enqueued);
+        using var cts = new CancellationTokenSource(timeout);
+        while (Interlocked.Read(ref _written) < target)
         {
-            if (Environment.TickCount64 > deadline)
+            var signal = Volatile.Read(ref _batchWritten);
+            if (Interlocked.Read(ref _written) >= target)
             {
-                throw new TimeoutException("decision log did not flush in time");
+                break;
             }
 
-            await Task.Delay(5).ConfigureAwait(false);
+            await signal.Task.WaitAsync(cts.Token).ConfigureAwait(false);
         }
     }
 
-    private int _pending;
+    private long _enqueued;
+    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task WriteLoopAsync()
     {
@@ -76,7 +81,6 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                Volatile.Write(ref _pending, 1);
                 var count = 0;
                 while (count < 4096 && reader.TryRead(out var record))
                 {
@@ -92,6 +96,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                     catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
                         LogWriteFailed(_logger, ex);
+                        count++;
                     }
                 }
 
@@ -105,7 +110,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 }
 
                 Interlocked.Add(ref _written, count);
-                Volatile.Write(ref _pending, 0);
+                Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
     }

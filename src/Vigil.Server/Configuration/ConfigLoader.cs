@@ -34,11 +34,13 @@ public static class ConfigLoader
     {
         var reader = new Reader(baseDirectory);
         YamlMappingNode? root = null;
+        TrackingParser? tracking = null;
         try
         {
             var stream = new YamlStream();
             using var textReader = new StringReader(yaml);
-            stream.Load(textReader);
+            tracking = new TrackingParser(new Parser(textReader));
+            stream.Load(tracking);
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode map)
             {
                 reader.Error(ConfigErrorCodes.Syntax, "", null, "the configuration must be a YAML mapping");
@@ -51,6 +53,11 @@ public static class ConfigLoader
         catch (YamlException ex)
         {
             reader.Errors.Add(new ConfigError(ConfigErrorCodes.Syntax, sourcePath ?? "", (int)ex.Start.Line, (int)ex.Start.Column, ex.InnerException?.Message ?? ex.Message));
+        }
+        catch (InvalidOperationException ex)
+        {
+            var mark = tracking?.LastStart ?? Mark.Empty;
+            reader.Errors.Add(new ConfigError(ConfigErrorCodes.Syntax, sourcePath ?? "", (int)mark.Line, (int)mark.Column, "YAML syntax error near here: " + ex.Message));
         }
 
         if (root is null)
@@ -65,6 +72,25 @@ public static class ConfigLoader
         }
 
         return config;
+    }
+
+    /// <summary>Remembers where the parser was, to locate errors YamlDotNet reports without a position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastStart { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var result = inner.MoveNext();
+            if (inner.Current is { } current)
+            {
+                LastStart = current.Start;
+            }
+
+            return result;
+        }
     }
 
     private sealed class Reader(string baseDirectory)

@@ -62,6 +62,10 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
             {
                 descriptor.Permissions.Add(Permissions.Endpoints.Token);
                 descriptor.Permissions.Add(Permissions.GrantTypes.ClientCredentials);
+                foreach (var api in IdpEndpoints.ApiAudiences(config))
+                {
+                    descriptor.Permissions.Add(Permissions.Prefixes.Scope + api);
+                }
             }
 
             await UpsertAsync(manager, descriptor, cancellationToken).ConfigureAwait(false);

@@ -299,6 +299,10 @@ internal static class IdpEndpoints
             identity.SetClaim(Claims.Name, request.ClientId);
             identity.SetClaim("vigil_subject_type", Sessions.SubjectTypes.Service);
             identity.SetScopes(request.GetScopes());
+
+            // APIs behind this gateway are requested as scopes named after their audience.
+            var apis = ApiAudiences(context.RequestServices.GetRequiredService<Configuration.VigilConfig>());
+            identity.SetResources(request.GetScopes().Where(apis.Contains));
             identity.SetDestinations(_ => [Destinations.AccessToken]);
             return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
@@ -307,6 +311,11 @@ internal static class IdpEndpoints
             new AuthenticationProperties(new Dictionary<string, string?> { [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.UnsupportedGrantType }),
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
+
+    /// <summary>Audiences of the bearer-token routes whose issuer is this provider: requestable as scopes.</summary>
+    internal static HashSet<string> ApiAudiences(Configuration.VigilConfig config) =>
+        config.Routes.Where(r => r.Jwt is not null && r.Jwt.Issuer.ToString().TrimEnd('/') == config.Server.PublicUrl.ToString().TrimEnd('/'))
+            .SelectMany(r => r.Jwt!.Audiences).ToHashSet(StringComparer.Ordinal);
 
     private static ClaimsIdentity BuildIdentity(UserEntity user, IEnumerable<Claim> loginClaims, IEnumerable<string> scopes)
     {

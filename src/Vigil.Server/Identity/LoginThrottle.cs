@@ -92,6 +92,13 @@ internal sealed partial class LoginThrottle(LockoutConfig config, TimeProvider t
             entry.Bans = 0;
         }
 
+        if (entry.BannedUntil is { } until && until <= now)
+        {
+            entry.BannedUntil = null;
+            LogUnban(logger, key);
+            log.Record(new AuditRecord { Kind = "ban", Time = now, Subject = key, Decision = "unban", Reason = "ban expired" });
+        }
+
         entry.Failures.Enqueue(now);
         if (entry.Failures.Count >= limit && entry.BannedUntil is null)
         {

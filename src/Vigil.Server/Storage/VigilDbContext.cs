@@ -17,7 +17,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
     {
         Directory.CreateDirectory(dataDir);
         return new DbContextOptionsBuilder<VigilDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(dataDir, "vigil.db")}")
+            .UseSqlite($"Data Source={Path.Combine(dataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
             .UseOpenIddict()
             .Options;
     }
