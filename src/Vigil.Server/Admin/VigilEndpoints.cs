@@ -47,6 +47,8 @@ internal static class VigilEndpoints
                 amr = subject.Amr,
                 mfa_verified = subject.MfaVerified,
                 auth_time = subject.AuthTime?.ToUnixTimeSeconds(),
+                mfa_time = subject.MfaTime?.ToUnixTimeSeconds(),
+                session_id = subject.SessionId,
             }), "application/json");
         });
     }

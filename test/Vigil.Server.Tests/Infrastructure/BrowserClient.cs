@@ -8,10 +8,10 @@ public sealed partial class BrowserClient : IDisposable
 {
     private readonly HttpClient _client;
 
-    public BrowserClient(Uri baseUrl)
+    public BrowserClient(Uri baseUrl, bool followRedirects = true)
     {
         Cookies = new CookieContainer();
-        _client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = true, MaxAutomaticRedirections = 20, UseProxy = false })
+        _client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = followRedirects, MaxAutomaticRedirections = 20, UseProxy = false })
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromSeconds(60),

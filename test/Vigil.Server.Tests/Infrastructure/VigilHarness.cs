@@ -124,7 +124,9 @@ public sealed class VigilHarness : IAsyncDisposable
     public static string Totp(string secret, DateTimeOffset at) =>
         new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
 
-    public BrowserClient Browser() => new(BaseUrl);
+    public BrowserClient Browser(bool followRedirects = true) => new(BaseUrl, followRedirects);
+
+    public string SigningKeyPath => Path.Combine(Directory, "data", "idp-signing.pem");
 
     public HttpClient Api() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false }) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
 
