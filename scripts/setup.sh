@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   "jq jq"
+  "/usr/bin/chromium chromium"
 )
 
 missing=()

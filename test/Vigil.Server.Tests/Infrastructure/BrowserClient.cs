@@ -54,7 +54,7 @@ public sealed partial class BrowserClient : IDisposable
             values.TryAdd("returnUrl", returnUrl);
         }
 
-        using var response = await _client.PostAsync(action, new FormUrlEncodedContent(values)).ConfigureAwait(false);
+        using var response = await _client.PostAsync(new Uri(form.Url, action), new FormUrlEncodedContent(values)).ConfigureAwait(false);
         return new Page(response.StatusCode, response.RequestMessage!.RequestUri!, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
     }
 

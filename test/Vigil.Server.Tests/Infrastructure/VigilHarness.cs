@@ -15,6 +15,8 @@ public sealed record HarnessOptions
     public string? ExtraRoutes { get; init; }
     public string? TrustedProxies { get; init; }
     public bool Watch { get; init; }
+    public int? Port { get; init; }
+    public bool SeedAlice { get; init; } = true;
 }
 
 /// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>
@@ -50,7 +52,7 @@ public sealed class VigilHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(dir, "policies", "net.rego"), TestPolicies.Network);
         File.WriteAllText(Path.Combine(dir, "policies", "broken.rego"), TestPolicies.Broken);
         var upstream = await TestUpstream.StartAsync().ConfigureAwait(false);
-        var port = Ports.Free();
+        var port = options.Port ?? Ports.Free();
         var up = upstream.Address.ToString().TrimEnd('/');
         var identity = options.IdentityYaml ?? $$"""
             identity:
@@ -96,7 +98,10 @@ public sealed class VigilHarness : IAsyncDisposable
         var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch });
         await server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         var harness = new VigilHarness(dir, port, upstream, server, configPath);
-        await harness.AddUserAsync("alice", "alice-password-1", ["engineer"], ["staff"]).ConfigureAwait(false);
+        if (options.SeedAlice)
+        {
+            await harness.AddUserAsync("alice", "alice-password-1", ["engineer"], ["staff"]).ConfigureAwait(false);
+        }
         return harness;
     }
 
