@@ -161,6 +161,7 @@ internal sealed partial class Compiler
                     foreach (var v in some.Vars)
                     {
                         Track(_scope.Declare(v.Name, v.Location));
+                        _scope.MarkDeclared(v.Name);
                     }
 
                     return new Expr { Kind = ExprKind.NoOp, Location = expr.Location };
@@ -238,10 +239,13 @@ internal sealed partial class Compiler
 
                         if (_scope.TryGetOwn(v.Name, out _) && !v.IsGenerated)
                         {
-                            _compiler.Error(PolicyErrorCodes.CompileError, $"var {v.Name} assigned above", v.Location);
+                            var message = _scope.IsDeclared(v.Name) ? $"var {v.Name} assigned above" : $"var {v.Name} referenced above";
+                            _compiler.Error(PolicyErrorCodes.CompileError, message, v.Location);
                         }
 
-                        return Final(Track(_scope.Declare(v.Name, v.Location)));
+                        var declared = Track(_scope.Declare(v.Name, v.Location));
+                        _scope.MarkDeclared(v.Name);
+                        return Final(declared);
                     }
 
                     return Final(LocalVar(v.Name, v.Location));

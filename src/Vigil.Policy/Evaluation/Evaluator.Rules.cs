@@ -447,6 +447,7 @@ internal sealed partial class Evaluator
 
     private bool BindArgs(Rule r, Value[] args, int index, Value?[] frame, Func<bool> k)
     {
+        EnsureStack();
         if (index == args.Length)
         {
             return k();

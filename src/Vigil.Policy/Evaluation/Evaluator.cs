@@ -92,6 +92,16 @@ internal sealed partial class Evaluator
 
     private void Exit() => _depth--;
 
+    /// <summary>Continuation chains grow the stack with body length and pattern size: fail cleanly before it runs out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw EvalErrors.Limit("evaluation is nested too deeply (stack limit reached)");
+        }
+    }
+
     private void CheckOutput(int count, SourceLocation location)
     {
         if (count > _maxOutput)
@@ -199,6 +209,7 @@ internal sealed partial class Evaluator
     private bool EvalExpr(Expr expr, Value?[] f, Func<bool> k)
     {
         Step();
+        EnsureStack();
         if (expr.Withs.Length > 0)
         {
             return EvalWith(expr, f, k);
@@ -541,6 +552,7 @@ internal sealed partial class Evaluator
 
     private bool EvalItems(Term[] terms, int index, Value[] values, Value?[] f, Func<Value[], bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k(values);
@@ -677,6 +689,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyPairs(Term[] a, Term[] b, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == a.Length)
         {
             return k();
@@ -802,6 +815,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyArrayValue(Term[] items, ArrayValue value, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == items.Length)
         {
             return k();
@@ -817,6 +831,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyObjectValues(Term[] terms, Value[] values, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k();

@@ -301,4 +301,55 @@ public sealed class EvaluatorTests
 
         Assert.Equal(0, failures);
     }
+
+    [Fact]
+    public async Task Evaluate_HugeBodyOfBindings_FinishesOrFailsCleanly()
+    {
+        var builder = new System.Text.StringBuilder("package t\np := x30000 if {\n    x0 := input.a\n");
+        for (var i = 1; i <= 30_000; i++)
+        {
+            builder.Append("    x").Append(i).Append(" := x").Append(i - 1).Append('\n');
+        }
+
+        builder.Append("}\n");
+        var policy = Compile(builder.ToString());
+        var input = Value.FromJson("""{"a":5}""");
+
+        var outcome = await Task.Run(() =>
+        {
+            try
+            {
+                return policy.Evaluate("data.t.p", input)[0].Expressions[0].ToString();
+            }
+            catch (PolicyEvaluationException e)
+            {
+                return e.Code;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(outcome, new[] { "5", PolicyErrorCodes.EvalLimitError });
+    }
+
+    [Fact]
+    public async Task Evaluate_HugeArrayPattern_FinishesOrFailsCleanly()
+    {
+        const int n = 30_000;
+        var names = string.Join(", ", Enumerable.Range(0, n).Select(static i => "a" + i));
+        var policy = Compile($"package t\np := a{n - 1} if [{names}] := input.xs\n");
+        var input = ObjectValue.Create([new KeyValuePair<string, Value>("xs", ArrayValue.Create(Enumerable.Range(0, n).Select(static i => (Value)Value.From(i))))]);
+
+        var outcome = await Task.Run(() =>
+        {
+            try
+            {
+                return policy.Evaluate("data.t.p", input)[0].Expressions[0].ToString();
+            }
+            catch (PolicyEvaluationException e)
+            {
+                return e.Code;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(outcome, new[] { (n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), PolicyErrorCodes.EvalLimitError });
+    }
 }
