@@ -23,6 +23,11 @@ internal sealed partial class Compiler
 
         public RuleNode? TreeRoot { get; init; }
 
+        /// <summary>The rule being lowered (for <c>rego.metadata.*</c>), null for queries.</summary>
+        public A.Rule? CurrentRule { get; init; }
+
+        public RuleNode? CurrentNode { get; init; }
+
         /// <summary>Variables in the order they were first created (for query bindings).</summary>
         public List<(string Name, int Slot)> DeclaredOrder { get; } = [];
 
@@ -503,6 +508,15 @@ internal sealed partial class Compiler
             {
                 _compiler.Error(PolicyErrorCodes.TypeError, $"illegal call: {call.Operator}", call.Location);
                 return new ConstTerm(NullValue.Instance);
+            }
+
+            if (name is "rego.metadata.rule" or "rego.metadata.chain" && args.Length == 0)
+            {
+                // Resolved at compile time from the annotations of the enclosing rule, as OPA rewrites these calls.
+                var metadata = name == "rego.metadata.rule"
+                    ? _compiler.MetadataRule(_module.Module, CurrentRule)
+                    : _compiler.MetadataChain(_module, CurrentRule, CurrentNode);
+                return new ConstTerm(metadata) { Location = call.Location };
             }
 
             if (!ResolveFunction(name, out var kind, out var builtin, out var function, out var fullName))
