@@ -492,6 +492,7 @@ internal sealed partial class Compiler
             FrameSize = Math.Max(1, frame.Count),
             Variables = [.. variables],
             ExpressionTerms = terms,
+            OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],
             CheckCaptures = ordered.Length > 1 || frame.Count > 0,
         };
     }

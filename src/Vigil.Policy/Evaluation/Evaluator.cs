@@ -154,9 +154,10 @@ internal sealed partial class Evaluator
         var expr = body[index];
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
+        var slot = query.OriginalIndex[index];
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
-            values[index] = BooleanValue.TrueValue;
+            values[slot] = BooleanValue.TrueValue;
             return EvalExpr(expr, frame, next);
         }
 
@@ -169,11 +170,11 @@ internal sealed partial class Evaluator
                 return false;
             }
 
-            values[index] = v;
+            values[slot] = v;
             return next();
         }
 
-        return EvalQueryTermSlow(term, frame, values, index, next);
+        return EvalQueryTermSlow(term, frame, values, slot, next);
     }
 
     private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
