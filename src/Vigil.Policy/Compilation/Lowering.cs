@@ -549,8 +549,98 @@ internal sealed partial class Compiler
                     call.Location);
             }
 
+            if (builtin is not null && args.Length >= arity)
+            {
+                CheckArgumentTypes(fullName, builtin, args, call.Location);
+            }
+
             return Final(new CallTerm(fullName, args, kind, builtin, function, arity) { Location = call.Location });
         }
+
+        /// <summary>Reports operands whose type is known at compile time and not accepted by the builtin (rego_type_error).</summary>
+        private void CheckArgumentTypes(string name, BuiltinDefinition builtin, Term[] args, SourceLocation location)
+        {
+            var parameters = builtin.Parameters;
+            var bad = false;
+            for (var i = 0; i < parameters.Count && i < args.Length; i++)
+            {
+                var want = parameters[i];
+                if (want is ValueTypes.None or ValueTypes.Any)
+                {
+                    continue;
+                }
+
+                var have = StaticType(args[i]);
+                if (have != ValueTypes.None && (have & want) == 0)
+                {
+                    bad = true;
+                }
+            }
+
+            if (!bad)
+            {
+                return;
+            }
+
+            var haveText = string.Join(", ", args.Take(parameters.Count).Select(static a => TypeText(StaticType(a))));
+            var wantText = string.Join(", ", parameters.Select(TypeText));
+            _compiler.Error(PolicyErrorCodes.TypeError, $"{name}: invalid argument(s)\n\thave: ({haveText})\n\twant: ({wantText})", location);
+        }
+
+        private static ValueTypes StaticType(Term t) => t switch
+        {
+            ConstTerm c => c.Value.Kind switch
+            {
+                ValueKind.Null => ValueTypes.Null,
+                ValueKind.Boolean => ValueTypes.Boolean,
+                ValueKind.Number => ValueTypes.Number,
+                ValueKind.String => ValueTypes.String,
+                ValueKind.Array => ValueTypes.Array,
+                ValueKind.Object => ValueTypes.Object,
+                _ => ValueTypes.Set,
+            },
+            ArrayTerm => ValueTypes.Array,
+            ObjectTerm => ValueTypes.Object,
+            SetTerm => ValueTypes.Set,
+            TemplateTerm => ValueTypes.String,
+            ComprehensionTerm comp => comp.Kind switch
+            {
+                ComprehensionKind.Array => ValueTypes.Array,
+                ComprehensionKind.Set => ValueTypes.Set,
+                _ => ValueTypes.Object,
+            },
+            _ => ValueTypes.None,
+        };
+
+        private static string TypeText(ValueTypes types)
+        {
+            if (types == ValueTypes.None)
+            {
+                return "any";
+            }
+
+            if (types == ValueTypes.Any)
+            {
+                return "any";
+            }
+
+            var names = new List<string>();
+            foreach (var (flag, text) in TypeNames)
+            {
+                if ((types & flag) != 0)
+                {
+                    names.Add(text);
+                }
+            }
+
+            return names.Count == 1 ? names[0] : "any<" + string.Join(", ", names) + ">";
+        }
+
+        private static readonly (ValueTypes Flag, string Name)[] TypeNames =
+        [
+            (ValueTypes.Null, "null"), (ValueTypes.Boolean, "boolean"), (ValueTypes.Number, "number"), (ValueTypes.String, "string"),
+            (ValueTypes.Array, "array"), (ValueTypes.Object, "object"), (ValueTypes.Set, "set"),
+        ];
 
         private static int FunctionArity(RuleNode node)
         {
