@@ -542,7 +542,21 @@ internal sealed partial class Evaluator
                 }
 
             case TemplateTerm template:
-                return EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items => k(FormatTemplate(template, items)));
+                {
+                    // A template produces one string: several solutions of its parts are a conflict (OPA always raises it).
+                    StringValue? text = null;
+                    EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items =>
+                    {
+                        if (text is not null)
+                        {
+                            throw EvalErrors.Conflict("template-strings must not produce multiple outputs", Loc(template.Location));
+                        }
+
+                        text = FormatTemplate(template, items);
+                        return false;
+                    });
+                    return text is not null && k(text);
+                }
             default:
                 {
                     var v = EvalGround(t, f);
