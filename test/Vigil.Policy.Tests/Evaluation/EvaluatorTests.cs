@@ -405,4 +405,19 @@ public sealed class EvaluatorTests
         Assert.Equal(Value.From(2), row.Bindings["x"]);
         Assert.Equal([Value.True, Value.True, Value.From(2)], row.Expressions);
     }
+
+    [Fact]
+    public void Evaluate_UnmarshalDeeplyNestedJson_FailsWithLimitErrorNotCrash()
+    {
+        var json = new string('[', 9_000) + new string(']', 9_000);
+        var input = ObjectValue.Create([new KeyValuePair<string, Value>("doc", Value.From(json))]);
+        var policy = Compile("""
+            package t
+            p if json.unmarshal(input.doc) == json.unmarshal(input.doc)
+            """);
+
+        var error = Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", input));
+
+        Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
+    }
 }
