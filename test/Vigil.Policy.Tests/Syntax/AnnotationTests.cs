@@ -108,3 +108,76 @@ public sealed class AnnotationTests
         Assert.Equal(3, error.Location!.Value.Line);
     }
 }
+
+public sealed class AnnotationChainTests
+{
+    private static Module Parse(string text, string file = "test.rego") => RegoParser.ParseModule(file, text, RegoVersion.V1);
+
+    [Fact]
+    public void Chain_RuleAndPackage_MatchesOpaConformance()
+    {
+        var module = Parse("""
+            # METADATA
+            # description: The Rego test suite
+            package testing
+
+            # METADATA
+            # title: Testing annotations
+            # authors:
+            # - The OPA contributors
+            p := x if {
+            	x := rego.metadata.chain()
+            }
+            """);
+        Assert.Equal(
+            """[{"annotations":{"authors":[{"name":"The OPA contributors"}],"scope":"rule","title":"Testing annotations"},"path":["testing","p"]},{"annotations":{"description":"The Rego test suite","scope":"package"},"path":["testing"]}]""",
+            AnnotationChain.Chain([module], module, module.Rules[0]).ToJson());
+        Assert.Equal("""{"authors":[{"name":"The OPA contributors"}],"scope":"rule","title":"Testing annotations"}""", AnnotationChain.RuleMetadata(module, module.Rules[0]).ToJson());
+    }
+
+    [Fact]
+    public void Chain_DocumentScopeFromOtherDefinition_FollowsRuleScope()
+    {
+        var module = Parse("""
+            # METADATA
+            # description: The Rego test suite
+            package testing
+
+            # METADATA
+            # scope: document
+            # title: Testing annotations
+            # authors:
+            # - The OPA contributors
+            p := "foo" if {
+            	false
+            }
+
+            # METADATA
+            # title: Another annotation
+            p := x if {
+            	x := rego.metadata.chain()
+            }
+            """);
+        Assert.Equal(
+            """[{"annotations":{"scope":"rule","title":"Another annotation"},"path":["testing","p"]},{"annotations":{"authors":[{"name":"The OPA contributors"}],"scope":"document","title":"Testing annotations"},"path":["testing","p"]},{"annotations":{"description":"The Rego test suite","scope":"package"},"path":["testing"]}]""",
+            AnnotationChain.Chain([module], module, module.Rules[1]).ToJson());
+        Assert.Equal("""{"scope":"rule","title":"Another annotation"}""", AnnotationChain.RuleMetadata(module, module.Rules[1]).ToJson());
+        Assert.Equal("{}", AnnotationChain.RuleMetadata(module, module.Rules[0]).ToJson());
+    }
+
+    [Fact]
+    public void Chain_PackageAnnotationInOtherModule_AndSubpackages_AreIncluded()
+    {
+        var a = Parse("# METADATA\n# description: A set of package annotations seen across multiple modules\npackage testing\n", "a.rego");
+        var top = Parse("# METADATA\n# scope: subpackages\n# title: everything\npackage top\n", "top.rego");
+        var b = Parse("package testing\n\np := rego.metadata.chain()\n", "b.rego");
+        Assert.Equal(
+            """[{"path":["testing","p"]},{"annotations":{"description":"A set of package annotations seen across multiple modules","scope":"package"},"path":["testing"]}]""",
+            AnnotationChain.Chain([a, top, b], b, b.Rules[0]).ToJson());
+
+        var nested = Parse("package top.sub\n\nq.r[x] := 1 if x := 2\n", "n.rego");
+        Assert.Equal(
+            """[{"path":["top","sub","q","r"]},{"annotations":{"scope":"subpackages","title":"everything"},"path":["top"]}]""",
+            AnnotationChain.Chain([a, top, b, nested], nested, nested.Rules[0]).ToJson());
+    }
+}

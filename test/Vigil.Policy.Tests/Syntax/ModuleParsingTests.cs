@@ -214,6 +214,14 @@ public sealed class ModuleParsingTests
     }
 
     [Fact]
+    public void ParseModule_AutoWithFutureKeywordsImport_IsTreatedAsV0()
+    {
+        Assert.Equal(RegoVersion.V0, Parse("package test\nimport future.keywords.if\np if input.x\n", RegoVersion.Auto).RegoVersion);
+        Assert.Equal(RegoVersion.V1, Parse("package test\nimport future.keywords.if\nimport rego.v1\np if input.x\n", RegoVersion.Auto).RegoVersion);
+        Assert.Equal(RegoVersion.V1, Parse("package test\nimport future.keywords.if\np if input.x\n", RegoVersion.V1).RegoVersion);
+    }
+
+    [Fact]
     public void ParseModule_V1Module_ReportsVersionV1()
     {
         Assert.Equal(RegoVersion.V1, Parse("package test\np if input.x\n", RegoVersion.Auto).RegoVersion);

@@ -243,7 +243,7 @@ internal sealed partial class Parser
         }
 
         var errorsBefore = _errors.Count;
-        var head = ParseHead(isDefault);
+        var head = ParseHead();
         if (head is null || _errors.Count > errorsBefore)
         {
             return null;
@@ -289,7 +289,6 @@ internal sealed partial class Parser
         }
 
         Body? ruleBody;
-        var bodyGenerated = false;
         if (hasIf)
         {
             Next();
@@ -324,7 +323,7 @@ internal sealed partial class Parser
             return null;
         }
 
-        var flags = new RuleFlags(hasIf, head.UsesContains, bodyGenerated, head.ValueGenerated);
+        var flags = new RuleFlags(hasIf, head.UsesContains, BodyGenerated: false, head.ValueGenerated);
         Rule? elseRule = null;
         if (Tok == TokenKind.Else)
         {
@@ -541,7 +540,7 @@ internal sealed partial class Parser
         }
     }
 
-    private HeadBuilder? ParseHead(bool isDefault)
+    private HeadBuilder? ParseHead()
     {
         var loc = CurLoc;
         var name = ParseVar();
@@ -637,7 +636,6 @@ internal sealed partial class Parser
             head.ValueGenerated = true;
         }
 
-        _ = isDefault;
         return head;
     }
 
