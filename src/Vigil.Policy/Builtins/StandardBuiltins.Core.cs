@@ -30,5 +30,6 @@ internal static partial class StandardBuiltins
         Graph.Register(table);
         Opa.Register(table);
         Http.Register(table);
+        GraphQL.GraphQLBuiltins.Register(table);
     }
 }
