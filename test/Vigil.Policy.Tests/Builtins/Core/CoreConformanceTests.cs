@@ -49,6 +49,7 @@ public sealed class CoreConformanceTests(ITestOutputHelper output)
         ["objectunionn"] = 6,
         ["rand"] = 1,
         ["reachable"] = 19,
+        ["regoparsemodule"] = 2,
         ["regexfind"] = 8,
         ["regexfindallstringsubmatch"] = 8,
         ["regexisvalid"] = 3,
