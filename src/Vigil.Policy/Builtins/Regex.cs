@@ -324,6 +324,7 @@ internal static class RegexBuiltins
         var last = 0;
         foreach (var m in FindAll(regex, input, -1))
         {
+            CoreArgs.CheckResultLength(builder.Length);
             builder.Append(input, last, m.Index - last);
             Expand(builder, template, regex, m);
             last = m.Index + m.Length;

@@ -286,4 +286,14 @@ public sealed class NamespaceTests
         Assert.Equal(
             "{\"error\": {\"code\": \"eval_http_send_network_error\", \"message\": \"outbound HTTP requests from policies are disabled in Vigil\"}, \"status_code\": 0}",
             Json("http.send", "{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\", \"raise_error\": false}"));
+
+    [Fact]
+    public void Replace_AmplifyingResult_FailsInsteadOfExhaustingMemory()
+    {
+        var big = Value.From(new string('a', 1_000_000));
+        var e = Assert.Throws<BuiltinErrorException>(() => Call("replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
+        Assert.StartsWith("result too large", e.Message, StringComparison.Ordinal);
+        Assert.Throws<BuiltinErrorException>(() => Call("regex.replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
+        Assert.Throws<BuiltinErrorException>(() => Call("sprintf", Value.From(string.Concat(Enumerable.Repeat("%999999d", 100))), ArrayValue.Create(Enumerable.Repeat((Value)Value.From(1), 100))));
+    }
 }
