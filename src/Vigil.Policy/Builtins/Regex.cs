@@ -137,6 +137,24 @@ internal static class RegexBuiltins
                     continue;
                 }
 
+                if (next == 'Q')
+                {
+                    // \Q...\E: literal text.
+                    var end = pattern.IndexOf("\\E", i + 2, StringComparison.Ordinal);
+                    var literal = end < 0 ? pattern[(i + 2)..] : pattern[(i + 2)..end];
+                    builder.Append(inClass ? literal.Replace("]", "\\]", StringComparison.Ordinal) : System.Text.RegularExpressions.Regex.Escape(literal));
+                    i = end < 0 ? pattern.Length : end + 1;
+                    continue;
+                }
+
+                if (next is 'p' or 'P' && i + 2 < pattern.Length && pattern[i + 2] != '{')
+                {
+                    // Go's one-letter class form \pL; .NET needs braces.
+                    builder.Append('\\').Append(next).Append('{').Append(pattern[i + 2]).Append('}');
+                    i += 2;
+                    continue;
+                }
+
                 builder.Append(c).Append(next);
                 i++;
                 continue;
