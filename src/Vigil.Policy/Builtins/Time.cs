@@ -21,7 +21,7 @@ internal static class TimeBuiltins
         table.Add("time.clock", [ValueTypes.Number | ValueTypes.Array], ValueTypes.Array, Clock);
         table.Add("time.weekday", [ValueTypes.Number | ValueTypes.Array], ValueTypes.String, (ctx, args) => Value.From(GoTime.LongDayNames[ToTime(args[0], out _).Weekday()]));
         table.Add("time.add_date", [ValueTypes.Number | ValueTypes.Array, ValueTypes.Number, ValueTypes.Number, ValueTypes.Number], ValueTypes.Number, AddDate);
-        table.Add("test.sleep", [ValueTypes.String], ValueTypes.Null, Sleep, nondeterministic: true);
+        table.Add("test.sleep", [ValueTypes.String], ValueTypes.Boolean, Sleep, nondeterministic: true);
         table.Add("time.diff", [ValueTypes.Number | ValueTypes.Array, ValueTypes.Number | ValueTypes.Array], ValueTypes.Array, Diff);
     }
 

@@ -860,7 +860,6 @@ internal static class GoLayout
         {
             var chunk = NextChunk(layout);
             var stdText = chunk.Element;
-            var before = value;
             if (!Skip(ref value, chunk.Prefix))
             {
                 throw ParseError(originalLayout, originalValue, chunk.Prefix, value);
@@ -1203,8 +1202,6 @@ internal static class GoLayout
             {
                 throw ParseError(originalLayout, originalValue, stdText, hold);
             }
-
-            _ = before;
         }
 
         if (pmSet && hour < 12)
@@ -1271,7 +1268,8 @@ internal static class GoLayout
                 offsetSeconds = hours * 3600;
             }
 
-            return new GoTime(t.UnixSeconds - offsetSeconds, t.Nanos, new FixedGoZone(offsetSeconds, zoneName));
+            // Go labels the time with a fabricated zone but keeps the wall clock read as UTC (the local zone is UTC here).
+            return new GoTime(t.UnixSeconds, t.Nanos, new FixedGoZone(offsetSeconds, zoneName));
         }
 
         return t;

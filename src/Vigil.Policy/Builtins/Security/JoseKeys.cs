@@ -295,17 +295,15 @@ internal static class KeyReader
             throw new BuiltinErrorException("failed to extract a Key from the PEM certificate");
         }
 
-        List<JoseKey> keys;
         try
         {
-            keys = ParseJwkSet(text, allowPrivate: true);
+            // Keys for algorithms JWS cannot use (e.g. RSA-OAEP encryption keys) are dropped before they are imported.
+            return ParseJwkSet(text, allowPrivate: true, include: jwk => Str(jwk, "alg") is var alg && (alg.Length == 0 || TokenAlgorithms.Contains(alg)));
         }
         catch (BuiltinErrorException e)
         {
             throw new BuiltinErrorException("failed to parse a JWK key (set): " + e.Message);
         }
-
-        return keys.Where(k => k.Alg.Length == 0 || TokenAlgorithms.Contains(k.Alg)).ToList();
     }
 
     public static JoseKey FromCertificate(X509Certificate2 cert)
@@ -384,7 +382,7 @@ internal static class KeyReader
     private static string Str(ObjectValue jwk, string member) => jwk[member] is StringValue s ? s.Value : string.Empty;
 
     /// <summary>A JWK or a JWK set ({"keys": [...]}) as JSON text.</summary>
-    public static List<JoseKey> ParseJwkSet(string json, bool allowPrivate)
+    public static List<JoseKey> ParseJwkSet(string json, bool allowPrivate, Func<ObjectValue, bool>? include = null)
     {
         Value parsed;
         try
@@ -411,13 +409,17 @@ internal static class KeyReader
             var result = new List<JoseKey>(array.Count);
             foreach (var item in array)
             {
-                result.Add(ParseJwk(item as ObjectValue ?? throw new BuiltinErrorException("invalid JWK: not a JSON object"), allowPrivate));
+                var jwk = item as ObjectValue ?? throw new BuiltinErrorException("invalid JWK: not a JSON object");
+                if (include is null || include(jwk))
+                {
+                    result.Add(ParseJwk(jwk, allowPrivate));
+                }
             }
 
             return result;
         }
 
-        return [ParseJwk(obj, allowPrivate)];
+        return include is null || include(obj) ? [ParseJwk(obj, allowPrivate)] : [];
     }
 
     public static JoseKey ParseJwk(ObjectValue jwk, bool allowPrivate)

@@ -206,3 +206,22 @@ public sealed class KeyCacheTests
         Assert.All(results, Assert.True);
     }
 }
+
+public sealed class JwksFilteringTests
+{
+    private const string Jwks = """
+        {"keys": [
+          {"kty": "EC", "use": "sig", "crv": "P-256", "kid": "k1", "x": "9Qq5S5VqMQoH-FOI4atcH6V3bua03C-5ZMZMG1rszwA", "y": "LLbFxWkGBEBrTm1GMYZJy1OXCH1KLweJMCgIEPIsibU", "alg": "ES256"},
+          {"kty": "RSA", "e": "AQAB", "use": "enc", "kid": "k2", "alg": "RS256", "n": "sGu-fYVE2nq2dPxJlqAMI0Z8G3FD0XcWDnD8mkfO1ddKRGuUQZmfj4gWeZGyIk3cnuoy7KJCEqa3daXc08QHuFZyfn0rH33t8_AFsvb0q0i7R2FK-Gdqs_E0-sGpYMsRJdZWfCioLkYjIHEuVnRbi3DEsWqe484rEGbKF60jNRgGC4b-8pz-E538ZkssWxcqHrYIj5bjGEU36onjS3M_yrTuNvzv_8wRioK4fbcwmGne9bDxu8LcoSReWpPn0CnUkWnfqroRcMJnC87ZuJagDW1ZWCmU3psdsVanmFFh0DP6z0fsA4h8G2n9-qp-LEKFaWwo3IWlOsIzU3MHdcEiGw"},
+          {"kid": "unknown algorithm", "kty": "RSA", "alg": "RSA-OAEP", "use": "enc", "n": "onlqv4UZx5ZabJ3TCq-IO0s0xaOwo6fWl9o4SzLXPbGtvxonQhoYOeMlS0XkdEdLzB-eqh_hkQ", "e": "AQAB", "x5c": ["MIICnTCCAYUCBgGAmcG0xjANBgkqhkiG9w0BAQsFADASMRAwDgYDVQQ2YVaQn47Eew=="]}
+        ]}
+        """;
+
+    [Fact]
+    public void FromCertOrJwk_DropsKeysOfUnknownAlgorithmsWithoutFailing()
+    {
+        var keys = Vigil.Policy.Builtins.Security.KeyReader.FromCertOrJwk(Jwks);
+        Assert.Equal(2, keys.Count);
+        Assert.DoesNotContain(keys, k => k.Alg == "RSA-OAEP");
+    }
+}

@@ -168,3 +168,15 @@ public sealed class TestSleepTests
         Assert.ThrowsAny<OperationCanceledException>(() => BuiltinHarness.CallWith(new BuiltinContext(cancellationToken: cts.Token), "test.sleep", Value.From("1s")));
     }
 }
+
+public sealed class GoZoneNameParsingTests
+{
+    [Theory]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 PST 2017")]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 GMT+3 2017")]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 UTC 2017")]
+    public void ParseNs_ZoneAbbreviations_ReadWallClockAsUtcLikeGoWithUtcLocal(string layout, string value)
+    {
+        Assert.Equal(Value.From(1496430000000000000), BuiltinHarness.Call("time.parse_ns", Value.From(layout), Value.From(value)));
+    }
+}
