@@ -23,10 +23,12 @@ internal static partial class StandardBuiltins
         Glob.Register(table);
         Units.Register(table);
         JsonPatch.Register(table);
+        JsonSchema.Register(table);
         Semver.Register(table);
         Uuid.Register(table);
         Walk.Register(table);
         Graph.Register(table);
         Opa.Register(table);
+        Http.Register(table);
     }
 }

@@ -298,6 +298,9 @@ internal sealed class RuleNode
 
     public List<Rule> Rules { get; } = [];
 
+    /// <summary>The rules as an array (set when compilation finishes), for allocation-free iteration.</summary>
+    public Rule[] RuleArray { get; set; } = [];
+
     public Rule? Default { get; set; }
 
     /// <summary>Rule kind of the rules here (all rules at a node share a kind).</summary>
@@ -348,6 +351,9 @@ internal sealed class CompiledQuery
     /// other than false; when false, a single expression's false value is itself the result.
     /// </summary>
     public bool CheckCaptures { get; init; }
+
+    /// <summary>For each expression of <see cref="Body"/> (reordered for safety), its position in the query text.</summary>
+    public int[] OriginalIndex { get; init; } = [];
 
     /// <summary>For each top-level expression, the term whose value is reported (null: the expression's truth).</summary>
     public Term?[] ExpressionTerms { get; init; } = [];

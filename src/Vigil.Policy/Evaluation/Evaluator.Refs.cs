@@ -428,13 +428,14 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            if (childData is ObjectValue co && value is ObjectValue vo && !child.HasRules)
+            if (childData is ObjectValue co && value is ObjectValue vo && child.HasRules)
             {
-                value = vo;
+                value = MergeObjects(co, vo, child);
             }
-            else if (childData is ObjectValue co2 && value is ObjectValue vo2 && child.HasRules)
+            else if (childData is not null and not ObjectValue && child.HasRules)
             {
-                value = MergeObjects(co2, vo2, child);
+                // Base data and a rule at the same path: OPA keeps the base document.
+                value = childData;
             }
 
             dict[key] = value;

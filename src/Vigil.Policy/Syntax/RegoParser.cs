@@ -43,7 +43,7 @@ internal static class RegoParser
     }
 
     private static Module WithVersion(Module m, RegoVersion version) =>
-        m.RegoVersion == version ? m : new Module(m.File, m.Package, m.Imports, m.Rules, version);
+        m.RegoVersion == version ? m : new Module(m.File, m.Package, m.Imports, m.Rules, version, m.Annotations);
 
     /// <summary>Parses a query: expressions separated by <c>;</c> or newlines. Wildcards become <c>$0</c>, <c>$1</c>, ...</summary>
     public static Body ParseQuery(string text)

@@ -242,6 +242,16 @@ public sealed class ModuleParsingTests
     }
 
     [Fact]
+    public void ParseModule_ElseBodyWithoutIf_IsRejectedInV1AndAcceptedInV0()
+    {
+        const string text = "package test\np := 1 if { input.a } else := 2 { input.b } else := 3\n";
+        var error = Assert.Single(Fails(text).Errors);
+        Assert.Equal("`if` keyword is required before rule body", error.Message);
+        Assert.Equal(new SourceLocation("test.rego", 2, 23), error.Location);
+        Assert.Equal(RegoVersion.V0, Parse(text, RegoVersion.Auto).RegoVersion);
+    }
+
+    [Fact]
     public void ParseModule_BareRuleWithoutValueOrBody_IsRejectedInV1()
     {
         var e = Fails("package test\na.b.c\n");
@@ -256,6 +266,8 @@ public sealed class ModuleParsingTests
     [InlineData("p := 1; q := 2", "multiple expressions cannot be used for rule head")]
     [InlineData("p := 1 with input as 2", "expressions using with keyword cannot be used for rule head")]
     [InlineData("some x", "'some' declarations cannot be used for rule head")]
+    [InlineData("f(x).y := 1", "invalid rule head: f(x).y")]
+    [InlineData("f(x).y if true", "invalid rule head: f(x).y")]
     public void ParseModule_ExpressionThatIsNoRule_ReportsOpaMessage(string statement, string message)
     {
         var error = Assert.Single(Fails("package test\n" + statement + "\n").Errors);

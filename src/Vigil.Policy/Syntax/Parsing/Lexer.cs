@@ -12,6 +12,7 @@ internal sealed class Lexer
     private readonly List<Token> _tokens;
     private readonly Dictionary<int, string> _errors = [];
     private readonly Stack<(int Depth, bool Raw)> _templates = new();
+    private readonly List<Comment> _comments = [];
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -28,6 +29,9 @@ internal sealed class Lexer
 
     /// <summary>The token list itself, handed to the parser without copying.</summary>
     public List<Token> TokenList => _tokens;
+
+    /// <summary>Comments in source order (for <c># METADATA</c> annotations).</summary>
+    public IReadOnlyList<Comment> Comments => _comments;
 
     /// <summary>Messages for <see cref="TokenKind.Illegal"/> tokens, by token index.</summary>
     public IReadOnlyDictionary<int, string> Errors => _errors;
@@ -123,7 +127,9 @@ internal sealed class Lexer
                 case '#':
                     space = true;
                     var end = text.IndexOf('\n', _pos);
-                    _pos = end < 0 ? text.Length : end;
+                    end = end < 0 ? text.Length : end;
+                    _comments.Add(new Comment(_pos, end, _line, _pos - _lineStart + 1));
+                    _pos = end;
                     break;
                 default:
                     return (space, newline);
@@ -457,3 +463,6 @@ internal sealed class Lexer
         }
     }
 }
+
+/// <summary>A <c>#</c> comment: source span (including the <c>#</c>, excluding the newline) and position.</summary>
+internal readonly record struct Comment(int Start, int End, int Line, int Column);

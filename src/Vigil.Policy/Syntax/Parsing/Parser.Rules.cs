@@ -341,7 +341,7 @@ internal sealed partial class Parser
                 return null;
             }
 
-            elseRule = ParseElse(head, flags);
+            elseRule = ParseElse(head);
             if (elseRule is null)
             {
                 return null;
@@ -452,7 +452,7 @@ internal sealed partial class Parser
         return copy;
     }
 
-    private Rule? ParseElse(HeadBuilder head, RuleFlags parentFlags)
+    private Rule? ParseElse(HeadBuilder head)
     {
         Enter();
         try
@@ -486,7 +486,7 @@ internal sealed partial class Parser
             var hasIf = Tok == TokenKind.If;
             if (!hasIf && Tok != TokenKind.LBrace)
             {
-                return NewRule(elseHead, TrueBody(loc), null, false, loc, new RuleFlags(parentFlags.HasIf, false, true, valueGenerated));
+                return NewRule(elseHead, TrueBody(loc), null, false, loc, new RuleFlags(false, false, true, valueGenerated));
             }
 
             if (hasIf)
@@ -525,14 +525,15 @@ internal sealed partial class Parser
             Rule? next = null;
             if (Tok == TokenKind.Else)
             {
-                next = ParseElse(head, parentFlags);
+                next = ParseElse(head);
                 if (next is null)
                 {
                     return null;
                 }
             }
 
-            return NewRule(elseHead, body, next, false, loc, new RuleFlags(parentFlags.HasIf || hasIf, false, false, valueGenerated));
+            // As in OPA, an else clause does not inherit the `if` of its rule: v1 wants `else := v if { ... }`.
+            return NewRule(elseHead, body, next, false, loc, new RuleFlags(hasIf, false, false, valueGenerated));
         }
         finally
         {
@@ -571,9 +572,12 @@ internal sealed partial class Parser
             case Var v:
                 head = new HeadBuilder { Ref = [v], Location = loc };
                 break;
-            case Ref r:
+            case Ref { Head: Var } r:
                 head = new HeadBuilder { Ref = [r.Head, .. r.Path], Location = loc };
                 break;
+            case Ref r:
+                Error(loc, $"invalid rule head: {r}");
+                return null;
             case Call c:
                 if (c.Operator.Head is not Var)
                 {

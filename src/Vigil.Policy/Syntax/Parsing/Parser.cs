@@ -19,6 +19,7 @@ internal sealed partial class Parser
     private readonly string _text;
     private readonly List<Token> _tokens;
     private readonly IReadOnlyDictionary<int, string> _lexErrors;
+    private readonly IReadOnlyList<Comment> _comments;
     private readonly List<PolicyError> _errors = [];
     private readonly Dictionary<int, CachedTerm> _termCache = [];
     private int _pos;
@@ -32,6 +33,7 @@ internal sealed partial class Parser
         var lexer = Lexer.Run(text);
         _tokens = lexer.TokenList;
         _lexErrors = lexer.Errors;
+        _comments = lexer.Comments;
     }
 
     public List<PolicyError> Errors => _errors;

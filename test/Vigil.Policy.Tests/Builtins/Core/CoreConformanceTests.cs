@@ -30,6 +30,7 @@ public sealed class CoreConformanceTests(ITestOutputHelper output)
         ["jsonbuiltins"] = 19,
         ["jsonfilter"] = 11,
         ["jsonfilteridempotent"] = 1,
+        ["jsonschema"] = 9,
         ["jsonpatch"] = 7,
         ["jsonremove"] = 25,
         ["jsonremoveidempotent"] = 1,

@@ -243,4 +243,47 @@ public sealed class NamespaceTests
         Assert.Equal("{2}", Call("intersection", sets)!.ToString());
         Assert.Equal("{1, 2, 3}", Call("union", sets)!.ToString());
     }
+
+    [Fact]
+    public void JsonMatchSchema_NestedErrors_UseGoJsonSchemaShape()
+    {
+        var schema = Value.FromJson("""{"type": "object", "required": ["name"], "properties": {"tags": {"type": "array", "items": {"type": "string"}}, "age": {"type": "integer", "minimum": 0}}, "additionalProperties": false}""");
+        var document = Value.FromJson("""{"tags": ["a", 1], "age": -1, "extra": true}""");
+        var result = (ArrayValue)Call("json.match_schema", document, schema)!;
+        Assert.Equal(Value.False, result[0]);
+        var errors = ((ArrayValue)result[1]).Select(static e => ((ObjectValue)e)["error"]!.ToString()).ToList();
+        Assert.Contains("\"(root): name is required\"", errors);
+        Assert.Contains("\"tags.1: Invalid type. Expected: string, given: integer\"", errors);
+        Assert.Contains("\"age: Must be greater than or equal to 0\"", errors);
+        Assert.Contains("\"(root): Additional property extra is not allowed\"", errors);
+    }
+
+    [Fact]
+    public void JsonVerifySchema_UnknownType_ReportsLikeOpa()
+    {
+        var result = (ArrayValue)Call("json.verify_schema", Value.From("""{"type": "unknown_type"}"""))!;
+        Assert.Equal(Value.False, result[0]);
+        Assert.Equal("jsonschema: has a primitive type that is NOT VALID -- given: /unknown_type/ Expected valid values are:[array boolean integer number null object string]", ((StringValue)result[1]).Value);
+    }
+
+    [Fact]
+    public void JsonMatchSchema_LocalRef_IsResolved()
+    {
+        var schema = Value.FromJson("""{"definitions": {"id": {"type": "integer"}}, "properties": {"id": {"$ref": "#/definitions/id"}}}""");
+        Assert.Equal("[true, []]", Call("json.match_schema", Value.FromJson("""{"id": 3}"""), schema)!.ToString());
+        Assert.Equal(Value.False, ((ArrayValue)Call("json.match_schema", Value.FromJson("""{"id": "x"}"""), schema)!)[0]);
+    }
+
+    [Theory]
+    [InlineData("{\"method\": \"get\", \"url\": \"http://x\", \"bad_key\": 1}", "type: invalid request parameters(s): {\"bad_key\"}")]
+    [InlineData("{\"method\": \"get\"}", "type: missing required request parameters(s): {\"url\"}")]
+    [InlineData("{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\"}", "builtin: outbound HTTP requests from policies are disabled in Vigil")]
+    public void HttpSend_ValidatesAndFailsClosed(string request, string expected) =>
+        Assert.Equal(expected, Error("http.send", request));
+
+    [Fact]
+    public void HttpSend_RaiseErrorFalse_ReturnsNetworkErrorObject() =>
+        Assert.Equal(
+            "{\"error\": {\"code\": \"eval_http_send_network_error\", \"message\": \"outbound HTTP requests from policies are disabled in Vigil\"}, \"status_code\": 0}",
+            Json("http.send", "{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\", \"raise_error\": false}"));
 }
