@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   "jq jq"
+  "/usr/share/zoneinfo/America/New_York tzdata"
 )
 
 missing=()
