@@ -8,12 +8,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Vigil.Segmentation.Kubernetes;
 
-/// <summary>Everything loaded from a set of files: a cluster (policies + inventory), host groups, and all diagnostics.</summary>
-public sealed record LoadResult(ClusterModel Cluster, SegmentsModel? Segments, IReadOnlyList<Diagnostic> Diagnostics, int KubernetesObjects)
-{
-    public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-}
-
 /// <summary>
 /// Reads Kubernetes YAML/JSON (multi-document files, <c>List</c> objects, directories, <c>kubectl get namespaces,pods -A -o yaml</c>)
 /// and Vigil <c>Segments</c> documents. Every problem becomes a diagnostic with file and line; nothing is skipped silently.
