@@ -161,4 +161,14 @@ public sealed class SegmentCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("SEG010", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Analyze_Grid_OneRowPerSource()
+    {
+        var (exit, output, _) = Run("analyze", Ex("segments.yaml"), "--format", "grid");
+        Assert.Equal(0, exit);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Equal(5, lines.Length);
+        Assert.Matches(@"^app\s+\.\s+-\s+TCP 5432\s+\.$", lines[2]);
+    }
 }
