@@ -214,6 +214,8 @@ public static partial class KubernetesLoader
         var spec = y.Map(y.Get(map, "spec"), "Pod.spec");
         if (spec is not null)
         {
+            if (y.Str(y.Get(spec, "hostNetwork"), "spec.hostNetwork") is "true")
+                y.Diagnostics.Warning(SegmentationErrorCodes.IgnoredKind, $"pod {ns ?? "default"}/{name} uses hostNetwork: NetworkPolicy does not reliably apply to it; analysed as an ordinary pod", y.At(map));
             foreach (var c in y.Seq(y.Get(spec, "containers"), "spec.containers") ?? [])
             {
                 if (y.Map(c, "container") is not { } cm) continue;
