@@ -58,6 +58,8 @@ public static class SegmentCommand
             return null;
         }
         var matrix = result.Segments is not null ? HostGroupAnalyzer.Analyze(result.Segments) : KubernetesAnalyzer.Analyze(result.Cluster);
+        if (matrix.Endpoints.Count == 0 && !quiet)
+            error.WriteLine("warning: no pods or groups to analyse; add the inventory (kubectl get namespaces,pods -A -o yaml) or a segments.yaml");
         return new Loaded(result, matrix);
     }
 
