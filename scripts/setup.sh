@@ -14,6 +14,7 @@ PACKAGES=(
   "ipset ipset"
   "iptables-restore iptables"
   "rsvg-convert librsvg2-bin"
+  "/usr/bin/chromium chromium"
 )
 
 missing=()

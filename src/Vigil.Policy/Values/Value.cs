@@ -36,6 +36,10 @@ public abstract class Value : IEquatable<Value>, IComparable<Value>
     /// <summary>Parses UTF-8 JSON into a value.</summary>
     public static Value FromJson(ReadOnlySpan<byte> utf8Json, int maxDepth = JsonValueReader.DefaultMaxDepth) => JsonValueReader.Parse(utf8Json, maxDepth);
 
+    /// <summary>Parses YAML text (core schema) into a value.</summary>
+    /// <exception cref="ValueParseException">The text is not valid YAML or is nested deeper than allowed.</exception>
+    public static Value FromYaml(string yaml, int maxDepth = JsonValueReader.DefaultMaxDepth) => YamlValueReader.Parse(yaml, maxDepth);
+
     /// <summary>Converts a plain .NET object graph (dictionaries, lists, primitives, strings) into a value.</summary>
     public static Value FromObject(object? value) => ObjectValueConverter.Convert(value);
 

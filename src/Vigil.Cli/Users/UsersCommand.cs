@@ -1,0 +1,135 @@
+using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Vigil.Server.Configuration;
+using Vigil.Server.Identity;
+using Vigil.Server.Storage;
+
+namespace Vigil.Cli.Users;
+
+/// <summary><c>vigil users add|list|disable|enable|reset-mfa</c>: manage the built-in provider's users.</summary>
+internal static class UsersCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("users", "Manage users of the built-in identity provider.");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(SetDisabled("disable", true));
+        command.Subcommands.Add(SetDisabled("enable", false));
+        command.Subcommands.Add(ResetMfa());
+        return command;
+    }
+
+    private static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
+        (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml (its data_dir holds the store)" },
+         new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding vigil.db (instead of --config)" });
+
+    private static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
+    {
+        string dataDir;
+        if (parse.GetValue(config) is { } file)
+        {
+            dataDir = ConfigLoader.LoadFile(file.FullName).Server.DataDir;
+        }
+        else if (parse.GetValue(data) is { } dir)
+        {
+            dataDir = dir.FullName;
+        }
+        else
+        {
+            throw new InvalidOperationException("give --config vigil.yaml or --data DIR");
+        }
+
+        var db = new VigilDbContext(VigilDbContext.SqliteOptions(dataDir));
+        await db.Database.EnsureCreatedAsync().ConfigureAwait(false);
+        return db;
+    }
+
+    private static Command Add()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username") { Description = "Login name" };
+        var password = new Option<string>("--password", "-p") { Description = "Password (at least 8 characters); read from VIGIL_PASSWORD when omitted" };
+        var email = new Option<string>("--email") { Description = "E-mail address" };
+        var display = new Option<string>("--name") { Description = "Display name" };
+        var roles = new Option<string[]>("--role", "-r") { Description = "Role (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var groups = new Option<string[]>("--group", "-g") { Description = "Group (repeatable)" };
+        var mfa = new Option<bool>("--mfa-required") { Description = "Require TOTP at every login (enrolment at first login)" };
+        var command = new Command("add", "Add a user.") { name, password, email, display, roles, groups, mfa, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            var pw = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("VIGIL_PASSWORD");
+            if (string.IsNullOrEmpty(pw))
+            {
+                await Console.Error.WriteLineAsync("vigil: error: give --password or set VIGIL_PASSWORD").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var users = new UserService(db, TimeProvider.System);
+            try
+            {
+                var user = await users.AddAsync(parse.GetValue(name)!, pw, parse.GetValue(email), parse.GetValue(display),
+                    parse.GetValue(roles) ?? [], parse.GetValue(groups) ?? [], parse.GetValue(mfa), ct).ConfigureAwait(false);
+                Console.WriteLine($"added {user.UserName} (id {user.Id})");
+                return 0;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync("vigil: error: " + ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var (config, data) = StoreOptions();
+        var command = new Command("list", "List users.") { config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var users = await new UserService(db, TimeProvider.System).ListAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"{"USER",-20} {"ROLES",-24} {"GROUPS",-20} {"MFA",-10} STATUS");
+            foreach (var u in users)
+            {
+                var mfaText = u.TotpSecret is not null ? "totp" : u.MfaRequired ? "required" : "-";
+                Console.WriteLine($"{u.UserName,-20} {string.Join(',', u.Roles.Select(r => r.Role)),-24} {string.Join(',', u.Groups.Select(g => g.Group)),-20} {mfaText,-10} {(u.Disabled ? "disabled" : "active")}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command SetDisabled(string verb, bool disabled)
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username");
+        var command = new Command(verb, disabled ? "Disable a user (existing sessions fail at their next token use)." : "Enable a user.") { name, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var ok = await new UserService(db, TimeProvider.System).SetDisabledAsync(parse.GetValue(name)!, disabled, ct).ConfigureAwait(false);
+            Console.WriteLine(ok ? $"{verb}d {parse.GetValue(name)}" : $"no such user: {parse.GetValue(name)}");
+            return ok ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command ResetMfa()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username");
+        var command = new Command("reset-mfa", "Remove a user's TOTP and recovery codes (they enrol again at next login if MFA is required).") { name, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var ok = await new UserService(db, TimeProvider.System).ResetMfaAsync(parse.GetValue(name)!, ct).ConfigureAwait(false);
+            Console.WriteLine(ok ? $"MFA reset for {parse.GetValue(name)}" : $"no such user: {parse.GetValue(name)}");
+            return ok ? 0 : 1;
+        });
+        return command;
+    }
+}

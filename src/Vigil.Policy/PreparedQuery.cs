@@ -1,0 +1,103 @@
+using Vigil.Policy.Compilation;
+using Vigil.Policy.Evaluation;
+using Vigil.Policy.Values;
+
+namespace Vigil.Policy;
+
+/// <summary>A query compiled once against a <see cref="CompiledPolicy"/>. Immutable; <see cref="Evaluate"/> is thread-safe.</summary>
+public sealed class PreparedQuery
+{
+    private static readonly IReadOnlyDictionary<string, Value> NoBindings = new Dictionary<string, Value>();
+
+    private readonly PolicyProgram _program;
+    private readonly CompiledQuery _query;
+
+    internal PreparedQuery(PolicyProgram program, CompiledQuery query)
+    {
+        _program = program;
+        _query = query;
+        if (query.Body.Length == 1 && query.FrameSize <= 1 && query.Variables.Length == 0 && query.ExpressionTerms[0] is { IsVarFree: true } term
+            && query.Body[0] is { Negated: false, Withs.Length: 0, Kind: ExprKind.Term } && term is not ComprehensionTerm)
+        {
+            _singleTerm = term;
+        }
+    }
+
+    private readonly Term? _singleTerm;
+
+    /// <summary>Evaluates the query against <paramref name="input"/>.</summary>
+    /// <exception cref="PolicyEvaluationException">Conflict, type or builtin error (strict), deadline, cancellation or limit.</exception>
+    public QueryResult Evaluate(Value? input = null, EvaluationOptions? options = null)
+    {
+        options ??= EvaluationOptions.Default;
+        if (input is not null)
+        {
+            InputLimits.Check(input, options.MaxDepth);
+        }
+
+        var evaluator = new Evaluator(_program, input, options);
+        var query = _query;
+        if (_singleTerm is { } single)
+        {
+            var value = evaluator.EvalSingleTerm(single);
+            return value is null ? QueryResult.Undefined : new QueryResult([new QueryResultRow(NoBindings, [value])]);
+        }
+
+        var frame = new Value?[query.FrameSize];
+        var expressionValues = new Value?[query.Body.Length];
+        QueryResultRow? first = null;
+        List<QueryResultRow>? rows = null;
+        var maxRows = options.MaxOutputSize;
+        evaluator.EvalQuery(query, frame, expressionValues, () =>
+        {
+            var row = MakeRow(query, frame, expressionValues);
+            if (first is null)
+            {
+                first = row;
+                return false;
+            }
+
+            rows ??= [first];
+            rows.Add(row);
+            if (rows.Count > maxRows)
+            {
+                throw EvalErrors.Limit($"query produced more than {maxRows} results");
+            }
+
+            return false;
+        });
+        if (first is null)
+        {
+            return QueryResult.Undefined;
+        }
+
+        return rows is null ? new QueryResult([first]) : new QueryResult([.. rows]);
+    }
+
+    private static QueryResultRow MakeRow(CompiledQuery query, Value?[] frame, Value?[] expressionValues)
+    {
+        IReadOnlyDictionary<string, Value> bindings = NoBindings;
+        var variables = query.Variables;
+        if (variables.Length > 0)
+        {
+            var dict = new Dictionary<string, Value>(variables.Length, StringComparer.Ordinal);
+            foreach (var (name, slot) in variables)
+            {
+                if (frame[slot] is { } value)
+                {
+                    dict[name] = value;
+                }
+            }
+
+            bindings = dict;
+        }
+
+        var expressions = new Value[expressionValues.Length];
+        for (var i = 0; i < expressions.Length; i++)
+        {
+            expressions[i] = expressionValues[i] ?? BooleanValue.TrueValue;
+        }
+
+        return new QueryResultRow(bindings, expressions);
+    }
+}

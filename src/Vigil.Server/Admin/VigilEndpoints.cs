@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Vigil.Server.Gateway;
+using Vigil.Server.Identity;
+using Vigil.Server.Sessions;
+
+namespace Vigil.Server.Admin;
+
+/// <summary>Vigil's own endpoints under <c>/.vigil/</c>: JWKS for assertions, login/logout helpers, session info, health.</summary>
+internal static class VigilEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/.vigil/jwks", (AssertionSigner signer) => Results.Text(signer.Jwks, "application/jwk-set+json"));
+        app.MapGet("/.vigil/health", () => Results.Text("ok"));
+        app.MapGet("/.vigil/login", async (HttpContext context, string? rd) =>
+        {
+            var target = ReturnUrls.IsLocalPath(rd) && !GatewayMiddleware.IsVigilPath(rd!) ? rd! : "/";
+            await context.ChallengeAsync(SessionSchemes.Oidc, new AuthenticationProperties { RedirectUri = target }).ConfigureAwait(false);
+        });
+        app.MapGet("/.vigil/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(SessionSchemes.Cookie).ConfigureAwait(false);
+            await context.SignOutAsync(SessionSchemes.IdpCookie).ConfigureAwait(false);
+            return Pages.Html("Signed out", "<p>You are signed out.</p><p><a href=\"/\">Sign in again</a></p>");
+        });
+        app.MapGet("/.vigil/session", async (HttpContext context) =>
+        {
+            var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                return Results.Json(new { authenticated = false }, statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            var subject = Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value);
+            return Results.Text(JsonSerializer.Serialize(new
+            {
+                authenticated = true,
+                id = subject.Id,
+                name = subject.Name,
+                email = subject.Email,
+                roles = subject.Roles,
+                groups = subject.Groups,
+                amr = subject.Amr,
+                mfa_verified = subject.MfaVerified,
+                auth_time = subject.AuthTime?.ToUnixTimeSeconds(),
+                mfa_time = subject.MfaTime?.ToUnixTimeSeconds(),
+                session_id = subject.SessionId,
+            }), "application/json");
+        });
+    }
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Vigil.Server.Audit;
+
+/// <summary>
+/// The on-disk format of the decision log: one JSON object per line, fields in a fixed order, ending with
+/// <c>seq</c>, <c>prev</c> (hash of the previous line's record) and <c>hash</c> = SHA-256 over the line's bytes up to
+/// (not including) <c>,"hash":</c>. Changing, removing or reordering any line breaks the chain at that line.
+/// </summary>
+public static class AuditChain
+{
+    public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
+    private static readonly byte[] HashMarker = Encoding.UTF8.GetBytes(",\"hash\":\"");
+
+    /// <summary>Serializes and chains one record; returns the full line (without newline) and its hash.</summary>
+    public static (byte[] Line, string Hash) Seal(AuditRecord record, long seq, string prev)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("time", record.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("kind", record.Kind);
+            Opt(writer, "request_id", record.RequestId);
+            Opt(writer, "subject", record.Subject);
+            Opt(writer, "subject_type", record.SubjectType);
+            Opt(writer, "session", record.Session);
+            Opt(writer, "device", record.Device);
+            Opt(writer, "client_ip", record.ClientIp);
+            Opt(writer, "method", record.Method);
+            Opt(writer, "host", record.Host);
+            Opt(writer, "path", record.Path);
+            Opt(writer, "route", record.Route);
+            Opt(writer, "resource", record.Resource);
+            writer.WriteString("decision", record.Decision);
+            Opt(writer, "reason", record.Reason);
+            Opt(writer, "rule", record.Rule);
+            if (record.LatencyMs is { } latency)
+            {
+                writer.WriteNumber("latency_ms", Math.Round(latency, 4));
+            }
+
+            writer.WriteNumber("seq", seq);
+            writer.WriteString("prev", prev);
+            writer.Flush();
+        }
+
+        var body = buffer.WrittenSpan;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+        var line = new byte[body.Length + HashMarker.Length + hash.Length + 2];
+        body.CopyTo(line);
+        HashMarker.CopyTo(line, body.Length);
+        Encoding.ASCII.GetBytes(hash, 0, hash.Length, line, body.Length + HashMarker.Length);
+        line[^2] = (byte)'"';
+        line[^1] = (byte)'}';
+        return (line, hash);
+    }
+
+    /// <summary>The outcome of <see cref="Verify"/>.</summary>
+    public sealed record VerifyResult(bool Ok, long Records, long? FailedLine, string Message);
+
+    /// <summary>Checks the whole chain; names the first line that was altered, removed or reordered.</summary>
+    public static VerifyResult Verify(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return new VerifyResult(false, 0, null, $"{path}: no such file");
+        }
+
+        var prev = Genesis;
+        long expectedSeq = 1;
+        long lineNo = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            lineNo++;
+            if (text.Length == 0)
+            {
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: empty line (a record was removed or the file was edited)");
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var marker = bytes.AsSpan().LastIndexOf(HashMarker);
+            if (marker < 0)
+            {
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: not a chained record (no hash)");
+            }
+
+            long seq;
+            string recordPrev, recordHash;
+            try
+            {
+                using var doc = JsonDocument.Parse(bytes);
+                seq = doc.RootElement.GetProperty("seq").GetInt64();
+                recordPrev = doc.RootElement.GetProperty("prev").GetString() ?? "";
+                recordHash = doc.RootElement.GetProperty("hash").GetString() ?? "";
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: record altered (not valid JSON: {ex.Message})");
+            }
+
+            var actual = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, marker)));
+            if (actual != recordHash)
+            {
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): record altered (its hash does not match its content)");
+            }
+
+            if (seq != expectedSeq)
+            {
+                var what = seq > expectedSeq ? $"record(s) {expectedSeq}..{seq - 1} removed" : "records reordered or duplicated";
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): expected seq {expectedSeq}: {what}");
+            }
+
+            if (recordPrev != prev)
+            {
+                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): chain broken (previous record removed, replaced or reordered)");
+            }
+
+            prev = recordHash;
+            expectedSeq++;
+        }
+
+        return new VerifyResult(true, lineNo, null, $"{lineNo} records, chain intact (last hash {prev[..16]}…)");
+    }
+
+    /// <summary>Reads the last record's seq and hash so a restarted writer continues the chain.</summary>
+    public static (long Seq, string Hash) ReadTail(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (0, Genesis);
+        }
+
+        string? last = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length > 0)
+            {
+                last = line;
+            }
+        }
+
+        if (last is null)
+        {
+            return (0, Genesis);
+        }
+
+        using var doc = JsonDocument.Parse(last);
+        return (doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("hash").GetString() ?? Genesis);
+    }
+
+    private static void Opt(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Server.Audit;
+
+/// <summary>
+/// The decision log writer. <see cref="Record"/> only enqueues (never blocks the request path); one background
+/// task seals records into the hash chain and appends them in batches. Stopping drains the queue first.
+/// </summary>
+public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
+{
+    private readonly Channel<AuditRecord> _channel = Channel.CreateUnbounded<AuditRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _path;
+    private readonly ILogger<DecisionLog> _logger;
+    private Task? _writer;
+    private long _written;
+
+    public DecisionLog(string path, ILogger<DecisionLog> logger)
+    {
+        _path = path;
+        _logger = logger;
+    }
+
+    /// <summary>Records written so far (for tests and metrics).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Enqueues a record; returns immediately.</summary>
+    public void Record(AuditRecord record)
+    {
+        Interlocked.Increment(ref _enqueued);
+        if (!_channel.Writer.TryWrite(record))
+        {
+            Interlocked.Increment(ref _written);
+            LogDropped(_logger, record.Kind, record.RequestId);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until everything enqueued so far is on disk (tests and shutdown).</summary>
+    public async Task FlushAsync(TimeSpan timeout)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        using var cts = new CancellationTokenSource(timeout);
+        while (Interlocked.Read(ref _written) < target)
+        {
+            var signal = Volatile.Read(ref _batchWritten);
+            if (Interlocked.Read(ref _written) >= target)
+            {
+                break;
+            }
+
+            await signal.Task.WaitAsync(cts.Token).ConfigureAwait(false);
+        }
+    }
+
+    private long _enqueued;
+    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task WriteLoopAsync()
+    {
+        var (seq, prev) = AuditChain.ReadTail(_path);
+        var reader = _channel.Reader;
+        var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+        await using (stream.ConfigureAwait(false))
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                var count = 0;
+                while (count < 4096 && reader.TryRead(out var record))
+                {
+                    try
+                    {
+                        var (line, hash) = AuditChain.Seal(record, seq + 1, prev);
+                        stream.Write(line);
+                        stream.WriteByte((byte)'\n');
+                        seq++;
+                        prev = hash;
+                        count++;
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        LogWriteFailed(_logger, ex);
+                        count++;
+                    }
+                }
+
+                try
+                {
+                    await stream.FlushAsync().ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    LogWriteFailed(_logger, ex);
+                }
+
+                Interlocked.Add(ref _written, count);
+                Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Decision log record dropped ({Kind}, request {RequestId})")]
+    private static partial void LogDropped(ILogger logger, string kind, string? requestId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Decision log write failed")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Vigil.Server.Audit;
+using Vigil.Server.Configuration;
+using Vigil.Server.Decisions;
+using Vigil.Server.Sessions;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Vigil.Server.Gateway;
+
+/// <summary>
+/// The policy enforcement point. For every request: normalize, route, authenticate, build the decision input,
+/// decide, then forward, step up, challenge or deny, and record the decision. Requests under <c>/.vigil/</c>
+/// (login, provider, JWKS) continue to Vigil's own endpoints. Any exception before forwarding denies.
+/// </summary>
+internal sealed partial class GatewayMiddleware(
+    RequestDelegate next,
+    GatewayState state,
+    IHttpForwarder forwarder,
+    ForwarderHttpClient httpClient,
+    AssertionSigner signer,
+    DecisionLog log,
+    TimeProvider time,
+    ILogger<GatewayMiddleware> logger)
+{
+    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+    private readonly GatewayTransformer _transformer = new(state.Current.Config.Session.CookieName);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = NewRequestId();
+        context.Response.Headers[IdentityHeaders.RequestId] = requestId;
+        var runtime = state.Current;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
+        var target = RequestNormalizer.Normalize(rawTarget);
+        var host = RequestNormalizer.NormalizeHost(context.Request.Headers.Host.Count == 1 ? context.Request.Headers.Host[0] : null);
+        var clientIp = ClientAddressResolver.Resolve(context.Connection.RemoteIpAddress, runtime.Config.Server.TrustedProxies, context.Request.Headers["X-Forwarded-For"]);
+        if (!target.IsValid || host is null)
+        {
+            var reason = host is null ? RejectReason.BadHost : target.Reject;
+            Record(new AuditRecord
+            {
+                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
+                Host = host, Path = Truncate(rawTarget), Decision = "reject", Reason = "bad_request:" + reason, LatencyMs = Elapsed(started),
+            });
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", "ambiguous_request",
+                $"The request was refused because its {(host is null ? "host" : "path")} is ambiguous ({reason}).", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        // Everything downstream (routing, OIDC redirect URIs, the provider) sees the normalized host.
+        var port = context.Request.Host.Port;
+        context.Request.Host = port is null ? new HostString(host) : new HostString(host, port.Value);
+        context.Items[RequestIdKey] = requestId;
+        if (IsVigilPath(target.Path))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var route = runtime.Match(host, target.Path);
+        if (route is null)
+        {
+            Record(new AuditRecord
+            {
+                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
+                Host = host, Path = target.Path, Decision = "reject", Reason = "no_route", LatencyMs = Elapsed(started),
+            });
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", "no_route", "No application is published at this address.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        var config = route.Config;
+        Subject subject;
+        string? authError = null;
+        try
+        {
+            (subject, authError) = await AuthenticateAsync(context, route).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuthenticationFailed(logger, ex, requestId);
+            subject = Subject.Anonymous;
+            authError = "authentication_error";
+        }
+
+        var now = time.GetUtcNow();
+        var audit = new AuditRecord
+        {
+            Kind = "decision", Time = now, RequestId = requestId, Subject = subject.IsAuthenticated ? subject.Id : null, SubjectType = subject.Type,
+            Session = subject.SessionId, ClientIp = clientIp.ToString(), Method = context.Request.Method, Host = host, Path = target.Path,
+            Route = config.Name, Resource = config.Resource.Name, Decision = "deny",
+        };
+
+        if (config.Auth != AuthMode.Public && !subject.IsAuthenticated)
+        {
+            var browser = GatewayResponses.IsBrowser(context.Request);
+            if (config.Auth == AuthMode.Session && browser && authError is null && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+            {
+                Record(audit with { Decision = "challenge", Reason = "login_required", LatencyMs = Elapsed(started) });
+                await context.ChallengeAsync(SessionSchemes.Oidc, new AuthenticationProperties { RedirectUri = target.Path + target.Query }).ConfigureAwait(false);
+                return;
+            }
+
+            Record(audit with { Decision = "challenge", Reason = authError ?? "authentication_required", LatencyMs = Elapsed(started) });
+            context.Response.Headers.WWWAuthenticate = config.Auth == AuthMode.Jwt
+                ? (authError is null ? "Bearer realm=\"vigil\"" : "Bearer realm=\"vigil\", error=\"invalid_token\"")
+                : "Session realm=\"vigil\", login=\"/.vigil/login\"";
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Authentication required", authError is null ? "authentication_required" : "invalid_credentials",
+                "Sign in to reach this application.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        Decision decision;
+        try
+        {
+            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIp, context.Request.Scheme,
+                context.Request.Protocol, context.WebSockets.IsWebSocketRequest, now);
+            var input = DecisionInput.Build(subject, config, facts, route.Resource);
+            decision = runtime.DecisionPoint.Decide(config.Query, input);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDecisionFailed(logger, ex, requestId);
+            decision = Decision.Deny("decision_error", ex.GetType().Name);
+        }
+
+        if (decision.Error is not null)
+        {
+            LogPolicyError(logger, requestId, config.Name, decision.Error);
+        }
+
+        audit = audit with { Reason = decision.Reason, Rule = decision.Rule };
+        var outcome = "allow";
+        if (!decision.Allow)
+        {
+            if (decision.StepUpMaxAge is { } maxAge && config.Auth == AuthMode.Session && config.Mode == EnforcementMode.Enforce && !RecentlySteppedUp(subject, now))
+            {
+                Record(audit with { Decision = "step_up", LatencyMs = Elapsed(started) });
+                if (GatewayResponses.IsBrowser(context.Request) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+                {
+                    var properties = new AuthenticationProperties { RedirectUri = target.Path + target.Query };
+                    properties.Items[SessionSchemes.StepUpMaxAgeItem] = ((long)maxAge.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await context.ChallengeAsync(SessionSchemes.Oidc, properties).ConfigureAwait(false);
+                    return;
+                }
+
+                context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"vigil\", error=\"insufficient_user_authentication\", max_age={(long)maxAge.TotalSeconds}, acr_values=\"mfa\"";
+                await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Fresh MFA required", "step_up_required", decision.Reason, requestId).ConfigureAwait(false);
+                return;
+            }
+
+            if (config.Mode == EnforcementMode.Enforce)
+            {
+                Record(audit with { Decision = "deny", LatencyMs = Elapsed(started) });
+                await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Access denied", decision.Error is null ? "denied" : "policy_error",
+                    decision.Error is null ? decision.Reason : "The access policy could not be evaluated, so access is denied.", requestId).ConfigureAwait(false);
+                return;
+            }
+
+            outcome = "would_deny";
+        }
+
+        Record(audit with { Decision = outcome, LatencyMs = Elapsed(started) });
+        string? assertion = null;
+        if (subject.IsAuthenticated)
+        {
+            assertion = signer.GetAssertion(subject, config.Name);
+        }
+
+        context.Features.Set(new ForwardContext
+        {
+            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, RequestId = requestId, Decision = outcome,
+            Subject = subject, Assertion = assertion,
+        });
+        var error = await forwarder.SendAsync(context, route.NextDestination(), httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
+        if (error != ForwarderError.None)
+        {
+            LogForwardFailed(logger, requestId, config.Name, error);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.Headers[IdentityHeaders.RequestId] = requestId;
+                await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer.", requestId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public const string RequestIdKey = "vigil.request_id";
+
+    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route)
+    {
+        switch (route.Config.Auth)
+        {
+            case AuthMode.Public:
+                // Public routes still see a session if there is one, so policy can personalise.
+                if (context.Request.Cookies.Count == 0)
+                {
+                    return (Subject.Anonymous, null);
+                }
+
+                var optional = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
+                return (optional.Succeeded ? FromSession(optional) : Subject.Anonymous, null);
+            case AuthMode.Session:
+                var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
+                return (result.Succeeded ? FromSession(result) : Subject.Anonymous, null);
+            case AuthMode.Jwt:
+                var authorization = context.Request.Headers.Authorization;
+                if (authorization.Count == 0)
+                {
+                    return (Subject.Anonymous, null);
+                }
+
+                if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                {
+                    return (Subject.Anonymous, "invalid_authorization_header");
+                }
+
+                var (identity, error) = await route.Jwt!.ValidateAsync(value["Bearer ".Length..].Trim(), context.RequestAborted).ConfigureAwait(false);
+                if (identity is null)
+                {
+                    return (Subject.Anonymous, error ?? "invalid_token");
+                }
+
+                var subject = Subject.FromClaims(identity.Claims, null);
+                return subject.IsAuthenticated ? (subject, null) : (Subject.Anonymous, "token_without_subject");
+            default:
+                return (Subject.Anonymous, "unsupported_auth_mode");
+        }
+    }
+
+    private static Subject FromSession(AuthenticateResult result) =>
+        Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value);
+
+    private static bool RecentlySteppedUp(Subject subject, DateTimeOffset now) =>
+        subject.MfaTime is { } mfa && now - mfa < TimeSpan.FromSeconds(10);
+
+    internal static bool IsVigilPath(string path) =>
+        path.StartsWith("/.vigil/", StringComparison.OrdinalIgnoreCase) || path.Equals("/.vigil", StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWith("/.well-known/openid-configuration", StringComparison.OrdinalIgnoreCase);
+
+    private void Record(AuditRecord record) => log.Record(record);
+
+    private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    private static string Truncate(string text) => text.Length > 512 ? text[..512] : text;
+
+    private static string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Authentication failed for request {RequestId}; denying")]
+    private static partial void LogAuthenticationFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Decision failed for request {RequestId}; denying")]
+    private static partial void LogDecisionFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Policy error for request {RequestId} on route {Route}: {Error}; denying")]
+    private static partial void LogPolicyError(ILogger logger, string requestId, string route, string error);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Forwarding request {RequestId} on route {Route} failed: {Error}")]
+    private static partial void LogForwardFailed(ILogger logger, string requestId, string route, ForwarderError error);
+}
+
+/// <summary>The one pooled HTTP client used to reach upstreams.</summary>
+internal sealed class ForwarderHttpClient : IDisposable
+{
+    public HttpMessageInvoker Invoker { get; } = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        MaxConnectionsPerServer = int.MaxValue,
+    }, disposeHandler: true);
+
+    public void Dispose() => Invoker.Dispose();
+}

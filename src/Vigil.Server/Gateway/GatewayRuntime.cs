@@ -1,0 +1,110 @@
+using Vigil.Policy.Values;
+using Vigil.Server.Configuration;
+using Vigil.Server.Decisions;
+using Vigil.Server.Sessions;
+
+namespace Vigil.Server.Gateway;
+
+/// <summary>One route, ready for the hot path.</summary>
+internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt)
+{
+    private readonly string[] _destinations = config.Upstreams.Select(u => u.ToString().TrimEnd('/')).ToArray();
+    private int _next;
+
+    public RouteConfig Config { get; } = config;
+
+    public ObjectValue Resource { get; } = DecisionInput.Resource(config);
+
+    public BearerTokenValidator? Jwt { get; } = jwt;
+
+    /// <summary>Round-robin over the upstreams.</summary>
+    public string NextDestination() =>
+        _destinations.Length == 1 ? _destinations[0] : _destinations[(int)((uint)Interlocked.Increment(ref _next) % (uint)_destinations.Length)];
+
+    public bool Matches(string host, string path)
+    {
+        if (Config.Host is not null && !string.Equals(Config.Host, host, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var prefix = Config.Path;
+        if (prefix == "/")
+        {
+            return true;
+        }
+
+        return path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (path.Length == prefix.Length || path[prefix.Length] == '/');
+    }
+}
+
+/// <summary>An immutable snapshot of what a configuration means at run time: routes and compiled policies.</summary>
+internal sealed class GatewayRuntime
+{
+    private readonly RouteRuntime[] _routes;
+
+    public GatewayRuntime(VigilConfig config, IDecisionPoint decisionPoint, IEnumerable<RouteRuntime> routes)
+    {
+        Config = config;
+        DecisionPoint = decisionPoint;
+
+        // Most specific first: a host-bound route before a wildcard one, then longer paths first.
+        _routes = routes.OrderBy(r => r.Config.Host is null ? 1 : 0).ThenByDescending(r => r.Config.Path.Length).ToArray();
+    }
+
+    public VigilConfig Config { get; }
+
+    public IDecisionPoint DecisionPoint { get; }
+
+    public IReadOnlyList<RouteRuntime> Routes => _routes;
+
+    public RouteRuntime? Match(string host, string path)
+    {
+        foreach (var route in _routes)
+        {
+            if (route.Matches(host, path))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Builds runtimes from configurations; a failure leaves the previous runtime in place.</summary>
+internal sealed class GatewayRuntimeFactory(TimeProvider time, HttpClient backchannel)
+{
+    public GatewayRuntime Build(VigilConfig config)
+    {
+        IDecisionPoint decisionPoint;
+        try
+        {
+            decisionPoint = RegoDecisionPoint.Load(config.Policies.Directories, config.Policies.EvaluationTimeout, time);
+        }
+        catch (Exception ex) when (ex is Vigil.Policy.PolicyException or IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([new ConfigError(ConfigErrorCodes.Policy, "policies", 0, 0, ex.Message)]);
+        }
+
+        var errors = new List<ConfigError>();
+        var routes = new List<RouteRuntime>();
+        for (var i = 0; i < config.Routes.Count; i++)
+        {
+            var route = config.Routes[i];
+            if (decisionPoint.Prepare(route.Query) is { } error)
+            {
+                errors.Add(new ConfigError(ConfigErrorCodes.Policy, $"routes[{i}].query", 0, 0, $"query '{route.Query}' does not compile: {error}"));
+            }
+
+            routes.Add(new RouteRuntime(route, route.Jwt is null ? null : new BearerTokenValidator(route.Jwt, backchannel, time)));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(errors);
+        }
+
+        return new GatewayRuntime(config, decisionPoint, routes);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+using Vigil.Server.Configuration;
+
+namespace Vigil.Server.Gateway;
+
+/// <summary>Holds the live runtime; a reload swaps it atomically, a failed reload keeps the last good one.</summary>
+internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntimeFactory factory, ILogger<GatewayState> logger)
+{
+    private GatewayRuntime _current = initial;
+
+    public GatewayRuntime Current => Volatile.Read(ref _current);
+
+    /// <summary>Number of successful reloads (tests await it).</summary>
+    public int Generation { get; private set; }
+
+    public event Action<int>? Reloaded;
+
+    /// <summary>Tries to apply a new configuration file; returns the errors, or empty on success.</summary>
+    public IReadOnlyList<ConfigError> Reload(string path)
+    {
+        try
+        {
+            var config = ConfigLoader.LoadFile(path);
+            var runtime = factory.Build(config);
+            Volatile.Write(ref _current, runtime);
+            Generation++;
+            LogReloaded(logger, path, config.Routes.Count);
+            Reloaded?.Invoke(Generation);
+            return [];
+        }
+        catch (ConfigException ex)
+        {
+            LogReloadFailed(logger, path, ex.Message);
+            return ex.Errors;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogReloadFailed(logger, path, ex.Message);
+            return [new ConfigError(ConfigErrorCodes.Missing, path, 0, 0, ex.Message)];
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Configuration reloaded from {Path}: {Routes} routes")]
+    private static partial void LogReloaded(ILogger logger, string path, int routes);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Configuration reload from {Path} failed; keeping the last good configuration. {Errors}")]
+    private static partial void LogReloadFailed(ILogger logger, string path, string errors);
+}

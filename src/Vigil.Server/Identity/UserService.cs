@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OtpNet;
+using Vigil.Server.Storage;
+
+namespace Vigil.Server.Identity;
+
+/// <summary>Result of a password check.</summary>
+internal enum PasswordCheck
+{
+    Failed,
+    Succeeded,
+    Disabled,
+}
+
+/// <summary>
+/// Users of the built-in provider: creation, password verification (PBKDF2-HMAC-SHA512 via ASP.NET Core Identity's
+/// hasher), TOTP enrolment and verification (no code accepted twice), recovery codes.
+/// </summary>
+public sealed class UserService(VigilDbContext db, TimeProvider time)
+{
+    private static readonly PasswordHasher<UserEntity> Hasher = new();
+    private static readonly string DummyHash = Hasher.HashPassword(new UserEntity(), "vigil-dummy-password-for-timing");
+
+    public static string NormalizeName(string userName) => userName.Trim().ToLowerInvariant();
+
+    public Task<UserEntity?> FindAsync(string userName, CancellationToken ct = default)
+    {
+        var name = NormalizeName(userName);
+        return db.Users.Include(u => u.Roles).Include(u => u.Groups).FirstOrDefaultAsync(u => u.UserName == name, ct);
+    }
+
+    public Task<UserEntity?> FindByIdAsync(string id, CancellationToken ct = default) =>
+        db.Users.Include(u => u.Roles).Include(u => u.Groups).FirstOrDefaultAsync(u => u.Id == id, ct);
+
+    public Task<List<UserEntity>> ListAsync(CancellationToken ct = default) =>
+        db.Users.Include(u => u.Roles).Include(u => u.Groups).OrderBy(u => u.UserName).ToListAsync(ct);
+
+    /// <summary>Creates a user. Throws <see cref="InvalidOperationException"/> when the name is taken or the password is too short.</summary>
+    public async Task<UserEntity> AddAsync(string userName, string password, string? email, string? displayName, IEnumerable<string> roles, IEnumerable<string> groups, bool mfaRequired, CancellationToken ct = default)
+    {
+        var name = NormalizeName(userName);
+        if (name.Length == 0 || name.Length > 256 || name.Any(char.IsControl))
+        {
+            throw new InvalidOperationException("user names must be 1-256 printable characters");
+        }
+
+        if (password.Length < 8)
+        {
+            throw new InvalidOperationException("passwords must be at least 8 characters");
+        }
+
+        if (await db.Users.AnyAsync(u => u.UserName == name, ct).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"user '{name}' already exists");
+        }
+
+        var user = new UserEntity
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            UserName = name,
+            Email = email,
+            DisplayName = displayName,
+            MfaRequired = mfaRequired,
+            CreatedAtUnix = time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        user.Roles = roles.Distinct(StringComparer.Ordinal).Select(r => new UserRoleEntity { UserId = user.Id, Role = r }).ToList();
+        user.Groups = groups.Distinct(StringComparer.Ordinal).Select(g => new UserGroupEntity { UserId = user.Id, Group = g }).ToList();
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return user;
+    }
+
+    /// <summary>Checks a password in constant work whether or not the user exists.</summary>
+    internal static PasswordCheck CheckPassword(UserEntity? user, string password)
+    {
+        if (user is null)
+        {
+            Hasher.VerifyHashedPassword(new UserEntity(), DummyHash, password);
+            return PasswordCheck.Failed;
+        }
+
+        var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed)
+        {
+            return PasswordCheck.Failed;
+        }
+
+        return user.Disabled ? PasswordCheck.Disabled : PasswordCheck.Succeeded;
+    }
+
+    public static string NewTotpSecret() => Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20));
+
+    public static string OtpAuthUri(string secret, string userName, string issuer) =>
+        $"otpauth://totp/{Uri.EscapeDataString(issuer)}:{Uri.EscapeDataString(userName)}?secret={secret}&issuer={Uri.EscapeDataString(issuer)}&algorithm=SHA1&digits=6&period=30";
+
+    /// <summary>Verifies a TOTP code against a secret; returns the matched time step or null.</summary>
+    public long? VerifyTotp(string secret, string code, long lastStep)
+    {
+        code = code.Trim().Replace(" ", "", StringComparison.Ordinal);
+        if (code.Length != 6 || !code.All(char.IsAsciiDigit))
+        {
+            return null;
+        }
+
+        var totp = new Totp(Base32Encoding.ToBytes(secret));
+        if (totp.VerifyTotp(time.GetUtcNow().UtcDateTime, code, out var step, new VerificationWindow(previous: 1, future: 1)) && step > lastStep)
+        {
+            return step;
+        }
+
+        return null;
+    }
+
+    /// <summary>Accepts a TOTP code (or an unused recovery code) for the user and records its use.</summary>
+    public async Task<bool> VerifySecondFactorAsync(UserEntity user, string code, CancellationToken ct = default)
+    {
+        if (user.TotpSecret is not null && VerifyTotp(user.TotpSecret, code, user.TotpLastStep) is { } step)
+        {
+            user.TotpLastStep = step;
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return true;
+        }
+
+        var normalized = code.Trim().Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+        if (normalized.Length == 10 && user.RecoveryCodes is not null)
+        {
+            var hash = HashRecoveryCode(normalized);
+            var codes = user.RecoveryCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+            if (codes.Remove(hash))
+            {
+                user.RecoveryCodes = string.Join(' ', codes);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Stores a confirmed TOTP secret and returns fresh recovery codes (shown once).</summary>
+    public async Task<IReadOnlyList<string>> EnrollTotpAsync(UserEntity user, string secret, long step, CancellationToken ct = default)
+    {
+        user.TotpSecret = secret;
+        user.TotpLastStep = step;
+        var codes = NewRecoveryCodes();
+        user.RecoveryCodes = string.Join(' ', codes.Select(c => HashRecoveryCode(c.Replace("-", "", StringComparison.Ordinal))));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return codes;
+    }
+
+    public async Task<bool> SetDisabledAsync(string userName, bool disabled, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return false;
+        }
+
+        user.Disabled = disabled;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<bool> ResetMfaAsync(string userName, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return false;
+        }
+
+        user.TotpSecret = null;
+        user.TotpLastStep = 0;
+        user.RecoveryCodes = null;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private static List<string> NewRecoveryCodes()
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var codes = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var chars = RandomNumberGenerator.GetItems<char>(alphabet, 10);
+            codes.Add(new string(chars, 0, 5) + "-" + new string(chars, 5, 5));
+        }
+
+        return codes;
+    }
+
+    private static string HashRecoveryCode(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+}

@@ -1,0 +1,260 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vigil.Server.Admin;
+using Vigil.Server.Audit;
+using Vigil.Server.Configuration;
+using Vigil.Server.Gateway;
+using Vigil.Server.Identity;
+using Vigil.Server.Sessions;
+using Vigil.Server.Storage;
+
+namespace Vigil.Server;
+
+/// <summary>Options for hosting Vigil in-process (the CLI and tests).</summary>
+public sealed record VigilServerOptions
+{
+    /// <summary>Clock for sessions, tokens, bans and decisions. Default: the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Watch the configuration file and policy folders and reload on change. Default: false.</summary>
+    public bool WatchConfiguration { get; init; }
+
+    /// <summary>Minimum log level for the console. Default: Warning.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+}
+
+/// <summary>
+/// One Vigil process: identity provider, gateway (policy enforcement point), decision log. Build it from a validated
+/// <see cref="VigilConfig"/>, start it, stop it; <see cref="StopAsync"/> flushes the decision log.
+/// </summary>
+public sealed class VigilServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private VigilServer(WebApplication app) => _app = app;
+
+    /// <summary>The addresses Kestrel actually listens on (ports resolved).</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+
+    /// <summary>The decision log (tests flush it).</summary>
+    public DecisionLog DecisionLog => _app.Services.GetRequiredService<DecisionLog>();
+
+    internal IServiceProvider Services => _app.Services;
+
+    internal GatewayState State => _app.Services.GetRequiredService<GatewayState>();
+
+    /// <summary>Builds a server; throws <see cref="ConfigException"/> when the configuration or policies are invalid.</summary>
+    public static VigilServer Create(VigilConfig config, VigilServerOptions? options = null)
+    {
+        options ??= new VigilServerOptions();
+        var time = options.TimeProvider;
+        Directory.CreateDirectory(config.Server.DataDir);
+
+        var backchannel = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+        {
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        var factory = new GatewayRuntimeFactory(time, backchannel);
+        var runtime = factory.Build(config);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Vigil", ContentRootPath = config.Server.DataDir });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
+        ConfigureKestrel(builder.WebHost, config);
+
+        var services = builder.Services;
+        services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        services.AddSingleton(config);
+        services.AddSingleton(time);
+        services.AddSingleton(factory);
+        services.AddSingleton(backchannel);
+        services.AddSingleton(sp => new GatewayState(runtime, factory, sp.GetRequiredService<ILogger<GatewayState>>()));
+        services.AddSingleton(sp => new DecisionLog(config.Audit.Path, sp.GetRequiredService<ILogger<DecisionLog>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
+        services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
+        services.AddSingleton<ForwarderHttpClient>();
+        services.AddHttpForwarder();
+        services.AddRouting();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__vigil_idp_af";
+            o.Cookie.Path = "/.vigil/idp";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+            o.FormFieldName = "__vigil_csrf";
+        });
+        services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
+        services.AddDbContext<VigilDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(config.Server.DataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).UseOpenIddict());
+        services.AddScoped<UserService>();
+        var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
+        services.AddSingleton(sp => new LoginThrottle(lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
+
+        var gatewaySecret = IdpKeys.LoadGatewaySecret(config.Server.DataDir);
+        AddIdentityProvider(services, config);
+        services.AddHostedService(sp => new ClientSeeder(sp, config, gatewaySecret));
+        SessionSetup.Add(services, config, gatewaySecret, time);
+        if (options.WatchConfiguration && config.SourcePath is not null)
+        {
+            services.AddHostedService(sp => new ConfigWatcher(sp.GetRequiredService<GatewayState>(), config.SourcePath));
+        }
+
+        var app = builder.Build();
+        app.UseMiddleware<GatewayMiddleware>();
+        app.UseAuthentication();
+        app.UseRouting();
+        IdpEndpoints.Map(app);
+        VigilEndpoints.Map(app);
+        app.MapFallback(() => Microsoft.AspNetCore.Http.Results.NotFound());
+        return new VigilServer(app);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+
+    /// <summary>Stops accepting requests and flushes the decision log.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Runs until the host is asked to stop (Ctrl+C, SIGTERM).</summary>
+    public Task RunAsync(CancellationToken cancellationToken = default) => _app.RunAsync(cancellationToken);
+
+    /// <summary>Reloads routes and policies from the configuration file now; returns the errors (empty on success).</summary>
+    public IReadOnlyList<ConfigError> Reload(string path) => State.Reload(path);
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+
+    private static void AddIdentityProvider(IServiceCollection services, VigilConfig config)
+    {
+        var openiddict = services.AddOpenIddict().AddCore(o => o.UseEntityFrameworkCore().UseDbContext<VigilDbContext>());
+        if (config.Identity.Builtin is not { } builtin)
+        {
+            return;
+        }
+
+        openiddict.AddServer(o =>
+        {
+            o.SetIssuer(config.Server.PublicUrl);
+            o.SetAuthorizationEndpointUris(ReturnUrls.AuthorizePath.TrimStart('/'));
+            o.SetTokenEndpointUris(".vigil/idp/token");
+            o.SetJsonWebKeySetEndpointUris(".vigil/idp/jwks");
+            o.SetConfigurationEndpointUris(".well-known/openid-configuration");
+            o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+            o.AllowClientCredentialsFlow();
+            o.AllowRefreshTokenFlow();
+            o.RegisterScopes(["openid", "profile", "email", "roles", "groups", "offline_access", .. IdpEndpoints.ApiAudiences(config)]);
+            o.RegisterClaims("sub", "name", "email", "role", "groups", "amr", "auth_time", "preferred_username");
+            o.AddSigningKey(IdpKeys.LoadSigningKey(config.Server.DataDir));
+            o.AddEncryptionKey(IdpKeys.LoadEncryptionKey(config.Server.DataDir));
+            o.DisableAccessTokenEncryption();
+            o.SetAccessTokenLifetime(builtin.AccessTokenLifetime);
+            o.SetIdentityTokenLifetime(TimeSpan.FromMinutes(10));
+            o.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
+            o.SetRefreshTokenLifetime(TimeSpan.FromHours(8));
+            var aspnet = o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough();
+            if (config.Server.PublicUrl.Scheme == "http")
+            {
+                aspnet.DisableTransportSecurityRequirement(); // validation only allows plain HTTP on loopback
+            }
+        });
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder webHost, VigilConfig config)
+    {
+        X509Certificate2? certificate = null;
+        if (config.Server.Listen.Any(l => l.Scheme == "https"))
+        {
+            certificate = LoadOrCreateCertificate(config);
+        }
+
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestLineSize = RequestNormalizer.MaxTargetLength + 64;
+            foreach (var listen in config.Server.Listen)
+            {
+                void Configure(ListenOptions o)
+                {
+                    o.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (listen.Scheme == "https")
+                    {
+                        o.UseHttps(certificate!);
+                    }
+                    else
+                    {
+                        o.Protocols = HttpProtocols.Http1;
+                    }
+                }
+
+                if (listen.Host is "localhost")
+                {
+                    kestrel.ListenLocalhost(listen.Port, Configure);
+                }
+                else if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip))
+                {
+                    kestrel.Listen(ip, listen.Port, Configure);
+                }
+                else
+                {
+                    kestrel.ListenAnyIP(listen.Port, Configure);
+                }
+            }
+        });
+    }
+
+    private static X509Certificate2 LoadOrCreateCertificate(VigilConfig config)
+    {
+        if (config.Server.Tls?.Certificate is { } path)
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, config.Server.Tls.Password);
+        }
+
+        var devPath = Path.Combine(config.Server.DataDir, "tls-dev.pfx");
+        if (File.Exists(devPath))
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(devPath, null);
+        }
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Vigil development certificate", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddIpAddress(IPAddress.IPv6Loopback);
+        if (IPAddress.TryParse(config.Server.PublicUrl.Host.Trim('[', ']'), out var ip))
+        {
+            san.AddIpAddress(ip);
+        }
+        else
+        {
+            san.AddDnsName(config.Server.PublicUrl.Host);
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds());
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        var pfx = created.Export(X509ContentType.Pkcs12);
+        File.WriteAllBytes(devPath, pfx);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(devPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return X509CertificateLoader.LoadPkcs12(pfx, null);
+    }
+}

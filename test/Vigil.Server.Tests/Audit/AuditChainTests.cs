@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Server.Audit;
+
+namespace Vigil.Server.Tests.Audit;
+
+public sealed class AuditChainTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "vigil-audit-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public AuditChainTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private async Task<string> WriteLogAsync(int count)
+    {
+        var path = Path.Combine(_dir, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        for (var i = 0; i < count; i++)
+        {
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch.AddSeconds(i), RequestId = "r" + i, Subject = "alice", Decision = i % 2 == 0 ? "allow" : "deny", Reason = "reason " + i });
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return path;
+    }
+
+    [Fact]
+    public async Task StopAsync_AfterManyRecords_FlushesEveryRecordInOneIntactChain()
+    {
+        var path = await WriteLogAsync(20_000);
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(20_000, result.Records);
+    }
+
+    [Fact]
+    public async Task Restart_ContinuesTheChain()
+    {
+        var path = await WriteLogAsync(5);
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, Decision = "allow" });
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(6, result.Records);
+    }
+
+    [Fact]
+    public async Task Verify_AlteredRecord_NamesItsLine()
+    {
+        var path = await WriteLogAsync(10);
+        var lines = File.ReadAllLines(path);
+        lines[6] = lines[6].Replace("\"decision\":\"allow\"", "\"decision\":\"deny\"", StringComparison.Ordinal);
+        Assert.Contains("\"decision\":\"deny\"", lines[6], StringComparison.Ordinal);
+        File.WriteAllLines(path, lines);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Equal(7, result.FailedLine);
+        Assert.Contains("altered", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_RemovedRecord_NamesTheGap()
+    {
+        var path = await WriteLogAsync(10);
+        var lines = File.ReadAllLines(path).ToList();
+        lines.RemoveAt(3);
+        File.WriteAllLines(path, lines);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Equal(4, result.FailedLine);
+        Assert.Contains("removed", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ReorderedRecords_NamesTheFirstOutOfPlace()
+    {
+        var path = await WriteLogAsync(10);
+        var lines = File.ReadAllLines(path);
+        (lines[4], lines[5]) = (lines[5], lines[4]);
+        File.WriteAllLines(path, lines);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Equal(5, result.FailedLine);
+    }
+
+    [Fact]
+    public async Task Verify_RecordRewrittenWithRecomputedHash_BreaksTheNextLink()
+    {
+        var path = await WriteLogAsync(10);
+        var lines = File.ReadAllLines(path);
+        using var doc = System.Text.Json.JsonDocument.Parse(lines[2]);
+        var forged = new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch.AddSeconds(2), RequestId = "r2", Subject = "mallory", Decision = "allow", Reason = "forged" };
+        var (line, _) = AuditChain.Seal(forged, doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("prev").GetString()!);
+        lines[2] = System.Text.Encoding.UTF8.GetString(line);
+        File.WriteAllLines(path, lines);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Equal(4, result.FailedLine);
+    }
+}

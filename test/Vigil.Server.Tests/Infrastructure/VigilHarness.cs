@@ -1,0 +1,185 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Vigil.Server.Configuration;
+using Vigil.Server.Identity;
+using Vigil.Server.Storage;
+
+namespace Vigil.Server.Tests.Infrastructure;
+
+/// <summary>Options for a test Vigil instance.</summary>
+public sealed record HarnessOptions
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public string Lockout { get; init; } = "{ max_failures_per_account: 50, max_failures_per_ip: 1000, window: 15m, ban: 1m, max_ban: 1h }";
+    public string? IdentityYaml { get; init; }
+    public string? ExtraRoutes { get; init; }
+    public string? TrustedProxies { get; init; }
+    public bool Watch { get; init; }
+    public int? Port { get; init; }
+    public bool SeedAlice { get; init; } = true;
+}
+
+/// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>
+public sealed class VigilHarness : IAsyncDisposable
+{
+    public const string ServiceSecret = "reports-service-secret-0123456789";
+
+    private VigilHarness(string dir, int port, TestUpstream upstream, VigilServer server, string configPath)
+    {
+        Directory = dir;
+        Port = port;
+        Upstream = upstream;
+        Server = server;
+        ConfigPath = configPath;
+    }
+
+    public string Directory { get; }
+    public int Port { get; }
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    public TestUpstream Upstream { get; }
+    public VigilServer Server { get; }
+    public string ConfigPath { get; }
+    public string PolicyDir => Path.Combine(Directory, "policies");
+    public string LogPath => Path.Combine(Directory, "data", "decisions.log");
+
+    public static async Task<VigilHarness> StartAsync(HarnessOptions? options = null)
+    {
+        options ??= new HarnessOptions();
+        var dir = Path.Combine(Path.GetTempPath(), "vigil-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(Path.Combine(dir, "policies"));
+        File.WriteAllText(Path.Combine(dir, "policies", "gateway.rego"), TestPolicies.Gateway);
+        File.WriteAllText(Path.Combine(dir, "policies", "api.rego"), TestPolicies.Api);
+        File.WriteAllText(Path.Combine(dir, "policies", "net.rego"), TestPolicies.Network);
+        File.WriteAllText(Path.Combine(dir, "policies", "broken.rego"), TestPolicies.Broken);
+        var upstream = await TestUpstream.StartAsync().ConfigureAwait(false);
+        var port = options.Port ?? Ports.Free();
+        var up = upstream.Address.ToString().TrimEnd('/');
+        var identity = options.IdentityYaml ?? $$"""
+            identity:
+              provider: builtin
+              builtin:
+                access_token_lifetime: 15m
+                lockout: {{options.Lockout}}
+                clients:
+                  - client_id: reports-service
+                    client_secret: {{ServiceSecret}}
+                    grant_types: [client_credentials]
+            """;
+        var yaml = $$"""
+            version: 1
+            server:
+              listen: [http://127.0.0.1:{{port}}]
+              public_url: http://127.0.0.1:{{port}}
+              data_dir: ./data
+              trusted_proxies: [{{options.TrustedProxies ?? ""}}]
+            {{identity}}
+            policies:
+              directories: [./policies]
+            routes:
+              - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
+              - { name: broken, path: /broken, upstreams: [{{up}}], resource: { name: broken }, auth: public, query: data.vigil.broken.x }
+              - { name: net, path: /net, upstreams: [{{up}}], resource: { name: net }, auth: public, query: data.vigil.net.allow }
+              - { name: admin, path: /admin, upstreams: [{{up}}], resource: { name: admin-console, classification: restricted } }
+              - { name: reports, path: /reports, upstreams: [{{up}}], resource: { name: reports, classification: confidential }, mode: audit }
+              - name: api
+                path: /api
+                upstreams: [{{up}}]
+                resource: { name: reports-api, classification: internal }
+                auth: jwt
+                jwt: { issuer: "http://127.0.0.1:{{port}}/", audiences: [reports-api] }
+                query: data.vigil.api.allow
+              - { name: admin-host, host: admin.test, path: /, upstreams: [{{up}}], resource: { name: admin-host, classification: restricted } }
+              - { name: app, path: /, upstreams: [{{up}}], resource: { name: app, classification: internal, labels: { team: platform } } }
+            {{options.ExtraRoutes ?? ""}}
+            """;
+        var configPath = Path.Combine(dir, "vigil.yaml");
+        File.WriteAllText(configPath, yaml);
+        var config = ConfigLoader.LoadFile(configPath);
+        var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch });
+        await server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        var harness = new VigilHarness(dir, port, upstream, server, configPath);
+        if (options.SeedAlice)
+        {
+            await harness.AddUserAsync("alice", "alice-password-1", ["engineer"], ["staff"]).ConfigureAwait(false);
+        }
+        return harness;
+    }
+
+    /// <summary>Adds a user; with <paramref name="totp"/> it is enrolled and the secret is returned.</summary>
+    public async Task<string?> AddUserAsync(string name, string password, string[] roles, string[] groups, bool totp = false, bool disabled = false)
+    {
+        await using var scope = Server.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserService>();
+        var user = await users.AddAsync(name, password, $"{name}@example.test", null, roles, groups, mfaRequired: totp).ConfigureAwait(false);
+        string? secret = null;
+        if (totp)
+        {
+            secret = UserService.NewTotpSecret();
+            await users.EnrollTotpAsync(user, secret, 0).ConfigureAwait(false);
+        }
+
+        if (disabled)
+        {
+            await users.SetDisabledAsync(name, true).ConfigureAwait(false);
+        }
+
+        return secret;
+    }
+
+    public static string Totp(string secret, DateTimeOffset at) =>
+        new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
+
+    public BrowserClient Browser(bool followRedirects = true) => new(BaseUrl, followRedirects);
+
+    public string SigningKeyPath => Path.Combine(Directory, "data", "idp-signing.pem");
+
+    public HttpClient Api() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false }) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<string> ServiceTokenAsync()
+    {
+        using var client = Api();
+        using var response = await client.PostAsync("/.vigil/idp/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "reports-service", ["client_secret"] = ServiceSecret, ["scope"] = "reports-api",
+        })).ConfigureAwait(false);
+        var json = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        Assert.True(response.IsSuccessStatusCode, json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    public async Task FlushLogAsync() => await Server.DecisionLog.FlushAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+
+    public async Task<List<System.Text.Json.JsonElement>> ReadLogAsync()
+    {
+        await FlushLogAsync().ConfigureAwait(false);
+        var lines = new List<System.Text.Json.JsonElement>();
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                lines.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return lines;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.StopAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await Server.DisposeAsync().ConfigureAwait(false);
+        await Upstream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        _ = CultureInfo.InvariantCulture;
+    }
+}
