@@ -10,6 +10,7 @@ PACKAGES=(
   "ss iproute2"
   "sysctl procps"
   "socat socat"
+  "tcpdump tcpdump"
   "ipset ipset"
   "iptables-restore iptables"
   "rsvg-convert librsvg2-bin"

@@ -58,6 +58,8 @@ public static class SegmentCommand
             return null;
         }
         var matrix = result.Segments is not null ? HostGroupAnalyzer.Analyze(result.Segments) : KubernetesAnalyzer.Analyze(result.Cluster);
+        if (matrix.Endpoints.Count == 0 && !quiet)
+            error.WriteLine("warning: no pods or groups to analyse; add the inventory (kubectl get namespaces,pods -A -o yaml) or a segments.yaml");
         return new Loaded(result, matrix);
     }
 
@@ -71,7 +73,8 @@ public static class SegmentCommand
     private static Command Analyze()
     {
         var paths = PathsArgument();
-        var format = FormatOption();
+        var format = new Option<string>("--format") { Description = "Output format: table (one row per allowed flow), grid (source x destination) or json", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "grid", "json");
         var explain = new Option<string[]>("--explain")
         {
             Description = "Explain one flow: SRC DST PORT (pods as ns/name, groups by name, or IP addresses; PORT as 8080, tcp/8080 or udp/53)",
@@ -99,8 +102,12 @@ public static class SegmentCommand
                 output.WriteLine(e.ToString());
                 return 0;
             }
-            if (parse.GetValue(format) == "json") WriteJson(output, s => ReportWriter.MatrixJson(loaded.Matrix, s));
-            else ReportWriter.MatrixTable(loaded.Matrix, output);
+            switch (parse.GetValue(format))
+            {
+                case "json": WriteJson(output, s => ReportWriter.MatrixJson(loaded.Matrix, s)); break;
+                case "grid": ReportWriter.MatrixGrid(loaded.Matrix, output); break;
+                default: ReportWriter.MatrixTable(loaded.Matrix, output); break;
+            }
             return 0;
         });
         return command;

@@ -6,6 +6,3 @@ public enum CompileMode
     Enforce,
     Audit,
 }
-
-/// <summary>One generated file: its suggested name and content.</summary>
-public sealed record CompiledFile(string FileName, string Content, string Host);

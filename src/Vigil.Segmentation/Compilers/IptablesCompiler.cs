@@ -61,7 +61,8 @@ public static class IptablesCompiler
             sb.Append($"-A {chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n");
             sb.Append($"-A {chain} {lo} -j ACCEPT\n");
             sb.Append($"-A {chain} -m set --match-set {SetName(settings, dir)} {match} -j ACCEPT\n");
-            sb.Append($"-A {chain} -m limit --limit 50/second --limit-burst 100 -j LOG --log-prefix \"{NftablesCompiler.Prefix(settings, mode, dir)}\"\n");
+            var target = settings.LogGroup is { } g ? $"NFLOG --nflog-group {g} --nflog-prefix" : "LOG --log-prefix";
+            sb.Append($"-A {chain} -m limit --limit 50/second --limit-burst 100 -j {target} \"{NftablesCompiler.Prefix(settings, mode, dir)}\"\n");
             sb.Append($"-A {chain} -j {(audit ? "ACCEPT" : "DROP")}\n");
         }
         sb.Append("COMMIT\n");

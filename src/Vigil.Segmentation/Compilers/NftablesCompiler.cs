@@ -36,9 +36,10 @@ public static class NftablesCompiler
         Set(sb, "allow_out", "outbound: destination address . protocol . destination port", h.Outbound, h.OutboundFlows);
         sb.Append($"\tcounter {DropInCounter} {{\n\t\tcomment \"{(audit ? "would-be drops (audit)" : "drops")} inbound\"\n\t}}\n\n");
         sb.Append($"\tcounter {DropOutCounter} {{\n\t\tcomment \"{(audit ? "would-be drops (audit)" : "drops")} outbound\"\n\t}}\n\n");
-        Chain(sb, "input", "input", "iif", "ip saddr", "allow_in", DropInCounter, Prefix(settings, mode, "in"), audit);
+        var group = settings.LogGroup is { } g ? $" group {g}" : "";
+        Chain(sb, "input", "input", "iif", "ip saddr", "allow_in", DropInCounter, Prefix(settings, mode, "in"), group, audit);
         sb.Append('\n');
-        Chain(sb, "output", "output", "oif", "ip daddr", "allow_out", DropOutCounter, Prefix(settings, mode, "out"), audit);
+        Chain(sb, "output", "output", "oif", "ip daddr", "allow_out", DropOutCounter, Prefix(settings, mode, "out"), group, audit);
         sb.Append("}\n");
         return sb.ToString();
     }
@@ -69,14 +70,14 @@ public static class NftablesCompiler
         sb.Append("\t}\n\n");
     }
 
-    private static void Chain(StringBuilder sb, string name, string hook, string loIf, string addrExpr, string set, string counter, string prefix, bool audit)
+    private static void Chain(StringBuilder sb, string name, string hook, string loIf, string addrExpr, string set, string counter, string prefix, string group, bool audit)
     {
         sb.Append($"\tchain {name} {{\n");
         sb.Append($"\t\ttype filter hook {hook} priority filter; policy {(audit ? "accept" : "drop")};\n");
         sb.Append("\t\tct state established,related accept\n");
         sb.Append($"\t\t{loIf} \"lo\" accept\n");
         sb.Append($"\t\tmeta nfproto ipv4 {addrExpr} . meta l4proto . th dport @{set} accept\n");
-        sb.Append($"\t\tlimit rate 50/second burst 100 packets log prefix \"{prefix}\"\n");
+        sb.Append($"\t\tlimit rate 50/second burst 100 packets log prefix \"{prefix}\"{group}\n");
         sb.Append($"\t\tcounter name {counter} {(audit ? "accept" : "drop")}\n");
         sb.Append("\t}\n");
     }

@@ -3,15 +3,6 @@ using Vigil.Segmentation.Reachability;
 
 namespace Vigil.Segmentation.Diff;
 
-/// <summary>A flow that a change opens or closes.</summary>
-public sealed record FlowChange(string Source, string Destination, PortSet Ports);
-
-/// <summary>Flows opened and closed between two versions, for review before merge.</summary>
-public sealed record DiffResult(IReadOnlyList<FlowChange> Opened, IReadOnlyList<FlowChange> Closed, IReadOnlyList<string> AddedEndpoints, IReadOnlyList<string> RemovedEndpoints)
-{
-    public bool IsEmpty => Opened.Count == 0 && Closed.Count == 0;
-}
-
 /// <summary>Compares two matrices by endpoint name (pods by <c>ns/name</c>, groups by name), including traffic to and from the outside world.</summary>
 public static class MatrixDiff
 {

@@ -41,7 +41,8 @@ internal static class ClusterGenerator
         var policyCount = 0;
         for (var n = 0; n < namespaces && policyCount < policies; n++)
         {
-            sb.Append(ci, $"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{ name: default-deny, namespace: ns-{n:D3} }}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n---\n");
+            // Even namespaces deny both directions by default, odd ones only ingress (their egress stays open).
+            sb.Append(ci, $"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{ name: default-deny, namespace: ns-{n:D3} }}\nspec:\n  podSelector: {{}}\n  policyTypes: [{(n % 2 == 0 ? "Ingress, Egress" : "Ingress")}]\n---\n");
             policyCount++;
             for (var i = 1; i < policiesPerNs && policyCount < policies; i++, policyCount++)
             {

@@ -31,14 +31,17 @@ internal static partial class SegmentsReader
         var settings = SegmentSettings.Default;
         if (y.Map(y.Get(map, "settings"), "settings") is { } s)
         {
-            y.CheckKeys(s, "settings", "logPrefix", "table", "kubernetesNamespace");
+            y.CheckKeys(s, "settings", "logPrefix", "logGroup", "table", "kubernetesNamespace");
             var prefix = y.Str(y.Get(s, "logPrefix"), "settings.logPrefix") ?? settings.LogPrefix;
             if (prefix.Length is 0 or > 16 || prefix.Any(c => c is '"' or '\\' || char.IsControl(c)))
                 y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.logPrefix must be 1-16 printable characters without quotes or backslashes (nft/iptables limit)", y.At(s));
             var table = y.Str(y.Get(s, "table"), "settings.table") ?? settings.TableName;
             if (!NameRegex().IsMatch(table))
                 y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.table must be a lower-case name", y.At(s));
-            settings = new SegmentSettings(prefix, table, y.Str(y.Get(s, "kubernetesNamespace"), "settings.kubernetesNamespace") ?? settings.KubernetesNamespace);
+            var group = y.Int(y.Get(s, "logGroup"), "settings.logGroup");
+            if (group is < 0 or > 65535)
+                y.Diagnostics.Error(SegmentationErrorCodes.InvalidField, "settings.logGroup must be 0-65535", y.At(s));
+            settings = new SegmentSettings(prefix, table, y.Str(y.Get(s, "kubernetesNamespace"), "settings.kubernetesNamespace") ?? settings.KubernetesNamespace) { LogGroup = group };
         }
 
         var groups = new List<HostGroup>();

@@ -8,12 +8,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Vigil.Segmentation.Kubernetes;
 
-/// <summary>Everything loaded from a set of files: a cluster (policies + inventory), host groups, and all diagnostics.</summary>
-public sealed record LoadResult(ClusterModel Cluster, SegmentsModel? Segments, IReadOnlyList<Diagnostic> Diagnostics, int KubernetesObjects)
-{
-    public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-}
-
 /// <summary>
 /// Reads Kubernetes YAML/JSON (multi-document files, <c>List</c> objects, directories, <c>kubectl get namespaces,pods -A -o yaml</c>)
 /// and Vigil <c>Segments</c> documents. Every problem becomes a diagnostic with file and line; nothing is skipped silently.
@@ -220,6 +214,8 @@ public static partial class KubernetesLoader
         var spec = y.Map(y.Get(map, "spec"), "Pod.spec");
         if (spec is not null)
         {
+            if (y.Str(y.Get(spec, "hostNetwork"), "spec.hostNetwork") is "true")
+                y.Diagnostics.Warning(SegmentationErrorCodes.IgnoredKind, $"pod {ns ?? "default"}/{name} uses hostNetwork: NetworkPolicy does not reliably apply to it; analysed as an ordinary pod", y.At(map));
             foreach (var c in y.Seq(y.Get(spec, "containers"), "spec.containers") ?? [])
             {
                 if (y.Map(c, "container") is not { } cm) continue;

@@ -26,6 +26,25 @@ public static class ReportWriter
         w.WriteLine($"{m.AllowedPairCount()} of {total} ordered pairs allowed; {m.Endpoints.Count} endpoints in {m.ClassCount} equivalence classes.");
     }
 
+    /// <summary>The matrix as a grid: one row per source, one column per destination ("." = denied, "-" = itself).</summary>
+    public static void MatrixGrid(ReachabilityMatrix m, TextWriter w)
+    {
+        var names = m.Endpoints.Select(e => e.Name).ToArray();
+        var rows = new List<string[]>();
+        for (var s = 0; s < names.Length; s++)
+        {
+            var row = new string[names.Length + 1];
+            row[0] = names[s];
+            for (var d = 0; d < names.Length; d++)
+            {
+                var p = m.Allowed(s, d);
+                row[d + 1] = s == d ? "-" : p.IsEmpty ? "." : p.ToString();
+            }
+            rows.Add(row);
+        }
+        Table(w, ["FROM \\ TO", .. names], rows);
+    }
+
     public static void MatrixJson(ReachabilityMatrix m, Stream stream)
     {
         using var j = new Utf8JsonWriter(stream, JsonOptions);

@@ -5,13 +5,6 @@ using Vigil.Segmentation.Model;
 
 namespace Vigil.Segmentation.Reachability;
 
-/// <summary>What a row/column of the matrix is.</summary>
-public enum EndpointKind
-{
-    Pod,
-    Group,
-}
-
 /// <summary>A row/column of the reachability matrix: a pod or a host group.</summary>
 public sealed record Endpoint(string Name, EndpointKind Kind, string Namespace, LabelSet Labels, SourceSpan Location)
 {
@@ -34,6 +27,3 @@ public sealed record Endpoint(string Name, EndpointKind Kind, string Namespace, 
         return value is null ? 0 : Math.Max(0, Array.IndexOf(SegmentsReader.Sensitivities, value.ToLowerInvariant()));
     }
 }
-
-/// <summary>Addresses outside the matrix (Kubernetes <c>ipBlock</c> or an unrestricted direction) reachable on some ports.</summary>
-public sealed record ExternalAccess(AddressBlock Block, PortSet Ports, string Via);

@@ -161,4 +161,33 @@ public sealed class SegmentCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("SEG010", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Analyze_Grid_OneRowPerSource()
+    {
+        var (exit, output, _) = Run("analyze", Ex("segments.yaml"), "--format", "grid");
+        Assert.Equal(0, exit);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Equal(5, lines.Length);
+        Assert.Matches(@"^app\s+\.\s+-\s+TCP 5432\s+\.$", lines[2]);
+    }
+
+    [Fact]
+    public void Diff_SegmentsFiles_ShowsClosedFlow()
+    {
+        var dir = Directory.CreateTempSubdirectory("vgl-cli-");
+        try
+        {
+            var proposed = Path.Combine(dir.FullName, "segments.yaml");
+            File.WriteAllText(proposed, File.ReadAllText(Ex("segments.yaml")).Replace("to: [web, app, db]", "to: [web, app]", StringComparison.Ordinal));
+            var (exit, output, err) = Run("diff", Ex("segments.yaml"), proposed);
+            Assert.True(exit == 0, err);
+            Assert.Contains("Opened (0):", output, StringComparison.Ordinal);
+            Assert.Contains("- operators -> db: TCP 22", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
 }

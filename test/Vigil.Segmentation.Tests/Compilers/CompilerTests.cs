@@ -33,6 +33,23 @@ public sealed class CompilerTests
     }
 
     [Fact]
+    public void LogGroup_UsesNflogInBothCompilers()
+    {
+        var r = KubernetesLoader.LoadText("""
+            apiVersion: vigil.dev/v1
+            kind: Segments
+            settings: { logGroup: 7, logPrefix: fw }
+            groups: [ { name: a, hosts: [10.0.0.1] }, { name: b, hosts: [10.0.0.2] } ]
+            flows: [ { from: a, to: b, ports: [udp/53] } ]
+            """);
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var nft = NftablesCompiler.Compile(r.Segments!, CompileMode.Audit, new DiagnosticBag())[0].Content;
+        Assert.Contains("log prefix \"fw-audit in \" group 7", nft, StringComparison.Ordinal);
+        var ipt = IptablesCompiler.Compile(r.Segments!, CompileMode.Enforce, new DiagnosticBag()).Single(f => f.FileName == "a-1.iptables").Content;
+        Assert.Contains("-j NFLOG --nflog-group 7 --nflog-prefix \"fw out \"", ipt, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nftables_OverlappingSources_NormalisedToDisjointIntervals()
     {
         var list = new List<(System.Net.IPNetwork, Model.PortSet)>

@@ -65,6 +65,25 @@ internal sealed class NetnsLab : IDisposable
         throw new TimeoutException($"listeners in {host} did not start");
     }
 
+    /// <summary>Captures the netfilter log group <paramref name="group"/> of <paramref name="host"/> into a pcap file; returns once tcpdump listens.</summary>
+    public async Task StartCaptureAsync(string host, int group, string file)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "netns", "exec", Ns(host), "tcpdump", "-i", $"nflog:{group}", "-U", "-w", file }) psi.ArgumentList.Add(a);
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new Process { StartInfo = psi };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("listening on", StringComparison.Ordinal) == true) listening.TrySetResult();
+        };
+        p.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("tcpdump exited"));
+        p.EnableRaisingEvents = true;
+        p.Start();
+        p.BeginErrorReadLine();
+        _processes.Add(p);
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Opens a real TCP connection from <paramref name="host"/>; true if it was established within the timeout.</summary>
     public async Task<bool> ConnectAsync(string host, string address, int port, int timeoutSeconds = 2)
     {

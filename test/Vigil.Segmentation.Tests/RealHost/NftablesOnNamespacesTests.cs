@@ -15,6 +15,7 @@ public sealed class NftablesOnNamespacesTests
         apiVersion: vigil.dev/v1
         kind: Segments
         metadata: { name: lab }
+        settings: { logGroup: 7 }
         groups:
           - { name: web, sensitivity: low, hosts: [{ name: web, address: 10.250.7.11 }] }
           - { name: app, sensitivity: medium, hosts: [{ name: app, address: 10.250.7.21 }] }
@@ -79,6 +80,8 @@ public sealed class NftablesOnNamespacesTests
                 await File.WriteAllTextAsync(file, f.Content);
                 lab.ApplyNft(f.Host, file);
             }
+            var captures = Hosts.Keys.ToDictionary(h => h, h => Path.Combine(dir.FullName, h + ".pcap"));
+            foreach (var (host, file) in captures) await lab.StartCaptureAsync(host, 7, file);
             foreach (var c in cases)
             {
                 var key = $"{c.Src}>{c.Dst}:{c.Port}";
@@ -96,11 +99,36 @@ public sealed class NftablesOnNamespacesTests
                     Assert.True(outDelta > 0 && inDelta > 0, $"audit: would-be drop {key} was not logged ({outDelta}/{inDelta})");
                 }
             }
+
+            // The would-be drops were also logged, with the audit prefix, at both ends; allowed flows were not.
+            var denied = cases.Where(c => !Expected.Contains($"{c.Src}>{c.Dst}:{c.Port}")).ToList();
+            var logged = new Dictionary<string, List<Support.LoggedPacket>>();
+            var wait = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                foreach (var (host, file) in captures) logged[host] = Support.NflogPcap.Read(file);
+                if (denied.All(c => Logged(logged, c, "in") && Logged(logged, c, "out"))) break;
+                await Task.Delay(50); // tcpdump writes asynchronously; the file is the only signal
+            }
+            while (wait.Elapsed < TimeSpan.FromSeconds(10));
+            foreach (var c in cases)
+            {
+                var key = $"{c.Src}>{c.Dst}:{c.Port}";
+                var isDenied = !Expected.Contains(key);
+                Assert.True(Logged(logged, c, "in") == isDenied, $"audit log in {c.Dst} for {key}: expected logged={isDenied}");
+                Assert.True(Logged(logged, c, "out") == isDenied, $"audit log in {c.Src} for {key}: expected logged={isDenied}");
+            }
         }
         finally
         {
             dir.Delete(true);
         }
+    }
+
+    private static bool Logged(Dictionary<string, List<Support.LoggedPacket>> logged, (string Src, string Dst, int Port) c, string direction)
+    {
+        var host = direction == "in" ? c.Dst : c.Src;
+        return logged[host].Any(p => p.Prefix == $"vigil-drop-audit {direction} " && p.Source.ToString() == Hosts[c.Src] && p.Destination.ToString() == Hosts[c.Dst] && p.DestinationPort == c.Port);
     }
 
     [Fact]
@@ -125,6 +153,67 @@ public sealed class NftablesOnNamespacesTests
                     Assert.Contains("192.168.50.0/24 . tcp . 22", listed, StringComparison.Ordinal);
                     if (f.Host == "h1") Assert.Contains("sctp . 3868", listed, StringComparison.Ordinal);
                 }
+            }
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public async Task Iptables_EnforceAndAuditOnRealNamespaces_OnlyAllowedFlowsConnect()
+    {
+        var load = KubernetesLoader.LoadText(Segments, "lab.yaml");
+        Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
+        var dir = Directory.CreateTempSubdirectory("vgl-iptr-");
+        using var lab = new NetnsLab();
+        try
+        {
+            foreach (var (host, address) in Hosts) lab.AddHost(host, address);
+            foreach (var host in Hosts.Keys) foreach (var port in Ports) lab.Listen(host, port);
+            foreach (var host in Hosts.Keys) lab.WaitListening(host, Ports);
+            var cases = (from s in Hosts.Keys from d in Hosts.Keys where s != d from p in Ports select (Src: s, Dst: d, Port: p)).ToList();
+
+            void Apply(CompileMode mode)
+            {
+                foreach (var f in IptablesCompiler.Compile(load.Segments!, mode, new DiagnosticBag()))
+                    File.WriteAllText(Path.Combine(dir.FullName, mode + f.FileName), f.Content);
+                foreach (var host in Hosts.Keys)
+                {
+                    var ns = lab.Ns(host);
+                    var (code, output) = NetnsLab.Run(false, "sh", "-c", $"ip netns exec {ns} ipset restore -exist < {dir.FullName}/{mode}{host}.ipset && ip netns exec {ns} iptables-restore < {dir.FullName}/{mode}{host}.iptables");
+                    Assert.True(code == 0, output);
+                }
+            }
+
+            Apply(CompileMode.Enforce);
+            var results = await Task.WhenAll(cases.Select(async c => (c, ok: await lab.ConnectAsync(c.Src, Hosts[c.Dst], c.Port))));
+            foreach (var (c, ok) in results)
+            {
+                var key = $"{c.Src}>{c.Dst}:{c.Port}";
+                Assert.True(Expected.Contains(key) == ok, $"iptables enforce: {key} connected={ok}, expected {Expected.Contains(key)}");
+            }
+
+            Apply(CompileMode.Audit);
+            var captures = Hosts.Keys.ToDictionary(h => h, h => Path.Combine(dir.FullName, h + ".pcap"));
+            foreach (var (host, file) in captures) await lab.StartCaptureAsync(host, 7, file);
+            var audit = await Task.WhenAll(cases.Select(async c => (c, ok: await lab.ConnectAsync(c.Src, Hosts[c.Dst], c.Port))));
+            Assert.All(audit, a => Assert.True(a.ok, $"iptables audit: {a.c} must connect"));
+            var logged = new Dictionary<string, List<Support.LoggedPacket>>();
+            var denied = cases.Where(c => !Expected.Contains($"{c.Src}>{c.Dst}:{c.Port}")).ToList();
+            var wait = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                foreach (var (host, file) in captures) logged[host] = Support.NflogPcap.Read(file);
+                if (denied.All(c => Logged(logged, c, "in") && Logged(logged, c, "out"))) break;
+                await Task.Delay(50); // tcpdump writes asynchronously; the file is the only signal
+            }
+            while (wait.Elapsed < TimeSpan.FromSeconds(10));
+            foreach (var c in cases)
+            {
+                var isDenied = !Expected.Contains($"{c.Src}>{c.Dst}:{c.Port}");
+                Assert.True(Logged(logged, c, "in") == isDenied && Logged(logged, c, "out") == isDenied, $"iptables audit log for {c}: expected logged={isDenied}");
             }
         }
         finally
