@@ -67,7 +67,7 @@ routes:
   - { name: app, path: /, upstreams: [http://127.0.0.1:$UP], resource: { name: app, classification: internal } }
 CONF
 $VIGIL users add bench --password bench-password-1 --role engineer --config "$work/vigil/vigil.yaml" >/dev/null
-DOTNET_gcServer=1 DOTNET_TieredPGO=1 $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
+env ${VIGIL_ENV:-DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
 pids+=($!)
 
 for port in $UP $NG $VG; do
