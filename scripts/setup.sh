@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   "jq jq"
   "/usr/bin/chromium chromium"
+  "/usr/share/zoneinfo/America/New_York tzdata"
 )
 
 missing=()

@@ -47,7 +47,12 @@ public sealed class PolicyEngine
         {
             try
             {
-                modules.Add(RegoParser.ParseModule(file, text, _options.RegoVersion));
+                var module = RegoParser.ParseModule(file, text, _options.RegoVersion);
+                modules.Add(module);
+                if (module.RegoVersion == RegoVersion.V1)
+                {
+                    errors.AddRange(RegoV1Checks.Check(module));
+                }
             }
             catch (PolicyCompileException e)
             {

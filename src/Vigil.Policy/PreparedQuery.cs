@@ -16,7 +16,14 @@ public sealed class PreparedQuery
     {
         _program = program;
         _query = query;
+        if (query.Body.Length == 1 && query.FrameSize <= 1 && query.Variables.Length == 0 && query.ExpressionTerms[0] is { IsVarFree: true } term
+            && query.Body[0] is { Negated: false, Withs.Length: 0, Kind: ExprKind.Term } && term is not ComprehensionTerm)
+        {
+            _singleTerm = term;
+        }
     }
+
+    private readonly Term? _singleTerm;
 
     /// <summary>Evaluates the query against <paramref name="input"/>.</summary>
     /// <exception cref="PolicyEvaluationException">Conflict, type or builtin error (strict), deadline, cancellation or limit.</exception>
@@ -30,14 +37,28 @@ public sealed class PreparedQuery
 
         var evaluator = new Evaluator(_program, input, options);
         var query = _query;
+        if (_singleTerm is { } single)
+        {
+            var value = evaluator.EvalSingleTerm(single);
+            return value is null ? QueryResult.Undefined : new QueryResult([new QueryResultRow(NoBindings, [value])]);
+        }
+
         var frame = new Value?[query.FrameSize];
         var expressionValues = new Value?[query.Body.Length];
+        QueryResultRow? first = null;
         List<QueryResultRow>? rows = null;
         var maxRows = options.MaxOutputSize;
         evaluator.EvalQuery(query, frame, expressionValues, () =>
         {
-            rows ??= new List<QueryResultRow>(1);
-            rows.Add(MakeRow(query, frame, expressionValues));
+            var row = MakeRow(query, frame, expressionValues);
+            if (first is null)
+            {
+                first = row;
+                return false;
+            }
+
+            rows ??= [first];
+            rows.Add(row);
             if (rows.Count > maxRows)
             {
                 throw EvalErrors.Limit($"query produced more than {maxRows} results");
@@ -45,7 +66,12 @@ public sealed class PreparedQuery
 
             return false;
         });
-        return rows is null ? QueryResult.Undefined : new QueryResult([.. rows]);
+        if (first is null)
+        {
+            return QueryResult.Undefined;
+        }
+
+        return rows is null ? new QueryResult([first]) : new QueryResult([.. rows]);
     }
 
     private static QueryResultRow MakeRow(CompiledQuery query, Value?[] frame, Value?[] expressionValues)

@@ -20,8 +20,8 @@ internal static class CryptoBuiltins
         table.Add("crypto.hmac.sha512", [ValueTypes.String, ValueTypes.String], ValueTypes.String, (_, args) => Hmac(args, HMACSHA512.HashData));
         table.Add("crypto.hmac.equal", [ValueTypes.String, ValueTypes.String], ValueTypes.Boolean, (_, args) =>
             Value.From(CryptographicOperations.FixedTimeEquals(Utf8(Args.String(args, 0)), Utf8(Args.String(args, 1)))));
-        table.Add("crypto.parse_private_keys", [ValueTypes.String], ValueTypes.Array, ParsePrivateKeys);
-        table.Add("crypto.x509.parse_rsa_private_key", [ValueTypes.String], ValueTypes.Object, ParseRsaPrivateKey);
+        table.Add("crypto.parse_private_keys", [ValueTypes.String], ValueTypes.Array | ValueTypes.Null, ParsePrivateKeys);
+        table.Add("crypto.x509.parse_rsa_private_key", [ValueTypes.String], ValueTypes.Object | ValueTypes.Null, ParseRsaPrivateKey);
     }
 
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);

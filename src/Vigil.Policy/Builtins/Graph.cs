@@ -19,9 +19,14 @@ internal static class Graph
         _ => [],
     };
 
+    private const int MaxSteps = 1_000_000;
+
+    private static IEnumerable<Value> Initial(Value initial) =>
+        initial is ArrayValue or SetValue ? Vertices(initial) : throw new BuiltinTypeException(2, "{array, set}", initial);
+
     private static SetValue Reachable(ObjectValue graph, Value initial)
     {
-        var queue = new Queue<Value>(Vertices(initial));
+        var queue = new Queue<Value>(Initial(initial));
         var reached = new HashSet<Value>();
         while (queue.Count > 0)
         {
@@ -47,48 +52,93 @@ internal static class Graph
     private static SetValue ReachablePaths(ObjectValue graph, Value initial)
     {
         var result = new HashSet<Value>();
-        foreach (var node in Vertices(initial))
+        var budget = MaxSteps;
+        foreach (var node in Initial(initial))
         {
-            BuildPaths(graph, node, [], result, []);
-        }
-
-        return SetValue.Wrap(result);
-    }
-
-    private static void BuildPaths(ObjectValue graph, Value root, List<Value> path, HashSet<Value> result, HashSet<Value> reached)
-    {
-        // Iterative DFS; the shared reached set bounds the work by the graph's size.
-        var stack = new Stack<(Value Node, List<Value> Path)>();
-        stack.Push((root, path));
-        while (stack.Count > 0)
-        {
-            var (node, prefix) = stack.Pop();
-            var nodePath = new List<Value>(prefix) { node };
             if (!graph.TryGetValue(node, out var edges))
             {
-                result.Add(ArrayValue.Create(prefix));
                 continue;
             }
 
             var neighbors = Vertices(edges).ToList();
             if (neighbors.Count == 0)
             {
-                result.Add(ArrayValue.Create(nodePath));
+                result.Add(ArrayValue.Create(node));
                 continue;
             }
 
-            reached.Add(node);
-            for (var i = neighbors.Count - 1; i >= 0; i--)
+            foreach (var neighbor in neighbors)
             {
-                if (reached.Contains(neighbors[i]))
-                {
-                    result.Add(ArrayValue.Create(nodePath));
-                }
-                else
-                {
-                    stack.Push((neighbors[i], nodePath));
-                }
+                BuildPaths(graph, neighbor, node, result, ref budget);
             }
         }
+
+        return SetValue.Wrap(result);
+    }
+
+    private sealed class Frame(List<Value> path, List<Value> neighbors)
+    {
+        public List<Value> Path { get; } = path;
+
+        public List<Value> Neighbors { get; } = neighbors;
+
+        public int Next { get; set; }
+    }
+
+    /// <summary>
+    /// Depth-first from one neighbour of an initial node, as OPA's conformance cases expect: the
+    /// set of reached nodes is shared across the whole walk, so each node is expanded once. A
+    /// path ends at a node without edges, before a node missing from the graph, or at an edge to
+    /// an already reached node. An explicit stack keeps deep graphs off the call stack.
+    /// </summary>
+    private static void BuildPaths(ObjectValue graph, Value root, Value start, HashSet<Value> result, ref int budget)
+    {
+        var reached = new HashSet<Value> { start };
+        var stack = new Stack<Frame>();
+        Enter(graph, root, [start], result, reached, stack);
+        while (stack.Count > 0)
+        {
+            if (--budget < 0)
+            {
+                throw new BuiltinErrorException($"too many paths (more than {MaxSteps} steps)");
+            }
+
+            var frame = stack.Peek();
+            if (frame.Next >= frame.Neighbors.Count)
+            {
+                stack.Pop();
+                continue;
+            }
+
+            var neighbor = frame.Neighbors[frame.Next++];
+            if (reached.Contains(neighbor))
+            {
+                result.Add(ArrayValue.Create(frame.Path));
+            }
+            else
+            {
+                Enter(graph, neighbor, frame.Path, result, reached, stack);
+            }
+        }
+    }
+
+    private static void Enter(ObjectValue graph, Value node, List<Value> path, HashSet<Value> result, HashSet<Value> reached, Stack<Frame> stack)
+    {
+        if (!graph.TryGetValue(node, out var edges))
+        {
+            result.Add(ArrayValue.Create(path));
+            return;
+        }
+
+        var nodePath = new List<Value>(path) { node };
+        var neighbors = Vertices(edges).ToList();
+        if (neighbors.Count == 0)
+        {
+            result.Add(ArrayValue.Create(nodePath));
+            return;
+        }
+
+        reached.Add(node);
+        stack.Push(new Frame(nodePath, neighbors));
     }
 }

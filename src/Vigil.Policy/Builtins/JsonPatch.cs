@@ -385,13 +385,22 @@ internal static class JsonPatch
             case SetValue s:
                 if (last)
                 {
-                    return SetValue.Wrap([.. s.Items, item]);
+                    // A set member is addressed by itself: the key must be the value added.
+                    return segment.Equals(item) ? SetValue.Wrap([.. s.Items, item]) : null;
                 }
 
-                return null;
+                return s.Contains(segment) && Add(segment, path, depth + 1, item) is { } member ? ReplaceMember(s, segment, member) : null;
             default:
                 return null;
         }
+    }
+
+    private static SetValue ReplaceMember(SetValue set, Value old, Value replacement)
+    {
+        var members = new HashSet<Value>(set.Items);
+        members.Remove(old);
+        members.Add(replacement);
+        return SetValue.Wrap(members);
     }
 
     private static Value? Replace(Value value, List<Value> path, int depth, Value item)
@@ -418,15 +427,17 @@ internal static class JsonPatch
                 items[index] = inner;
                 return ArrayValue.Create(items);
             case SetValue s:
-                if (!s.Contains(segment) || depth != path.Count - 1)
+                if (!s.Contains(segment))
                 {
                     return null;
                 }
 
-                var members = new HashSet<Value>(s.Items);
-                members.Remove(segment);
-                members.Add(item);
-                return SetValue.Wrap(members);
+                if (depth != path.Count - 1)
+                {
+                    return Replace(segment, path, depth + 1, item) is { } member ? ReplaceMember(s, segment, member) : null;
+                }
+
+                return ReplaceMember(s, segment, item);
             default:
                 return null;
         }
@@ -486,9 +497,14 @@ internal static class JsonPatch
 
                 return ArrayValue.Create(items);
             case SetValue s:
-                if (!last || !s.Contains(segment))
+                if (!s.Contains(segment))
                 {
                     return null;
+                }
+
+                if (!last)
+                {
+                    return RemoveAt(segment, path, depth + 1) is { } member ? ReplaceMember(s, segment, member) : null;
                 }
 
                 var members = new HashSet<Value>(s.Items);

@@ -288,7 +288,7 @@ internal static class JwtBuiltins
 
         public string Aud { get; set; } = string.Empty;
 
-        public List<JoseKey>? Keys { get; set; }
+        public IReadOnlyList<JoseKey>? Keys { get; set; }
 
         public double Time { get; set; } = -1;
     }
@@ -462,7 +462,7 @@ internal static class JwtBuiltins
         if (payload["exp"] is { } exp)
         {
             var expNumber = exp as NumberValue ?? throw new BuiltinErrorException("exp value must be a number");
-            if (Security.GoJson.CompareDecimal(now, expNumber.ToNumberText()) >= 0)
+            if (GoJsonText.CompareDecimal(now, expNumber.ToNumberText()) >= 0)
             {
                 return unverified;
             }
@@ -471,7 +471,7 @@ internal static class JwtBuiltins
         if (payload["nbf"] is { } nbf)
         {
             var nbfNumber = nbf as NumberValue ?? throw new BuiltinErrorException("nbf value must be a number");
-            if (Security.GoJson.CompareDecimal(now, nbfNumber.ToNumberText()) < 0)
+            if (GoJsonText.CompareDecimal(now, nbfNumber.ToNumberText()) < 0)
             {
                 return unverified;
             }
@@ -482,9 +482,9 @@ internal static class JwtBuiltins
 
     private static Value EncodeSign(BuiltinContext context, ReadOnlySpan<Value> args)
     {
-        var header = Security.GoJson.Marshal(args[0]);
-        var payload = Security.GoJson.Marshal(args[1]);
-        var jwk = Security.GoJson.Marshal(args[2]);
+        var header = GoJsonText.Marshal(args[0]);
+        var payload = GoJsonText.Marshal(args[1]);
+        var jwk = GoJsonText.Marshal(args[2]);
         return Value.From(Sign(header, payload, jwk));
     }
 

@@ -3,16 +3,14 @@ using T = Vigil.Policy.Builtins.ValueTypes;
 
 namespace Vigil.Policy.Builtins;
 
-/// <summary>opa.runtime (a minimal runtime object; the process environment is deliberately not exposed) and trace.</summary>
+/// <summary>opa.runtime and trace.</summary>
 internal static class Opa
 {
     public static void Register(BuiltinTable table)
     {
-        table.Add("opa.runtime", [], T.Object, static (_, _) => ObjectValue.Create(
-        [
-            new KeyValuePair<string, Value>("env", ObjectValue.Empty),
-            new KeyValuePair<string, Value>("version", Value.From("vigil")),
-        ]), nondeterministic: true);
+        // Like OPA without runtime information configured: an empty object (the process
+        // environment and configuration are deliberately not exposed to policies).
+        table.Add("opa.runtime", [], T.Object, static (_, _) => ObjectValue.Empty, nondeterministic: true);
         table.Add("trace", [T.String], T.Boolean, static (_, a) =>
         {
             Args.String(a, 0);

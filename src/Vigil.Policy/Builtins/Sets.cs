@@ -12,6 +12,9 @@ internal static class Sets
         table.Add("or", [T.Set, T.Set], T.Set, static (_, a) => Union(Args.Set(a, 0), Args.Set(a, 1)));
         table.Add("intersection", [T.Set], T.Set, static (_, a) => IntersectionOf(a[0]));
         table.Add("union", [T.Set], T.Set, static (_, a) => UnionOf(a[0]));
+
+        // Deprecated (v0): set difference as a function.
+        table.Add("set_diff", [T.Set, T.Set], T.Set, static (_, a) => Difference(Args.Set(a, 0), Args.Set(a, 1)));
     }
 
     public static SetValue Difference(SetValue x, SetValue y)

@@ -58,6 +58,13 @@ internal static class Sprintf
                     return new Arg(ArgKind.Int, l, default, 0, string.Empty);
                 }
 
+                if (n.Representation == NumberRepresentation.BigInteger && n.LiteralText is { } literal)
+                {
+                    // OPA keeps the literal: "1e30" is not an integer string to Go, so it goes as float64 or text.
+                    var f = double.Parse(literal, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+                    return double.IsFinite(f) ? new Arg(ArgKind.Float, 0, default, f, string.Empty) : new Arg(ArgKind.String, 0, default, 0, literal);
+                }
+
                 if (n.Representation == NumberRepresentation.BigInteger && n.TryGetBigInteger(out var b))
                 {
                     return new Arg(ArgKind.BigInt, 0, b, 0, string.Empty);
@@ -152,6 +159,7 @@ internal static class Sprintf
             }
 
             FormatOne(output, spec, verb, args[argIndex++]);
+            CoreArgs.CheckResultLength(output.Length);
         }
 
         if (argIndex < args.Length)
@@ -265,7 +273,7 @@ internal static class Sprintf
 
     private static string Sign(bool negative, Spec spec) => negative ? "-" : spec.Plus ? "+" : spec.Space ? " " : string.Empty;
 
-    private static string? FormatInteger(long value, Spec spec, char verb) => FormatBigInteger(value, spec, verb);
+    private static string? FormatInteger(long value, Spec spec, char verb) => verb == 's' ? null : FormatBigInteger(value, spec, verb);
 
     private static string? FormatBigInteger(BigInteger value, Spec spec, char verb)
     {

@@ -9,5 +9,6 @@ internal static partial class StandardBuiltins
         CryptoBuiltins.Register(table);
         X509Builtins.Register(table);
         JwtBuiltins.Register(table);
+        ProvidersBuiltins.Register(table);
     }
 }

@@ -30,7 +30,11 @@ internal static class Strings
             var s = Args.String(a, 0);
             var sep = Args.String(a, 1);
             var n = CoreArgs.Int(a, 2);
-            return CoreArgs.StringArray(Split(s, sep, n > int.MaxValue ? int.MaxValue : n < int.MinValue ? -1 : (int)n));
+
+            // OPA: the first n parts for n > 0, the last |n| parts for n < 0, none for 0.
+            var parts = Split(s, sep, -1);
+            var take = (int)Math.Min(Math.Abs((decimal)n), parts.Count);
+            return CoreArgs.StringArray(n >= 0 ? parts.Take(take) : parts.Skip(parts.Count - take));
         });
         table.Add("substring", [T.String, T.Number, T.Number], T.String, static (_, a) => Substring(Args.String(a, 0), CoreArgs.Int(a, 1), CoreArgs.Int(a, 2)));
         table.Add("trim", [T.String, T.String], T.String, static (_, a) => Value.From(TrimCutset(Args.String(a, 0), Args.String(a, 1), left: true, right: true)));
@@ -184,6 +188,12 @@ internal static class Strings
     {
         if (pairs.Length == 1 && pairs[0].Old.Length > 0)
         {
+            var growth = pairs[0].New.Length - pairs[0].Old.Length;
+            if (growth > 0)
+            {
+                CoreArgs.CheckResultLength(s.Length + (Count(s, pairs[0].Old) * (long)growth));
+            }
+
             return s.Replace(pairs[0].Old, pairs[0].New, StringComparison.Ordinal);
         }
 
@@ -193,6 +203,7 @@ internal static class Strings
         var hasEmpty = pairs.Any(static p => p.Old.Length == 0);
         while (i <= s.Length)
         {
+            CoreArgs.CheckResultLength(builder.Length);
             var matched = false;
             foreach (var (old, replacement) in pairs)
             {

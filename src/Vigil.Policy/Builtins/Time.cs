@@ -21,6 +21,7 @@ internal static class TimeBuiltins
         table.Add("time.clock", [ValueTypes.Number | ValueTypes.Array], ValueTypes.Array, Clock);
         table.Add("time.weekday", [ValueTypes.Number | ValueTypes.Array], ValueTypes.String, (ctx, args) => Value.From(GoTime.LongDayNames[ToTime(args[0], out _).Weekday()]));
         table.Add("time.add_date", [ValueTypes.Number | ValueTypes.Array, ValueTypes.Number, ValueTypes.Number, ValueTypes.Number], ValueTypes.Number, AddDate);
+        table.Add("test.sleep", [ValueTypes.String], ValueTypes.Boolean, Sleep, nondeterministic: true);
         table.Add("time.diff", [ValueTypes.Number | ValueTypes.Array, ValueTypes.Number | ValueTypes.Array], ValueTypes.Array, Diff);
     }
 
@@ -34,6 +35,24 @@ internal static class TimeBuiltins
         }
 
         return SafeNanos(GoLayout.Parse(layout, value));
+    }
+
+    /// <summary>The longest <c>test.sleep</c> honoured: a policy must not be able to park an evaluation thread.</summary>
+    internal static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
+
+    private static Value Sleep(BuiltinContext context, ReadOnlySpan<Value> args)
+    {
+        var ns = GoLayout.ParseDuration(Args.String(args, 0));
+        if (ns > 0)
+        {
+            var duration = TimeSpan.FromTicks(Math.Min(ns / 100, MaxSleep.Ticks));
+            if (context.CancellationToken.WaitHandle.WaitOne(duration))
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return Value.True;
     }
 
     private static NumberValue SafeNanos(GoTime t) =>
@@ -183,7 +202,8 @@ internal static class TimeBuiltins
         GoZone zone;
         try
         {
-            zone = new TimeZoneInfoGoZone(TimeZoneInfo.FindSystemTimeZoneById(name));
+            // Go reads the TZif file itself (exact historical offsets and abbreviations); so do we when it exists.
+            zone = (GoZone?)TzifGoZone.Load(name) ?? new TimeZoneInfoGoZone(TimeZoneInfo.FindSystemTimeZoneById(name));
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {

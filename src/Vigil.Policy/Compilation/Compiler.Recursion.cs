@@ -149,11 +149,7 @@ internal sealed partial class Compiler
                             continue;
                         }
 
-                        if (r.Operands[i] is not ConstTerm)
-                        {
-                            AddAllBelow(node, set);
-                        }
-
+                        // A dynamic operand is not followed statically; real recursion through it is caught at run time.
                         node = null!;
                         break;
                     }

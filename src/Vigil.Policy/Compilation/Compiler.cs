@@ -81,8 +81,11 @@ internal sealed partial class Compiler
         public HashSet<string> RuleNames { get; set; } = [];
     }
 
+    private IReadOnlyList<A.Module> _modules = [];
+
     private PolicyProgram Run(IReadOnlyList<A.Module> modules, ObjectValue data)
     {
+        _modules = modules;
         var contexts = new List<ModuleContext>();
         foreach (var module in modules)
         {
@@ -130,6 +133,12 @@ internal sealed partial class Compiler
             }
 
             context.RuleNames = names;
+            var packageNode = _root;
+            foreach (var segment in packagePath)
+            {
+                packageNode = packageNode.GetOrAddChild(segment);
+            }
+
             foreach (var rule in module.Rules)
             {
                 names.Add(rule.Head.Name);
@@ -177,6 +186,7 @@ internal sealed partial class Compiler
     private static bool Finish(RuleNode node, List<RuleNode> nodes)
     {
         node.Id = nodes.Count;
+        node.RuleArray = [.. node.Rules];
         nodes.Add(node);
         var below = node.HasRules;
         foreach (var child in node.Children.Values)
@@ -294,11 +304,11 @@ internal sealed partial class Compiler
             }
         }
 
-        var first = LowerRuleDefinition(context, rule, node, kind);
+        var first = LowerRuleDefinition(context, rule, node, kind, rule);
         var current = first;
         for (var e = rule.Else; e is not null && current is not null; e = e.Else)
         {
-            var next = LowerRuleDefinition(context, e, node, kind);
+            var next = LowerRuleDefinition(context, e, node, kind, rule);
             current.Else = next;
             current = next;
         }
@@ -306,7 +316,7 @@ internal sealed partial class Compiler
         return first;
     }
 
-    private Rule? LowerRuleDefinition(ModuleContext context, A.Rule rule, RuleNode node, RuleKind kind)
+    private Rule? LowerRuleDefinition(ModuleContext context, A.Rule rule, RuleNode node, RuleKind kind, A.Rule annotated)
     {
         var head = rule.Head;
         var frame = new FrameAllocator();
@@ -321,17 +331,30 @@ internal sealed partial class Compiler
         }
 
         var scope = new Scope(null, frame, names);
-        var lowering = new Lowering(this, context, scope);
+        var lowering = new Lowering(this, context, scope) { CurrentRule = annotated, CurrentNode = node };
 
         var args = new Term[head.Args?.Count ?? 0];
         var globals = new HashSet<int>();
+        var argExprs = new List<Expr>();
         for (var i = 0; i < args.Length; i++)
         {
             args[i] = lowering.LowerPattern(head.Args![i], declare: false);
+            if (args[i] is RefTerm or CallTerm or TemplateTerm or ComprehensionTerm or SetTerm && !args[i].IsVarFree)
+            {
+                // Not a pattern: bind the argument to a fresh variable and compare in the body, as OPA rewrites it.
+                var tmp = scope.Declare("__arg" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), args[i].Location);
+                argExprs.Add(new Expr { Kind = ExprKind.Unify, A = new VarTerm(tmp.Name, tmp.Slot) { Location = tmp.Location }, B = args[i], Location = args[i].Location });
+                args[i] = tmp;
+            }
+
             VarCollector.Vars(args[i], globals, null);
         }
 
         var body = lowering.LowerBody(rule.Body, scope);
+        if (argExprs.Count > 0)
+        {
+            body = [.. argExprs, .. body];
+        }
 
         // Head terms: dynamic ref keys and the value.
         var keys = new List<Term>();
@@ -362,6 +385,27 @@ internal sealed partial class Compiler
             value = Lowering.Final(new ConstTerm(BooleanValue.TrueValue));
         }
 
+        // Head terms that need evaluation (refs, calls, comprehensions) are evaluated in the body, as OPA rewrites them.
+        var bodyList = new List<Expr>(body);
+        Term Hoist(Term t)
+        {
+            if (t is VarTerm or ConstTerm || t.IsVarFree)
+            {
+                return t;
+            }
+
+            var tmp = scope.Declare("__head" + bodyList.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Location);
+            bodyList.Add(new Expr { Kind = ExprKind.Unify, A = tmp, B = t, Location = t.Location });
+            return new VarTerm(tmp.Name, tmp.Slot) { Location = t.Location };
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            keys[i] = Hoist(keys[i]);
+        }
+
+        value = Hoist(value);
+        body = [.. bodyList];
         var ordered = Safety.Reorder(this, body, scope, globals, out var safe);
 
         // Head variables must be bound by the body.
@@ -389,12 +433,18 @@ internal sealed partial class Compiler
             Value = value,
             Args = args,
             Body = ordered,
+            SimpleBody = args.Length == 0 && Array.TrueForAll(ordered, IsSimpleTest),
             IsDefault = rule.IsDefault,
             FrameSize = Math.Max(1, frame.Count),
+            NeedsFrame = frame.Count > 0,
             Location = rule.Location,
             Module = context.Module.File,
         };
     }
+
+    /// <summary>A condition with no variables and no output operand: it can be checked without backtracking.</summary>
+    private static bool IsSimpleTest(Expr e) =>
+        e.Kind == ExprKind.Term && e.Withs.Length == 0 && e.A!.IsVarFree && (e.A is not CallTerm c || c.Args.Length == c.Arity);
 
     private CompiledQuery LowerQuery(A.Body body, RuleNode root)
     {
@@ -442,6 +492,8 @@ internal sealed partial class Compiler
             FrameSize = Math.Max(1, frame.Count),
             Variables = [.. variables],
             ExpressionTerms = terms,
+            OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],
+            CheckCaptures = ordered.Length > 1 || frame.Count > 0,
         };
     }
 
@@ -454,23 +506,16 @@ internal sealed partial class Compiler
         {
             switch (expr.Terms)
             {
+                case A.Call { Name: "assign" } assign when assign.Args.Count == 2:
+                    // Variables declared by := are not captured by closures that come before the declaration.
+                    CollectTermNames(assign.Args[1], names);
+                    break;
                 case A.Term t:
                     CollectTermNames(t, names);
                     break;
                 case A.SomeDecl some:
-                    foreach (var v in some.Vars)
-                    {
-                        names.Add(v.Name);
-                    }
-
                     if (some.IsIn)
                     {
-                        if (some.Key is not null)
-                        {
-                            CollectTermNames(some.Key, names);
-                        }
-
-                        CollectTermNames(some.Value!, names);
                         CollectTermNames(some.Domain!, names);
                     }
 

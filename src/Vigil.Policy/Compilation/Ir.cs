@@ -105,6 +105,9 @@ internal sealed class ComprehensionTerm(ComprehensionKind kind, Term head, Term?
 
     public Expr[] Body { get; } = body;
 
+    /// <summary>True for a template part with <c>with</c>: the value is the first element (undefined when none).</summary>
+    public bool FirstOnly { get; set; }
+
     /// <summary>Slots of enclosing bodies that the comprehension reads (its free variables).</summary>
     public int[] OuterSlots { get; set; } = [];
 }
@@ -259,7 +262,13 @@ internal sealed class Rule
 
     public bool IsDefault { get; init; }
 
+    /// <summary>True when the body only tests variable-free conditions: it is evaluated as a plain loop, without backtracking machinery.</summary>
+    public bool SimpleBody { get; init; }
+
     public int FrameSize { get; set; }
+
+    /// <summary>False when the rule has no variables at all, so evaluation can skip allocating a frame.</summary>
+    public bool NeedsFrame { get; init; } = true;
 
     public SourceLocation Location { get; init; }
 
@@ -288,6 +297,9 @@ internal sealed class RuleNode
     public Dictionary<string, RuleNode> Children { get; } = new(StringComparer.Ordinal);
 
     public List<Rule> Rules { get; } = [];
+
+    /// <summary>The rules as an array (set when compilation finishes), for allocation-free iteration.</summary>
+    public Rule[] RuleArray { get; set; } = [];
 
     public Rule? Default { get; set; }
 
@@ -333,6 +345,15 @@ internal sealed class CompiledQuery
 
     /// <summary>User-visible variables (name, slot), in first-appearance order.</summary>
     public (string Name, int Slot)[] Variables { get; init; } = [];
+
+    /// <summary>
+    /// As OPA's query capture: when true (several expressions or iteration), a row needs every captured value to be
+    /// other than false; when false, a single expression's false value is itself the result.
+    /// </summary>
+    public bool CheckCaptures { get; init; }
+
+    /// <summary>For each expression of <see cref="Body"/> (reordered for safety), its position in the query text.</summary>
+    public int[] OriginalIndex { get; init; } = [];
 
     /// <summary>For each top-level expression, the term whose value is reported (null: the expression's truth).</summary>
     public Term?[] ExpressionTerms { get; init; } = [];

@@ -373,14 +373,9 @@ internal static class Safety
         {
             for (var i = 0; i < oa.Keys.Length; i++)
             {
-                if (oa.Keys[i] is not ConstTerm ka)
-                {
-                    continue;
-                }
-
                 for (var j = 0; j < ob.Keys.Length; j++)
                 {
-                    if (ob.Keys[j] is ConstTerm kb && ka.Value.Equals(kb.Value))
+                    if (SameKey(oa.Keys[i], ob.Keys[j]))
                     {
                         Unify(oa.Values[i], ob.Values[j], outputs, isSafe);
                     }
@@ -405,6 +400,13 @@ internal static class Safety
             VarCollector.PatternVars(b, outputs);
         }
     }
+
+    private static bool SameKey(Term a, Term b) => (a, b) switch
+    {
+        (ConstTerm x, ConstTerm y) => x.Value.Equals(y.Value),
+        (VarTerm x, VarTerm y) => x.Slot == y.Slot,
+        _ => false,
+    };
 
     private static void CollectNames(Expr e, SortedDictionary<string, int> names, Func<int, bool> isSafe)
     {

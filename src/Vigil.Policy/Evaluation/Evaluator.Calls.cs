@@ -13,8 +13,7 @@ internal sealed partial class Evaluator
     {
         if (call.Args.Length == call.Arity + 1)
         {
-            var output = call.Args[^1];
-            return EvalCallOutputs(call, f, result => UnifyValue(output, result, f, k), location);
+            return EvalCallWithOutput(call, f, k, location);
         }
 
         if (AllGroundArgs(call, f) && call.Builtin?.Relation is null)
@@ -23,8 +22,23 @@ internal sealed partial class Evaluator
             return v is not null && !IsFalse(v) && k();
         }
 
-        return EvalCallOutputs(call, f, v => !IsFalse(v) && k(), location);
+        return EvalCallTruthy(call, f, k, location);
     }
+
+    private bool EvalCallWithOutput(CallTerm call, Value?[] f, Func<bool> k, SourceLocation location)
+    {
+        var output = call.Args[^1];
+        if (AllGroundArgs(call, f) && call.Builtin?.Relation is null)
+        {
+            var v = EvalCallGround(call, f);
+            return v is not null && UnifyValue(output, v, f, k);
+        }
+
+        return EvalCallOutputs(call, f, result => UnifyValue(output, result, f, k), location);
+    }
+
+    private bool EvalCallTruthy(CallTerm call, Value?[] f, Func<bool> k, SourceLocation location) =>
+        EvalCallOutputs(call, f, v => !IsFalse(v) && k(), location);
 
     private static bool AllGroundArgs(CallTerm call, Value?[] f)
     {
@@ -42,6 +56,16 @@ internal sealed partial class Evaluator
 
     /// <summary>Call in term position: the single result value of a call with ground operands.</summary>
     private Value? EvalCallGround(CallTerm call, Value?[] f)
+    {
+        if (_functionOverrides is null && call.Kind == CallKind.Builtin)
+        {
+            return EvalBuiltinGround(call, f);
+        }
+
+        return EvalCallGroundSlow(call, f);
+    }
+
+    private Value? EvalCallGroundSlow(CallTerm call, Value?[] f)
     {
         var args = new Value[call.Arity];
         for (var i = 0; i < args.Length; i++)
@@ -70,6 +94,98 @@ internal sealed partial class Evaluator
         });
         return single;
     }
+
+    /// <summary>Fast path for a builtin with ground operands: operands go to a reusable stack, no closures.</summary>
+    private Value? EvalBuiltinGround(CallTerm call, Value?[] f)
+    {
+        var builtin = call.Builtin!;
+        var arity = call.Arity;
+        if (arity == 2 && (call.Name is "equal" or "neq"))
+        {
+            var a = EvalGround(call.Args[0], f);
+            if (a is null)
+            {
+                return null;
+            }
+
+            var b = EvalGround(call.Args[1], f);
+            if (b is null)
+            {
+                return null;
+            }
+
+            return BooleanValue.From(a.Equals(b) == (call.Name == "equal"));
+        }
+
+        if (builtin.Function is null)
+        {
+            Value? single = null;
+            var args = new Value[arity];
+            for (var i = 0; i < arity; i++)
+            {
+                var v = EvalGround(call.Args[i], f);
+                if (v is null)
+                {
+                    return null;
+                }
+
+                args[i] = v;
+            }
+
+            CallBuiltin(call.Name, builtin, args, v =>
+            {
+                single = v;
+                return true;
+            }, call.Location);
+            return single;
+        }
+
+        var start = _scratchTop;
+        if (start + arity > _scratch.Length)
+        {
+            Array.Resize(ref _scratch, Math.Max(_scratch.Length * 2, start + arity + 8));
+        }
+
+        _scratchTop = start + arity;
+        try
+        {
+            for (var i = 0; i < arity; i++)
+            {
+                var v = EvalGround(call.Args[i], f);
+                if (v is null)
+                {
+                    return null;
+                }
+
+                _scratch[start + i] = v;
+            }
+
+            Step();
+            try
+            {
+                var result = builtin.Function(BuiltinContext, _scratch.AsSpan(start, arity));
+                if (result is not null && ParsesDocuments(call.Name))
+                {
+                    InputLimits.Check(result, _maxDepth);
+                }
+
+                return result;
+            }
+            catch (Exception e) when (e is not PolicyException)
+            {
+                HandleBuiltinException(call.Name, e, call.Location);
+                return null;
+            }
+        }
+        finally
+        {
+            _scratch.AsSpan(start, arity).Clear();
+            _scratchTop = start;
+        }
+    }
+
+    private Value[] _scratch = [];
+    private int _scratchTop;
 
     /// <summary>Enumerates the results of a call whose operands may need enumeration.</summary>
     private bool EvalCallValues(CallTerm call, Value?[] f, Func<Value, bool> k) =>
@@ -106,8 +222,25 @@ internal sealed partial class Evaluator
 
             if (replacement.Function is { } fn)
             {
-                var saved = _functionOverrides;
-                return DispatchTarget(fn.Kind, fn.Name, fn.Builtin, fn.Function, args, k, call.Location);
+                // Mocks do not apply inside a mock (it may call the function it replaces).
+                var saved = SaveContext();
+                _functionOverrides = null;
+                _cache = new object?[_cache.Length];
+                Value? result = null;
+                try
+                {
+                    DispatchTarget(fn.Kind, fn.Name, fn.Builtin, fn.Function, args, v =>
+                    {
+                        result = v;
+                        return true;
+                    }, call.Location);
+                }
+                finally
+                {
+                    RestoreContext(saved);
+                }
+
+                return result is not null && k(result);
             }
 
             if (replacement.Builtin is { } bi)
@@ -154,7 +287,7 @@ internal sealed partial class Evaluator
             List<Value> outputs;
             try
             {
-                outputs = [.. relation(_builtinContext, args)];
+                outputs = [.. relation(BuiltinContext, args)];
             }
             catch (Exception e) when (e is not PolicyException)
             {
@@ -175,7 +308,7 @@ internal sealed partial class Evaluator
         Value? value;
         try
         {
-            value = builtin.Function!(_builtinContext, args);
+            value = builtin.Function!(BuiltinContext, args);
         }
         catch (Exception e) when (e is not PolicyException)
         {
@@ -187,8 +320,17 @@ internal sealed partial class Evaluator
             return false;
         }
 
+        if (ParsesDocuments(name))
+        {
+            InputLimits.Check(value, _maxDepth);
+        }
+
         return k(value);
     }
+
+    /// <summary>Builtins that build values from text: their results get the same nesting limit as input.</summary>
+    private static bool ParsesDocuments(string name) =>
+        name is "json.unmarshal" or "yaml.unmarshal" or "io.jwt.decode" or "io.jwt.decode_verify" or "base64url.decode" or "json.patch";
 
     private bool HandleBuiltinException(string name, Exception e, SourceLocation location)
     {

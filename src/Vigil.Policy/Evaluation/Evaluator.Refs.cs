@@ -25,7 +25,7 @@ internal sealed partial class Evaluator
         }
     }
 
-    private Value? DerefGround(Value current, Term[] ops, int pos, Value?[] f)
+    private Value? DerefGround(Value current, Term[] ops, int pos, Value?[] f, bool data = false)
     {
         for (var i = pos; i < ops.Length; i++)
         {
@@ -35,7 +35,7 @@ internal sealed partial class Evaluator
                 return null;
             }
 
-            var next = Select(current, key);
+            var next = data ? SelectData(current, key) : Select(current, key);
             if (next is null)
             {
                 return null;
@@ -68,6 +68,10 @@ internal sealed partial class Evaluator
         }
     }
 
+    /// <summary>Like <see cref="Select"/>, but a number key also finds the string key with its text (as OPA's storage paths do).</summary>
+    private static Value? SelectData(Value collection, Value key) =>
+        Select(collection, key) ?? (key is NumberValue n && collection is ObjectValue o ? Select(o, StringValue.From(n.ToNumberText())) : null);
+
     private Value? EvalDataRefGround(RefTerm r, Value?[] f)
     {
         var node = _program.Root;
@@ -84,7 +88,7 @@ internal sealed partial class Evaluator
             if (node is null || node.HasRules)
             {
                 var doc = DocValue(node, baseData, overrides);
-                return doc is null ? null : DerefGround(doc, ops, i, f);
+                return doc is null ? null : DerefGround(doc, ops, i, f, data: true);
             }
 
             var key = ops[i] is ConstTerm c ? c.Value : EvalGround(ops[i], f);
@@ -98,19 +102,19 @@ internal sealed partial class Evaluator
                 // Only base data can have non-string keys below a namespace.
                 if (!ReferenceEquals(node, null) && node.HasRulesBelow && overrides is null)
                 {
-                    baseData = baseData is null ? null : Select(baseData, key);
+                    baseData = baseData is null ? null : SelectData(baseData, key);
                     node = null;
                     continue;
                 }
 
-                baseData = baseData is null ? null : Select(baseData, key);
+                baseData = baseData is null ? null : SelectData(baseData, key);
                 node = null;
                 overrides = null;
                 continue;
             }
 
             node = node.Children.GetValueOrDefault(s.Value);
-            baseData = baseData is null ? null : Select(baseData, key);
+            baseData = baseData is null ? null : SelectData(baseData, key);
             overrides = overrides?.Children?.GetValueOrDefault(s.Value);
             if (node is null && baseData is null && overrides is null)
             {
@@ -141,7 +145,7 @@ internal sealed partial class Evaluator
         }
     }
 
-    private bool Deref(Value current, Term[] ops, int pos, Value?[] f, Func<Value, bool> k)
+    private bool Deref(Value current, Term[] ops, int pos, Value?[] f, Func<Value, bool> k, bool data = false)
     {
         while (pos < ops.Length)
         {
@@ -154,7 +158,7 @@ internal sealed partial class Evaluator
                     return false;
                 }
 
-                var next = Select(current, key);
+                var next = data ? SelectData(current, key) : Select(current, key);
                 if (next is null)
                 {
                     return false;
@@ -166,49 +170,55 @@ internal sealed partial class Evaluator
             }
 
             // An unbound operand: iterate the collection.
-            var nextPos = pos + 1;
-            switch (current)
-            {
-                case ObjectValue o:
-                    foreach (var (key, value) in o.Sorted)
-                    {
-                        Step();
-                        if (UnifyValue(op, key, f, () => Deref(value, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                case ArrayValue a:
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        Step();
-                        var item = a[i];
-                        if (UnifyValue(op, NumberValue.Create(i), f, () => Deref(item, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                case SetValue s:
-                    foreach (var member in s.Sorted)
-                    {
-                        Step();
-                        if (UnifyValue(op, member, f, () => Deref(member, ops, nextPos, f, k)))
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                default:
-                    return false;
-            }
+            return DerefIterate(current, op, ops, pos, f, k, data);
         }
 
         return k(current);
+    }
+
+    private bool DerefIterate(Value current, Term op, Term[] ops, int pos, Value?[] f, Func<Value, bool> k, bool data)
+    {
+        _ = data;
+        var nextPos = pos + 1;
+        switch (current)
+        {
+            case ObjectValue o:
+                foreach (var (key, value) in o.Sorted)
+                {
+                    Step();
+                    if (UnifyValue(op, key, f, () => Deref(value, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case ArrayValue a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    Step();
+                    var item = a[i];
+                    if (UnifyValue(op, NumberValue.Create(i), f, () => Deref(item, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case SetValue s:
+                foreach (var member in s.Sorted)
+                {
+                    Step();
+                    if (UnifyValue(op, member, f, () => Deref(member, ops, nextPos, f, k)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     private bool EvalDataRef(Term[] ops, int pos, RuleNode? node, Value? baseData, OverrideNode? overrides, Value?[] f, Func<Value, bool> k)
@@ -223,7 +233,7 @@ internal sealed partial class Evaluator
             if (node is null || node.HasRules || pos == ops.Length)
             {
                 var doc = DocValue(node, baseData, overrides);
-                return doc is not null && Deref(doc, ops, pos, f, k);
+                return doc is not null && Deref(doc, ops, pos, f, k, data: true);
             }
 
             var op = ops[pos];
@@ -235,7 +245,7 @@ internal sealed partial class Evaluator
                     return false;
                 }
 
-                baseData = baseData is null ? null : Select(baseData, key);
+                baseData = baseData is null ? null : SelectData(baseData, key);
                 if (key is StringValue s)
                 {
                     node = node.Children.GetValueOrDefault(s.Value);
@@ -256,56 +266,61 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            // Enumerate the keys of this namespace: child nodes, base data keys and overridden keys.
-            var keys = new SortedSet<Value>();
-            foreach (var child in node.Children.Values)
-            {
-                if (!child.IsFunction)
-                {
-                    keys.Add(StringValue.From(child.Name));
-                }
-            }
-
-            if (baseData is ObjectValue obj)
-            {
-                foreach (var (key, _) in obj.Sorted)
-                {
-                    keys.Add(key);
-                }
-            }
-
-            if (overrides?.Children is { } oc)
-            {
-                foreach (var name in oc.Keys)
-                {
-                    keys.Add(StringValue.From(name));
-                }
-            }
-
-            var nextPos = pos + 1;
-            var here = node;
-            var hereData = baseData;
-            var hereOverrides = overrides;
-            foreach (var key in keys)
-            {
-                Step();
-                RuleNode? childNode = null;
-                OverrideNode? childOverride = null;
-                if (key is StringValue s)
-                {
-                    childNode = here.Children.GetValueOrDefault(s.Value);
-                    childOverride = hereOverrides?.Children?.GetValueOrDefault(s.Value);
-                }
-
-                var childData = hereData is null ? null : Select(hereData, key);
-                if (UnifyValue(op, key, f, () => EvalDataRef(ops, nextPos, childNode, childData, childOverride, f, k)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return EvalDataRefEnumerate(op, ops, pos, node, baseData, overrides, f, k);
         }
+    }
+
+    private bool EvalDataRefEnumerate(Term op, Term[] ops, int pos, RuleNode node, Value? baseData, OverrideNode? overrides, Value?[] f, Func<Value, bool> k)
+    {
+        // Enumerate the keys of this namespace: child nodes, base data keys and overridden keys.
+        var keys = new SortedSet<Value>();
+        foreach (var child in node.Children.Values)
+        {
+            if (!child.IsFunction)
+            {
+                keys.Add(StringValue.From(child.Name));
+            }
+        }
+
+        if (baseData is ObjectValue obj)
+        {
+            foreach (var (key, _) in obj.Sorted)
+            {
+                keys.Add(key);
+            }
+        }
+
+        if (overrides?.Children is { } oc)
+        {
+            foreach (var name in oc.Keys)
+            {
+                keys.Add(StringValue.From(name));
+            }
+        }
+
+        var nextPos = pos + 1;
+        var here = node;
+        var hereData = baseData;
+        var hereOverrides = overrides;
+        foreach (var key in keys)
+        {
+            Step();
+            RuleNode? childNode = null;
+            OverrideNode? childOverride = null;
+            if (key is StringValue s)
+            {
+                childNode = here.Children.GetValueOrDefault(s.Value);
+                childOverride = hereOverrides?.Children?.GetValueOrDefault(s.Value);
+            }
+
+            var childData = hereData is null ? null : Select(hereData, key);
+            if (UnifyValue(op, key, f, () => EvalDataRef(ops, nextPos, childNode, childData, childOverride, f, k)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // ---------------------------------------------------------------- documents
@@ -413,13 +428,14 @@ internal sealed partial class Evaluator
                 continue;
             }
 
-            if (childData is ObjectValue co && value is ObjectValue vo && !child.HasRules)
+            if (childData is ObjectValue co && value is ObjectValue vo && child.HasRules)
             {
-                value = vo;
+                value = MergeObjects(co, vo, child);
             }
-            else if (childData is ObjectValue co2 && value is ObjectValue vo2 && child.HasRules)
+            else if (childData is not null and not ObjectValue && child.HasRules)
             {
-                value = MergeObjects(co2, vo2, child);
+                // Base data and a rule at the same path: OPA keeps the base document.
+                value = childData;
             }
 
             dict[key] = value;

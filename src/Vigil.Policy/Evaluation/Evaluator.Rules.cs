@@ -43,21 +43,83 @@ internal sealed partial class Evaluator
             throw;
         }
 
+        if (node.Children.Count > 0 && node.Kind is not (RuleKind.Function or RuleKind.PartialObject))
+        {
+            value = MergeChildRules(node, value);
+        }
+
         cache[node.Id] = (object?)value ?? UndefinedMarker;
         return value;
     }
 
+    /// <summary>Rules below a rule node (ref heads such as <c>p.q.r := 1</c> next to <c>p[x] := ...</c>) contribute to its value.</summary>
+    private Value? MergeChildRules(RuleNode node, Value? value)
+    {
+        foreach (var child in node.Children.Values)
+        {
+            if (child.IsFunction || !child.HasRulesBelow)
+            {
+                continue;
+            }
+
+            var childValue = DocValue(child, null, null);
+            if (childValue is null)
+            {
+                continue;
+            }
+
+            if (value is not null and not ObjectValue)
+            {
+                throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+
+            var dict = value is ObjectValue o ? new Dictionary<Value, Value>(o.Items) : [];
+            var key = StringValue.From(child.Name);
+            dict[key] = dict.TryGetValue(key, out var existing) ? DeepMerge(existing, childValue) : childValue;
+            value = ObjectValue.Wrap(dict);
+        }
+
+        return value;
+    }
+
+    private static Value DeepMerge(Value a, Value b)
+    {
+        if (a is ObjectValue ao && b is ObjectValue bo)
+        {
+            var dict = new Dictionary<Value, Value>(ao.Items);
+            foreach (var (k, v) in bo.Items)
+            {
+                dict[k] = dict.TryGetValue(k, out var e) ? DeepMerge(e, v) : v;
+            }
+
+            return ObjectValue.Wrap(dict);
+        }
+
+        if (a is SetValue sa && b is SetValue sb)
+        {
+            var set = new HashSet<Value>(sa.Items);
+            set.UnionWith(sb.Items);
+            return SetValue.Wrap(set);
+        }
+
+        if (!a.Equals(b))
+        {
+            throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+        }
+
+        return a;
+    }
+
     private static readonly object InProgressMarker = new();
+
+    /// <summary>Shared frame for rules without variables: never written.</summary>
+    private static readonly Value?[] NoFrame = new Value?[1];
 
     private Value? EvalComplete(RuleNode node)
     {
         Value? result = null;
         SourceLocation resultLocation = default;
-        var rules = node.Rules;
-        if (node.Index is { } index)
-        {
-            rules = index.Lookup(this) ?? rules;
-        }
+        var rules = node.Index is { } index ? index.Lookup(_input) : node.RuleArray;
 
         foreach (var rule in rules)
         {
@@ -108,7 +170,34 @@ internal sealed partial class Evaluator
     private Value? EvalRuleBodyValue(Rule r, string conflictMessage)
     {
         Enter(r.Location);
-        var frame = new Value?[r.FrameSize];
+        var frame = r.NeedsFrame ? new Value?[r.FrameSize] : NoFrame;
+        if (r.SimpleBody)
+        {
+            var holds = true;
+            foreach (var e in r.Body)
+            {
+                Step();
+                var v = EvalGround(e.A!, frame);
+                var truthy = v is not null && !IsFalse(v);
+                if (truthy == e.Negated)
+                {
+                    holds = false;
+                    break;
+                }
+            }
+
+            var result = holds ? EvalGround(r.Value, frame) : null;
+            Exit();
+            return result;
+        }
+
+        var value = EvalRuleSolutions(r, frame, conflictMessage);
+        Exit();
+        return value;
+    }
+
+    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage)
+    {
         Value? value = null;
         var constant = r.Value.IsVarFree;
         EvalBody(r.Body, 0, frame, () =>
@@ -132,14 +221,13 @@ internal sealed partial class Evaluator
 
             return false;
         });
-        Exit();
         return value;
     }
 
     private Value? EvalPartialSet(RuleNode node)
     {
         var set = new HashSet<Value>();
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -166,7 +254,7 @@ internal sealed partial class Evaluator
     {
         var root = new ObjectBuilder();
         var any = false;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
             var frame = new Value?[rule.FrameSize];
@@ -199,6 +287,19 @@ internal sealed partial class Evaluator
             Exit();
         }
 
+        if (node.Children.Count > 0)
+        {
+            // Rules at deeper static paths (p.q.r := 1 next to p[x] := ...) add to the same object; a path that
+            // runs into a value produced by another rule is a conflict.
+            foreach (var child in node.Children.Values)
+            {
+                if (MergeChildNode(root, child))
+                {
+                    any = true;
+                }
+            }
+        }
+
         if (!any)
         {
             if (node.Default is { } d)
@@ -210,6 +311,36 @@ internal sealed partial class Evaluator
         }
 
         return root.Build();
+    }
+
+    private bool MergeChildNode(ObjectBuilder builder, RuleNode child)
+    {
+        if (child.IsFunction || !child.HasRulesBelow)
+        {
+            return false;
+        }
+
+        var key = StringValue.From(child.Name);
+        if (child.HasRules)
+        {
+            var value = RuleValue(child);
+            if (value is null)
+            {
+                return false;
+            }
+
+            builder.InsertLeaf(key, value);
+            return true;
+        }
+
+        var sub = builder.Child(key);
+        var any = false;
+        foreach (var grandchild in child.Children.Values)
+        {
+            any |= MergeChildNode(sub, grandchild);
+        }
+
+        return any;
     }
 
     /// <summary>Mutable nested object used while collecting the solutions of object-building rules.</summary>
@@ -266,6 +397,47 @@ internal sealed partial class Evaluator
 
         private HashSet<Value>? _set;
 
+        /// <summary>The nested builder at <paramref name="key"/> (created if absent); a value already there is a conflict.</summary>
+        public ObjectBuilder Child(Value key)
+        {
+            if (_entries.TryGetValue(key, out var existing))
+            {
+                return existing as ObjectBuilder ?? throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+
+            var child = new ObjectBuilder();
+            _entries[key] = child;
+            return child;
+        }
+
+        /// <summary>Adds the value of a rule at a static path below the node.</summary>
+        public void InsertLeaf(Value key, Value value)
+        {
+            if (!_entries.TryGetValue(key, out var existing))
+            {
+                _entries[key] = value;
+                return;
+            }
+
+            switch (existing)
+            {
+                case Value v when v.Equals(value):
+                    return;
+                case ObjectBuilder { _set: { } set } when value is SetValue members:
+                    set.UnionWith(members.Items);
+                    return;
+                case ObjectBuilder b when value is ObjectValue o && b._set is null:
+                    foreach (var (k, v) in o.Items)
+                    {
+                        b.InsertLeaf(k, v);
+                    }
+
+                    return;
+                default:
+                    throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+        }
+
         public Value Build()
         {
             if (_set is not null)
@@ -289,7 +461,7 @@ internal sealed partial class Evaluator
     private Value? CallFunction(RuleNode node, Value[] args, SourceLocation callLocation)
     {
         Value? result = null;
-        foreach (var rule in node.Rules)
+        foreach (var rule in node.RuleArray)
         {
             for (Rule? r = rule; r is not null; r = r.Else)
             {
@@ -359,6 +531,7 @@ internal sealed partial class Evaluator
 
     private bool BindArgs(Rule r, Value[] args, int index, Value?[] frame, Func<bool> k)
     {
+        EnsureStack();
         if (index == args.Length)
         {
             return k();

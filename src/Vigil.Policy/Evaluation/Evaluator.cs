@@ -18,7 +18,7 @@ internal sealed partial class Evaluator
 
     private readonly PolicyProgram _program;
     private readonly EvaluationOptions _options;
-    private readonly BuiltinContext _builtinContext;
+    private BuiltinContext? _builtinContextValue;
     private readonly long _deadline;
     private readonly int _maxDepth;
     private readonly int _maxOutput;
@@ -41,12 +41,15 @@ internal sealed partial class Evaluator
         _token = options.CancellationToken;
         _maxDepth = options.MaxDepth;
         _maxOutput = options.MaxOutputSize;
-        _builtinContext = new BuiltinContext(options.TimeProvider, options.CancellationToken, options.StrictBuiltinErrors);
         _cache = program.Nodes.Length == 0 ? [] : new object?[program.Nodes.Length];
         _deadline = options.Timeout is { } timeout
             ? options.TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * options.TimeProvider.TimestampFrequency)
             : long.MaxValue;
     }
+
+    /// <summary>Created on first use: most decisions never call a builtin that needs it.</summary>
+    private BuiltinContext BuiltinContext =>
+        _builtinContextValue ??= new BuiltinContext(_options.TimeProvider, _options.CancellationToken, _options.StrictBuiltinErrors);
 
     // ---------------------------------------------------------------- limits
 
@@ -89,6 +92,16 @@ internal sealed partial class Evaluator
 
     private void Exit() => _depth--;
 
+    /// <summary>Continuation chains grow the stack with body length and pattern size: fail cleanly before it runs out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw EvalErrors.Limit("evaluation is nested too deeply (stack limit reached)");
+        }
+    }
+
     private void CheckOutput(int count, SourceLocation location)
     {
         if (count > _maxOutput)
@@ -99,11 +112,35 @@ internal sealed partial class Evaluator
 
     // ---------------------------------------------------------------- query
 
+    /// <summary>Evaluates a single variable-free term (the common <c>data.pkg.rule</c> query) without backtracking machinery.</summary>
+    public Value? EvalSingleTerm(Term term)
+    {
+        CheckLimits();
+        return EvalGround(term, NoFrame);
+    }
+
     /// <summary>Evaluates a query, calling <paramref name="onRow"/> for each solution (its return value halts).</summary>
     public void EvalQuery(CompiledQuery query, Value?[] frame, Value?[] expressionValues, Func<bool> onRow)
     {
         CheckLimits();
-        EvalQueryBody(query, 0, frame, expressionValues, onRow);
+        var rowCheck = onRow;
+        if (query.CheckCaptures)
+        {
+            rowCheck = () =>
+            {
+                foreach (var v in expressionValues)
+                {
+                    if (v is not null && IsFalse(v))
+                    {
+                        return false;
+                    }
+                }
+
+                return onRow();
+            };
+        }
+
+        EvalQueryBody(query, 0, frame, expressionValues, rowCheck);
     }
 
     private bool EvalQueryBody(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow)
@@ -115,38 +152,40 @@ internal sealed partial class Evaluator
         }
 
         var expr = body[index];
-        Func<bool> next = index + 1 == body.Length ? onRow : () => EvalQueryBody(query, index + 1, frame, values, onRow);
+        var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
+        var slot = query.OriginalIndex[index];
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
-            values[index] = BooleanValue.TrueValue;
+            values[slot] = BooleanValue.TrueValue;
             return EvalExpr(expr, frame, next);
         }
 
-        // A plain term expression: report its value.
+        // A plain term expression: report its value (false is a value here; rows are checked at the end when required).
         if (term.IsVarFree || IsGround(term, frame))
         {
             var v = EvalGround(term, frame);
-            if (v is null || IsFalse(v))
+            if (v is null)
             {
                 return false;
             }
 
-            values[index] = v;
+            values[slot] = v;
             return next();
         }
 
-        return EvalTerm(term, frame, v =>
-        {
-            if (IsFalse(v))
-            {
-                return false;
-            }
+        return EvalQueryTermSlow(term, frame, values, slot, next);
+    }
 
+    private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
+        () => EvalQueryBody(query, index + 1, frame, values, onRow);
+
+    private bool EvalQueryTermSlow(Term term, Value?[] frame, Value?[] values, int index, Func<bool> next) =>
+        EvalTerm(term, frame, v =>
+        {
             values[index] = v;
             return next();
         });
-    }
 
     // ---------------------------------------------------------------- bodies and expressions
 
@@ -163,12 +202,15 @@ internal sealed partial class Evaluator
             return EvalExpr(expr, f, k);
         }
 
-        return EvalExpr(expr, f, () => EvalBody(body, index + 1, f, k));
+        return EvalExpr(expr, f, NextExpr(body, index, f, k));
     }
+
+    private Func<bool> NextExpr(Expr[] body, int index, Value?[] f, Func<bool> k) => () => EvalBody(body, index + 1, f, k);
 
     private bool EvalExpr(Expr expr, Value?[] f, Func<bool> k)
     {
         Step();
+        EnsureStack();
         if (expr.Withs.Length > 0)
         {
             return EvalWith(expr, f, k);
@@ -206,14 +248,14 @@ internal sealed partial class Evaluator
                         return v is not null && !IsFalse(v) && k();
                     }
 
-                    return EvalTerm(term, f, v => !IsFalse(v) && k());
+                    return EvalTruthy(term, f, k);
                 }
 
             case ExprKind.Unify:
                 return Unify(expr.A!, expr.B!, f, k);
 
             case ExprKind.SomeIn:
-                return EvalTerm(expr.A!, f, coll => IterateMembers(coll, expr.Key, expr.B!, f, k));
+                return EvalSomeIn(expr, f, k);
 
             case ExprKind.Every:
                 return EvalEvery(expr, f, k);
@@ -225,6 +267,10 @@ internal sealed partial class Evaluator
                 throw EvalErrors.Internal("unknown expression kind", expr.Location);
         }
     }
+
+    private bool EvalTruthy(Term term, Value?[] f, Func<bool> k) => EvalTerm(term, f, v => !IsFalse(v) && k());
+
+    private bool EvalSomeIn(Expr expr, Value?[] f, Func<bool> k) => EvalTerm(expr.A!, f, coll => IterateMembers(coll, expr.Key, expr.B!, f, k));
 
     private bool IterateMembers(Value collection, Term? keyPattern, Term valuePattern, Value?[] f, Func<bool> k)
     {
@@ -461,6 +507,11 @@ internal sealed partial class Evaluator
             return v is not null && k(v);
         }
 
+        return EvalTermSlow(t, f, k);
+    }
+
+    private bool EvalTermSlow(Term t, Value?[] f, Func<Value, bool> k)
+    {
         switch (t)
         {
             case VarTerm v:
@@ -491,7 +542,21 @@ internal sealed partial class Evaluator
                 }
 
             case TemplateTerm template:
-                return EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items => k(FormatTemplate(template, items)));
+                {
+                    // A template produces one string: several solutions of its parts are a conflict (OPA always raises it).
+                    StringValue? text = null;
+                    EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items =>
+                    {
+                        if (text is not null)
+                        {
+                            throw EvalErrors.Conflict("template-strings must not produce multiple outputs", Loc(template.Location));
+                        }
+
+                        text = FormatTemplate(template, items);
+                        return false;
+                    });
+                    return text is not null && k(text);
+                }
             default:
                 {
                     var v = EvalGround(t, f);
@@ -502,9 +567,40 @@ internal sealed partial class Evaluator
 
     private bool EvalItems(Term[] terms, int index, Value[] values, Value?[] f, Func<Value[], bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k(values);
+        }
+
+        // A bare variable bound by a later item's iteration (f(x, a[x])) is evaluated after it.
+        if (terms[index] is VarTerm pending && f[pending.Slot] is null)
+        {
+            for (var j = index + 1; j < terms.Length; j++)
+            {
+                if (terms[j] is not VarTerm)
+                {
+                    var reordered = (Term[])terms.Clone();
+                    var order = new int[terms.Length];
+                    for (var x = 0; x < order.Length; x++)
+                    {
+                        order[x] = x;
+                    }
+
+                    (reordered[index], reordered[j]) = (reordered[j], reordered[index]);
+                    (order[index], order[j]) = (order[j], order[index]);
+                    var scratch = new Value[terms.Length];
+                    return EvalItems(reordered, index, scratch, f, items =>
+                    {
+                        for (var x = 0; x < order.Length; x++)
+                        {
+                            values[order[x]] = items[x];
+                        }
+
+                        return k(values);
+                    });
+                }
+            }
         }
 
         return EvalTerm(terms[index], f, v =>
@@ -573,7 +669,7 @@ internal sealed partial class Evaluator
                 return vb is not null && va.Equals(vb) && k();
             }
 
-            return EvalTerm(a, f, va => EvalTerm(b, f, vb => va.Equals(vb) && k()));
+            return EvalBothAndCompare(a, b, f, k);
         }
 
         if (aPattern && bPattern)
@@ -598,16 +694,17 @@ internal sealed partial class Evaluator
             throw new PolicyEvaluationException(new PolicyError(PolicyErrorCodes.UnsafeVarError, $"var {name} is unsafe", Loc(a.Location)));
         }
 
-        if (aPattern)
-        {
-            return EvalTerm(b, f, vb => UnifyValue(a, vb, f, k));
-        }
-
-        return EvalTerm(a, f, va => UnifyValue(b, va, f, k));
+        return aPattern ? EvalThenUnify(b, a, f, k) : EvalThenUnify(a, b, f, k);
     }
+
+    private bool EvalBothAndCompare(Term a, Term b, Value?[] f, Func<bool> k) => EvalTerm(a, f, va => EvalTerm(b, f, vb => va.Equals(vb) && k()));
+
+    /// <summary>Evaluates <paramref name="source"/> and unifies each value with the pattern <paramref name="pattern"/>.</summary>
+    private bool EvalThenUnify(Term source, Term pattern, Value?[] f, Func<bool> k) => EvalTerm(source, f, v => UnifyValue(pattern, v, f, k));
 
     private bool UnifyPairs(Term[] a, Term[] b, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == a.Length)
         {
             return k();
@@ -725,12 +822,15 @@ internal sealed partial class Evaluator
                     return tv is not null && tv.Equals(v) && k();
                 }
 
-                return EvalTerm(t, f, tv => tv.Equals(v) && k());
+                return EvalAndCompare(t, v, f, k);
         }
     }
 
+    private bool EvalAndCompare(Term t, Value v, Value?[] f, Func<bool> k) => EvalTerm(t, f, tv => tv.Equals(v) && k());
+
     private bool UnifyArrayValue(Term[] items, ArrayValue value, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == items.Length)
         {
             return k();
@@ -746,6 +846,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyObjectValues(Term[] terms, Value[] values, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k();
@@ -756,7 +857,7 @@ internal sealed partial class Evaluator
 
     // ---------------------------------------------------------------- comprehensions and templates
 
-    private Value EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;
@@ -776,6 +877,12 @@ internal sealed partial class Evaluator
 
                         return false;
                     });
+                    if (comp.FirstOnly)
+                    {
+                        Exit();
+                        return list.Count > 0 ? list[0] : null!;
+                    }
+
                     result = ArrayValue.Wrap([.. list]);
                     break;
                 }

@@ -13,7 +13,8 @@ internal static class RegoParser
     /// <summary>
     /// Parses a module. <see cref="RegoVersion.V1"/>: rule bodies need <c>if</c>, multi-value rules <c>contains</c>.
     /// <see cref="RegoVersion.V0"/>: lenient v0 (all future keywords available without import; <c>import rego.v1</c>
-    /// switches the v1 checks on). <see cref="RegoVersion.Auto"/>: v1 if the module satisfies it, otherwise lenient v0.
+    /// switches the v1 checks on). <see cref="RegoVersion.Auto"/>: v1 if the module satisfies it (unless it imports
+    /// <c>future.keywords</c> without <c>rego.v1</c>: written for v0), otherwise lenient v0.
     /// The grammar is the same in all modes, so a syntax error is reported as is.
     /// </summary>
     public static Module ParseModule(string file, string text, RegoVersion version)
@@ -29,8 +30,12 @@ internal static class RegoParser
         var enforceV1 = version == RegoVersion.V1 || result.ImportsRegoV1;
         if (result.V1Errors.Count == 0)
         {
-            return version == RegoVersion.V0 && !result.ImportsRegoV1
-                ? result.Module
+            // Auto: a module that imports future keywords (and not rego.v1) was written for v0, so it keeps v0's
+            // leniency at compile time (deprecated builtins, shadowing) even though its syntax is also valid v1.
+            var writtenForV0 = version == RegoVersion.Auto && !result.ImportsRegoV1
+                && result.Module.Imports.Any(i => i.Path.Head is Var { Name: "future" });
+            return (version == RegoVersion.V0 && !result.ImportsRegoV1) || writtenForV0
+                ? WithVersion(result.Module, RegoVersion.V0)
                 : WithVersion(result.Module, RegoVersion.V1);
         }
 
@@ -43,7 +48,7 @@ internal static class RegoParser
     }
 
     private static Module WithVersion(Module m, RegoVersion version) =>
-        m.RegoVersion == version ? m : new Module(m.File, m.Package, m.Imports, m.Rules, version);
+        m.RegoVersion == version ? m : new Module(m.File, m.Package, m.Imports, m.Rules, version, m.Annotations);
 
     /// <summary>Parses a query: expressions separated by <c>;</c> or newlines. Wildcards become <c>$0</c>, <c>$1</c>, ...</summary>
     public static Body ParseQuery(string text)

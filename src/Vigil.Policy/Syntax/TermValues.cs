@@ -1,5 +1,4 @@
 using Vigil.Policy.Syntax.Ast;
-using Vigil.Policy.Syntax.Parsing;
 using Vigil.Policy.Values;
 
 namespace Vigil.Policy.Syntax;
@@ -80,6 +79,4 @@ internal static class TermValues
 
     /// <summary>True if the term is a ground value (see <see cref="ToValue"/>).</summary>
     public static bool IsValue(Term term) => ToValue(term, out _) is not null;
-
-    internal static string Describe(Term t) => Parser.ValueName(t);
 }

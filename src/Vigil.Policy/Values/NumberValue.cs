@@ -33,7 +33,7 @@ public sealed partial class NumberValue : Value
     public NumberRepresentation Representation { get; }
 
     /// <summary>True when the value is a whole number (including floats such as <c>2.0</c>).</summary>
-    public bool IsInteger => Representation != NumberRepresentation.Float || (double.IsFinite(_float) && Math.Floor(_float) == _float);
+    public bool IsInteger => Representation != NumberRepresentation.Float || Decimal.IsBoundedInteger;
 
     public static NumberValue Zero => SmallInts[128];
 
@@ -83,34 +83,21 @@ public sealed partial class NumberValue : Value
             return null;
         }
 
-        // Whole numbers written with an exponent (1e3) that fit exactly become integers.
-        if (double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) < 9.2e18 && !text.Contains('.', StringComparison.Ordinal))
+        // Whole numbers written with an exponent (1e3, 1e30) become exact integers; 1e-400 stays a
+        // (tiny, non-zero) decimal even though it underflows a double.
+        if (!text.Contains('.', StringComparison.Ordinal))
         {
-            return Create((long)d);
-        }
-
-        if (double.IsFinite(d) && Math.Floor(d) == d && !text.Contains('.', StringComparison.Ordinal)
-            && TryParseExactBigInteger(text, out var exact))
-        {
-            return Create(exact);
+            var exact = DecimalForm.FromText(text);
+            if (exact.IsBoundedInteger)
+            {
+                var integer = exact.ToBigInteger();
+                return integer >= long.MinValue && integer <= long.MaxValue
+                    ? Create((long)integer)
+                    : new NumberValue(NumberRepresentation.BigInteger, 0, integer, 0, text); // keeps "1e30" for sprintf
+            }
         }
 
         return new NumberValue(NumberRepresentation.Float, 0, default, d, text);
-    }
-
-    private static bool TryParseExactBigInteger(string text, out BigInteger value)
-    {
-        value = default;
-        var e = text.AsSpan().IndexOfAny('e', 'E');
-        if (e < 0 || !BigInteger.TryParse(text.AsSpan(0, e), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var mantissa)
-            || !int.TryParse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent)
-            || exponent < 0 || exponent > 4096)
-        {
-            return false;
-        }
-
-        value = mantissa * BigInteger.Pow(10, exponent);
-        return true;
     }
 
     /// <summary>Returns the value as a 64-bit integer when it is a whole number in range.</summary>
@@ -121,9 +108,16 @@ public sealed partial class NumberValue : Value
             case NumberRepresentation.Int64:
                 value = _int;
                 return true;
-            case NumberRepresentation.Float when IsInteger && Math.Abs(_float) < 9.2e18:
-                value = (long)_float;
-                return true;
+            case NumberRepresentation.Float when Decimal.IsBoundedInteger && Decimal.Exponent <= 19:
+                var exact = Decimal.ToBigInteger();
+                if (exact >= long.MinValue && exact <= long.MaxValue)
+                {
+                    value = (long)exact;
+                    return true;
+                }
+
+                value = 0;
+                return false;
             default:
                 value = 0;
                 return false;
@@ -155,9 +149,9 @@ public sealed partial class NumberValue : Value
                 value = _big;
                 return true;
             default:
-                if (IsInteger)
+                if (Decimal.IsBoundedInteger)
                 {
-                    value = new BigInteger(_float);
+                    value = Decimal.ToBigInteger();
                     return true;
                 }
 
@@ -174,7 +168,7 @@ public sealed partial class NumberValue : Value
         _ => _float,
     };
 
-    /// <summary>The literal text the number was written with, if it was parsed from one (floats only).</summary>
+    /// <summary>The literal text the number was written with, if it was parsed from one (floats, and integers written with an exponent).</summary>
     public string? LiteralText => _text;
 
     public override bool Equals(Value? other)
@@ -206,12 +200,13 @@ public sealed partial class NumberValue : Value
             case NumberRepresentation.BigInteger:
                 return _big.GetHashCode();
             default:
-                if (TryGetInt64(out var l))
+                // Consistent with Equals: an integral float hashes like the integer it equals.
+                if (TryGetBigInteger(out var integer))
                 {
-                    return l.GetHashCode();
+                    return integer >= long.MinValue && integer <= long.MaxValue ? ((long)integer).GetHashCode() : integer.GetHashCode();
                 }
 
-                return _float.GetHashCode();
+                return Decimal.GetHashCode();
         }
     }
 
@@ -232,13 +227,15 @@ public sealed partial class NumberValue : Value
             return x.CompareTo(y);
         }
 
-        if (a.TryGetBigInteger(out var ai) && b.TryGetBigInteger(out var bi))
-        {
-            return ai.CompareTo(bi);
-        }
-
-        return a.ToDouble().CompareTo(b.ToDouble());
+        // Exact decimal comparison: numbers order like the values they denote, even beyond
+        // float64's range or precision (1e400 > 1e399, 0.1234567890123456789 > ...788).
+        return DecimalForm.Compare(a.Decimal, b.Decimal);
     }
+
+    private DecimalForm? _decimal;
+
+    /// <summary>The exact decimal value of the number, computed once.</summary>
+    private DecimalForm Decimal => _decimal ??= DecimalForm.FromText(ToNumberText());
 
     internal override void AppendRego(StringBuilder builder) => builder.Append(ToNumberText());
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Formats.Asn1;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -55,8 +56,13 @@ internal sealed class RsaJoseKey(RSA rsa, bool isPrivate) : JoseKey
 
         try
         {
-            var padding = alg[0] == 'R' ? RSASignaturePadding.Pkcs1 : RSASignaturePadding.Pss;
-            return Rsa.VerifyData(signingInput, signature, HashFor(alg), padding);
+            var hash = HashFor(alg);
+            lock (Rsa)
+            {
+                return alg[0] == 'R'
+                    ? Rsa.VerifyData(signingInput, signature, hash, RSASignaturePadding.Pkcs1)
+                    : RsaPss.Verify(Rsa, hash, Hash(hash, signingInput), signature);
+            }
         }
         catch (CryptographicException)
         {
@@ -99,7 +105,11 @@ internal sealed class EcJoseKey(ECDsa ecdsa, bool isPrivate) : JoseKey
 
         try
         {
-            return Ecdsa.VerifyHash(Hash(HashFor(alg), signingInput), signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            var digest = Hash(HashFor(alg), signingInput);
+            lock (Ecdsa)
+            {
+                return Ecdsa.VerifyHash(digest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
         }
         catch (CryptographicException)
         {
@@ -124,7 +134,10 @@ internal sealed class EcJoseKey(ECDsa ecdsa, bool isPrivate) : JoseKey
         s.CopyTo(fixedSignature.AsSpan((2 * size) - s.Length));
         try
         {
-            return Ecdsa.VerifyHash(digest, fixedSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            lock (Ecdsa)
+            {
+                return Ecdsa.VerifyHash(digest, fixedSignature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
         }
         catch (CryptographicException)
         {
@@ -221,8 +234,31 @@ internal static class KeyReader
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512", "EdDSA",
     };
 
-    /// <summary>OPA's getKeysFromCertOrJWK.</summary>
-    public static List<JoseKey> FromCertOrJwk(string text)
+    private const int MaxCachedKeySets = 256;
+    private const int MaxCachedKeyText = 64 * 1024;
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<JoseKey>> VerificationKeyCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// OPA's getKeysFromCertOrJWK, cached per key text for the process: importing an RSA key costs far more than a
+    /// verification, and a gateway verifies every request against the same few keys. Keys lock around each use.
+    /// </summary>
+    public static IReadOnlyList<JoseKey> FromCertOrJwk(string text)
+    {
+        if (VerificationKeyCache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        var keys = ParseCertOrJwk(text);
+        if (text.Length <= MaxCachedKeyText && VerificationKeyCache.Count < MaxCachedKeySets)
+        {
+            VerificationKeyCache.TryAdd(text, keys);
+        }
+
+        return keys;
+    }
+
+    private static IReadOnlyList<JoseKey> ParseCertOrJwk(string text)
     {
         var (block, rest) = GoPem.Decode(text);
         if (block is not null)
@@ -259,17 +295,15 @@ internal static class KeyReader
             throw new BuiltinErrorException("failed to extract a Key from the PEM certificate");
         }
 
-        List<JoseKey> keys;
         try
         {
-            keys = ParseJwkSet(text, allowPrivate: true);
+            // Keys for algorithms JWS cannot use (e.g. RSA-OAEP encryption keys) are dropped before they are imported.
+            return ParseJwkSet(text, allowPrivate: true, include: jwk => Str(jwk, "alg") is var alg && (alg.Length == 0 || TokenAlgorithms.Contains(alg)));
         }
         catch (BuiltinErrorException e)
         {
             throw new BuiltinErrorException("failed to parse a JWK key (set): " + e.Message);
         }
-
-        return keys.Where(k => k.Alg.Length == 0 || TokenAlgorithms.Contains(k.Alg)).ToList();
     }
 
     public static JoseKey FromCertificate(X509Certificate2 cert)
@@ -348,7 +382,7 @@ internal static class KeyReader
     private static string Str(ObjectValue jwk, string member) => jwk[member] is StringValue s ? s.Value : string.Empty;
 
     /// <summary>A JWK or a JWK set ({"keys": [...]}) as JSON text.</summary>
-    public static List<JoseKey> ParseJwkSet(string json, bool allowPrivate)
+    public static List<JoseKey> ParseJwkSet(string json, bool allowPrivate, Func<ObjectValue, bool>? include = null)
     {
         Value parsed;
         try
@@ -375,13 +409,17 @@ internal static class KeyReader
             var result = new List<JoseKey>(array.Count);
             foreach (var item in array)
             {
-                result.Add(ParseJwk(item as ObjectValue ?? throw new BuiltinErrorException("invalid JWK: not a JSON object"), allowPrivate));
+                var jwk = item as ObjectValue ?? throw new BuiltinErrorException("invalid JWK: not a JSON object");
+                if (include is null || include(jwk))
+                {
+                    result.Add(ParseJwk(jwk, allowPrivate));
+                }
             }
 
             return result;
         }
 
-        return [ParseJwk(obj, allowPrivate)];
+        return include is null || include(obj) ? [ParseJwk(obj, allowPrivate)] : [];
     }
 
     public static JoseKey ParseJwk(ObjectValue jwk, bool allowPrivate)

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Vigil.Policy.Values;
 
 namespace Vigil.Policy.Syntax.Ast;
 
-/// <summary>Writes nodes as Rego-like text, for diagnostics and tests. Recursion is bounded by the parser's depth limit.</summary>
+/// <summary>
+/// Writes nodes as Rego-like text, for diagnostics and tests. Recursion is bounded by the parser's depth limit;
+/// on a thread too small for that, the text is cut short with "…" rather than overflowing the stack.
+/// </summary>
 internal static class AstPrinter
 {
     private static readonly Dictionary<string, string> Infix = new(StringComparer.Ordinal)
@@ -14,6 +18,12 @@ internal static class AstPrinter
 
     public static void Append(StringBuilder b, Node node)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            b.Append('…');
+            return;
+        }
+
         switch (node)
         {
             case Module m:
@@ -193,6 +203,12 @@ internal static class AstPrinter
 
     private static void AppendTerm(StringBuilder b, Term t)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            b.Append('…');
+            return;
+        }
+
         switch (t)
         {
             case Scalar s:
@@ -278,9 +294,9 @@ internal static class AstPrinter
             case Call c:
                 if (c.Name is { } name && Infix.TryGetValue(name, out var op) && c.Args.Count == 2)
                 {
-                    AppendTerm(b, c.Args[0]);
+                    AppendOperand(b, c.Args[0]);
                     b.Append(' ').Append(op).Append(' ');
-                    AppendTerm(b, c.Args[1]);
+                    AppendOperand(b, c.Args[1]);
                 }
                 else if (c.Name == "internal.member_2" && c.Args.Count == 2)
                 {
@@ -326,6 +342,21 @@ internal static class AstPrinter
             default:
                 b.Append(t.GetType().Name);
                 break;
+        }
+    }
+
+    /// <summary>Operands that are themselves infix calls are parenthesised, so the printed text shows the parse.</summary>
+    private static void AppendOperand(StringBuilder b, Term t)
+    {
+        if (t is Call { Name: { } n } c && (Infix.ContainsKey(n) || n.StartsWith("internal.member_", StringComparison.Ordinal)) && c.Args.Count >= 2)
+        {
+            b.Append('(');
+            AppendTerm(b, t);
+            b.Append(')');
+        }
+        else
+        {
+            AppendTerm(b, t);
         }
     }
 

@@ -3,7 +3,7 @@ namespace Vigil.Policy.Syntax.Ast;
 /// <summary>A parsed policy file: <c>package</c>, imports and rules, in source order.</summary>
 internal sealed class Module : Node
 {
-    public Module(string file, Package package, IReadOnlyList<Import> imports, IReadOnlyList<Rule> rules, RegoVersion regoVersion)
+    public Module(string file, Package package, IReadOnlyList<Import> imports, IReadOnlyList<Rule> rules, RegoVersion regoVersion, IReadOnlyList<Annotation>? annotations = null)
         : base(package.Location)
     {
         File = file;
@@ -11,6 +11,7 @@ internal sealed class Module : Node
         Imports = imports;
         Rules = rules;
         RegoVersion = regoVersion;
+        Annotations = annotations ?? [];
     }
 
     public string File { get; }
@@ -23,6 +24,37 @@ internal sealed class Module : Node
 
     /// <summary>The version the module was actually parsed as: <see cref="RegoVersion.V0"/> or <see cref="RegoVersion.V1"/> (never Auto).</summary>
     public RegoVersion RegoVersion { get; }
+
+    /// <summary><c># METADATA</c> blocks, in source order, each attached to the package or a rule.</summary>
+    public IReadOnlyList<Annotation> Annotations { get; }
+
+    /// <summary>Annotations attached to exactly this rule (scope <c>rule</c> or <c>document</c>).</summary>
+    public IEnumerable<Annotation> AnnotationsOf(Rule rule) => Annotations.Where(a => ReferenceEquals(a.Target, rule));
+}
+
+/// <summary>
+/// A <c># METADATA</c> comment block (YAML) attached to the statement after it. <see cref="Scope"/> is <c>package</c>,
+/// <c>subpackages</c>, <c>rule</c> or <c>document</c> (defaulting to package/rule by target). <see cref="Value"/> is the
+/// object OPA's <c>rego.metadata.rule()</c> / <c>chain()</c> return: <c>scope</c>, <c>title</c>, <c>entrypoint</c>,
+/// <c>description</c>, <c>organizations</c>, <c>related_resources</c> (<c>{ref, description}</c>), <c>authors</c>
+/// (<c>{name, email}</c>), <c>schemas</c>, <c>custom</c> — only the keys that are set.
+/// </summary>
+internal sealed class Annotation : Node
+{
+    public Annotation(string scope, Values.ObjectValue value, Node target, SourceLocation location)
+        : base(location)
+    {
+        Scope = scope;
+        Value = value;
+        Target = target;
+    }
+
+    public string Scope { get; }
+
+    public Values.ObjectValue Value { get; }
+
+    /// <summary>The <see cref="Package"/> or <see cref="Rule"/> the block precedes.</summary>
+    public Node Target { get; }
 }
 
 /// <summary><c>package a.b</c>. <see cref="Path"/> is the full ref <c>data.a.b</c> (head var <c>data</c>, string path terms).</summary>

@@ -12,6 +12,7 @@ internal sealed class Lexer
     private readonly List<Token> _tokens;
     private readonly Dictionary<int, string> _errors = [];
     private readonly Stack<(int Depth, bool Raw)> _templates = new();
+    private readonly List<Comment> _comments = [];
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -25,6 +26,12 @@ internal sealed class Lexer
 
     /// <summary>Tokens, always ending with <see cref="TokenKind.Eof"/>.</summary>
     public IReadOnlyList<Token> Tokens => _tokens;
+
+    /// <summary>The token list itself, handed to the parser without copying.</summary>
+    public List<Token> TokenList => _tokens;
+
+    /// <summary>Comments in source order (for <c># METADATA</c> annotations).</summary>
+    public IReadOnlyList<Comment> Comments => _comments;
 
     /// <summary>Messages for <see cref="TokenKind.Illegal"/> tokens, by token index.</summary>
     public IReadOnlyDictionary<int, string> Errors => _errors;
@@ -59,11 +66,30 @@ internal sealed class Lexer
                 }
 
                 Add(TokenKind.Eof, start, start, line, col, space, newline);
+                DemoteKeywordsStartingRefs();
                 return;
             }
 
             var kind = ScanToken(out var error);
             Add(kind, start, _pos, line, col, space, newline, error);
+        }
+    }
+
+    /// <summary>
+    /// A keyword written directly before <c>.</c> or <c>[</c> starts a ref and is a name (<c>else.foo := 1</c>,
+    /// <c>if.foo == 1</c>), as with OPA's keywords-in-refs feature. (After a dot any keyword is a name anyway.)
+    /// </summary>
+    private void DemoteKeywordsStartingRefs()
+    {
+        var tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens);
+        for (var i = 0; i + 1 < tokens.Length; i++)
+        {
+            ref var t = ref tokens[i];
+            var next = tokens[i + 1];
+            if (TokenKinds.IsKeyword(t.Kind) && !next.SpaceBefore && next.Kind is TokenKind.Dot or TokenKind.LBrack)
+            {
+                t = t with { Kind = TokenKind.Ident };
+            }
         }
     }
 
@@ -101,7 +127,9 @@ internal sealed class Lexer
                 case '#':
                     space = true;
                     var end = text.IndexOf('\n', _pos);
-                    _pos = end < 0 ? text.Length : end;
+                    end = end < 0 ? text.Length : end;
+                    _comments.Add(new Comment(_pos, end, _line, _pos - _lineStart + 1));
+                    _pos = end;
                     break;
                 default:
                     return (space, newline);
@@ -435,3 +463,6 @@ internal sealed class Lexer
         }
     }
 }
+
+/// <summary>A <c>#</c> comment: source span (including the <c>#</c>, excluding the newline) and position.</summary>
+internal readonly record struct Comment(int Start, int End, int Line, int Column);

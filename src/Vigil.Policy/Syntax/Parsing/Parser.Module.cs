@@ -18,6 +18,8 @@ internal sealed partial class Parser
         var statements = new List<object>();
         while (Tok != TokenKind.Eof && _errors.Count < MaxErrors)
         {
+            // Backtracking never crosses statements, so the memo table only needs the current one.
+            _termCache.Clear();
             var errorsBefore = _errors.Count;
             var stmt = Guard(ParseStatement);
             if (stmt is not null && _errors.Count == errorsBefore)
@@ -84,6 +86,16 @@ internal sealed partial class Parser
             return new ModuleResult(null, _errors, [], importsRegoV1);
         }
 
+        var targets = new List<AnnotationParser.Target>(rules.Count + imports.Count + 1) { new(package, package.Location.Line) };
+        targets.AddRange(imports.Select(i => new AnnotationParser.Target(i, i.Location.Line)));
+        targets.AddRange(rules.Select(r => new AnnotationParser.Target(r, r.Location.Line)));
+        targets.Sort((a, b) => a.Line.CompareTo(b.Line));
+        var annotations = AnnotationParser.Attach(_file, _text, _comments, targets, _errors);
+        if (_errors.Count > 0)
+        {
+            return new ModuleResult(null, _errors, [], importsRegoV1);
+        }
+
         var v1Errors = new List<PolicyError>();
         foreach (var rule in rules)
         {
@@ -93,7 +105,7 @@ internal sealed partial class Parser
             }
         }
 
-        var module = new Module(_file, package, imports, rules, importsRegoV1 ? RegoVersion.V1 : RegoVersion.V0);
+        var module = new Module(_file, package, imports, rules, importsRegoV1 ? RegoVersion.V1 : RegoVersion.V0, annotations);
         return new ModuleResult(module, [], v1Errors, importsRegoV1);
     }
 

@@ -243,7 +243,7 @@ internal sealed partial class Parser
         }
 
         var errorsBefore = _errors.Count;
-        var head = ParseHead(isDefault);
+        var head = ParseHead();
         if (head is null || _errors.Count > errorsBefore)
         {
             return null;
@@ -289,35 +289,17 @@ internal sealed partial class Parser
         }
 
         Body? ruleBody;
-        var bodyGenerated = false;
         if (hasIf)
         {
             Next();
-            var s = Save();
-            var expr = ParseLiteral(0);
-
-            // `p if { true }` must not be read as "p if <the set {true}>": set literals are never false or undefined.
-            if (expr is not null && expr.Terms is not SetTerm)
+            ruleBody = Tok == TokenKind.LBrace ? TryParseBraceBodyFirst() : null;
+            if (ruleBody is null)
             {
-                ruleBody = new Body([expr], expr.Location);
-            }
-            else
-            {
-                Restore(s);
-                if (Tok != TokenKind.LBrace)
-                {
-                    ParseLiteral(0);
-                    return null;
-                }
-
-                Next();
-                ruleBody = ParseBody(TokenKind.RBrace);
+                ruleBody = ParseIfBody();
                 if (ruleBody is null)
                 {
                     return null;
                 }
-
-                Next();
             }
         }
         else if (Tok == TokenKind.LBrace)
@@ -341,7 +323,7 @@ internal sealed partial class Parser
             return null;
         }
 
-        var flags = new RuleFlags(hasIf, head.UsesContains, bodyGenerated, head.ValueGenerated);
+        var flags = new RuleFlags(hasIf, head.UsesContains, BodyGenerated: false, head.ValueGenerated);
         Rule? elseRule = null;
         if (Tok == TokenKind.Else)
         {
@@ -358,7 +340,7 @@ internal sealed partial class Parser
                 return null;
             }
 
-            elseRule = ParseElse(head, flags);
+            elseRule = ParseElse(head);
             if (elseRule is null)
             {
                 return null;
@@ -392,6 +374,67 @@ internal sealed partial class Parser
         return rules;
     }
 
+    /// <summary>
+    /// Fast path for <c>if { ... }</c>: parse the braces as a body directly. OPA first tries a single literal (so that
+    /// <c>if {1} == x</c> or <c>if {a | b}</c> keep their expression meaning); the body reading is kept only when the
+    /// result cannot differ from that: the braces end the statement and the body is not a lone <c>|</c> expression.
+    /// Otherwise the position is restored (null) and the caller follows OPA's order.
+    /// </summary>
+    private Body? TryParseBraceBodyFirst()
+    {
+        var s = Save();
+        Next();
+        if (Tok != TokenKind.RBrace)
+        {
+            var body = ParseBody(TokenKind.RBrace);
+            if (body is not null)
+            {
+                Next();
+                var continues = Precedence(Tok) > 0
+                    || Tok is TokenKind.In or TokenKind.Assign or TokenKind.Unify or TokenKind.With or TokenKind.Comma or TokenKind.Colon
+                    || (!Cur.SpaceBefore && Tok is TokenKind.Dot or TokenKind.LBrack or TokenKind.LParen);
+                var loneOr = body.Count == 1 && body[0] is { Negated: false, With.Count: 0, Terms: Call { Name: "or" } };
+                if (!continues && !loneOr)
+                {
+                    return body;
+                }
+            }
+        }
+
+        Restore(s);
+        return null;
+    }
+
+    /// <summary>After <c>if</c>: a single literal, or a braced body (OPA's order; see <see cref="TryParseBraceBodyFirst"/>).</summary>
+    private Body? ParseIfBody()
+    {
+        var s = Save();
+        var expr = ParseLiteral(0);
+
+        // `p if { true }` must not be read as "p if <the set {true}>": set literals are never false or undefined
+        // (and `p if {}` is an empty body, not an empty object).
+        if (expr is not null && expr.Terms is not (SetTerm or ObjectTerm { Pairs.Count: 0 }))
+        {
+            return new Body([expr], expr.Location);
+        }
+
+        Restore(s);
+        if (Tok != TokenKind.LBrace)
+        {
+            ParseLiteral(0);
+            return null;
+        }
+
+        Next();
+        var body = ParseBody(TokenKind.RBrace);
+        if (body is not null)
+        {
+            Next();
+        }
+
+        return body;
+    }
+
     private List<Term>? RegenerateWildcardArgs(List<Term>? args)
     {
         if (args is null)
@@ -408,7 +451,7 @@ internal sealed partial class Parser
         return copy;
     }
 
-    private Rule? ParseElse(HeadBuilder head, RuleFlags parentFlags)
+    private Rule? ParseElse(HeadBuilder head)
     {
         Enter();
         try
@@ -442,7 +485,7 @@ internal sealed partial class Parser
             var hasIf = Tok == TokenKind.If;
             if (!hasIf && Tok != TokenKind.LBrace)
             {
-                return NewRule(elseHead, TrueBody(loc), null, false, loc, new RuleFlags(parentFlags.HasIf, false, true, valueGenerated));
+                return NewRule(elseHead, TrueBody(loc), null, false, loc, new RuleFlags(false, false, true, valueGenerated));
             }
 
             if (hasIf)
@@ -481,14 +524,15 @@ internal sealed partial class Parser
             Rule? next = null;
             if (Tok == TokenKind.Else)
             {
-                next = ParseElse(head, parentFlags);
+                next = ParseElse(head);
                 if (next is null)
                 {
                     return null;
                 }
             }
 
-            return NewRule(elseHead, body, next, false, loc, new RuleFlags(parentFlags.HasIf || hasIf, false, false, valueGenerated));
+            // As in OPA, an else clause does not inherit the `if` of its rule: v1 wants `else := v if { ... }`.
+            return NewRule(elseHead, body, next, false, loc, new RuleFlags(hasIf, false, false, valueGenerated));
         }
         finally
         {
@@ -496,7 +540,7 @@ internal sealed partial class Parser
         }
     }
 
-    private HeadBuilder? ParseHead(bool isDefault)
+    private HeadBuilder? ParseHead()
     {
         var loc = CurLoc;
         var name = ParseVar();
@@ -527,9 +571,12 @@ internal sealed partial class Parser
             case Var v:
                 head = new HeadBuilder { Ref = [v], Location = loc };
                 break;
-            case Ref r:
+            case Ref { Head: Var } r:
                 head = new HeadBuilder { Ref = [r.Head, .. r.Path], Location = loc };
                 break;
+            case Ref r:
+                Error(loc, $"invalid rule head: {r}");
+                return null;
             case Call c:
                 if (c.Operator.Head is not Var)
                 {
@@ -543,13 +590,13 @@ internal sealed partial class Parser
                 return null;
         }
 
-        var refText = head.BuildRef().ToString();
+        string RefText() => head.BuildRef().ToString();
         switch (Tok)
         {
             case TokenKind.Contains:
                 if (head.Args is not null)
                 {
-                    Illegal($"the contains keyword can only be used with multi-value rule definitions (e.g., {refText} contains <VALUE> {{ ... }})");
+                    Illegal($"the contains keyword can only be used with multi-value rule definitions (e.g., {RefText()} contains <VALUE> {{ ... }})");
                     return null;
                 }
 
@@ -557,7 +604,7 @@ internal sealed partial class Parser
                 head.Key = ParseTermInfixCall();
                 if (head.Key is null)
                 {
-                    Illegal($"expected rule key term (e.g., {refText} contains <VALUE> {{ ... }})");
+                    Illegal($"expected rule key term (e.g., {RefText()} contains <VALUE> {{ ... }})");
                     return null;
                 }
 
@@ -589,7 +636,6 @@ internal sealed partial class Parser
             head.ValueGenerated = true;
         }
 
-        _ = isDefault;
         return head;
     }
 

@@ -14,7 +14,8 @@ internal sealed partial class Parser
 
     private Term? ParseTermIn(bool keyVal)
     {
-        Enter();
+        Probe();
+        var chain = 0;
         try
         {
             var lhs = ParseBinary(1);
@@ -37,6 +38,8 @@ internal sealed partial class Parser
                         var rhs3 = ParseBinary(1);
                         if (rhs3 is not null)
                         {
+                            chain++;
+                            Enter();
                             lhs = new Call(OpRef("internal.member_3", opLoc), [lhs, mhs, rhs3], lhs.Location);
                             if (Tok == TokenKind.In)
                             {
@@ -55,6 +58,8 @@ internal sealed partial class Parser
                     return lhs;
                 }
 
+                chain++;
+                Enter();
                 var inLoc = CurLoc;
                 Next();
                 var rhs = ParseBinary(1);
@@ -72,7 +77,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            Leave();
+            _depth -= chain;
         }
     }
 
@@ -90,7 +95,8 @@ internal sealed partial class Parser
     /// <summary>Precedence climbing; all binary operators are left-associative.</summary>
     private Term? ParseBinary(int minPrecedence)
     {
-        Enter();
+        Probe();
+        var chain = 0;
         try
         {
             var lhs = ParseTerm();
@@ -108,6 +114,9 @@ internal sealed partial class Parser
                     return lhs;
                 }
 
+                // Each link of a left-associative chain nests the AST one level deeper: count it as nesting.
+                chain++;
+                Enter();
                 var opLoc = CurLoc;
                 Next();
                 var rhs = ParseBinary(prec + 1);
@@ -121,7 +130,7 @@ internal sealed partial class Parser
         }
         finally
         {
-            Leave();
+            _depth -= chain;
         }
     }
 
@@ -142,8 +151,14 @@ internal sealed partial class Parser
 
             var errorsBefore = _errors.Count;
             var term = ParseTermUncached();
-            var errs = _errors.Count > errorsBefore ? _errors.GetRange(errorsBefore, _errors.Count - errorsBefore).ToArray() : [];
-            _termCache[start] = new CachedTerm(term, Save(), errs);
+
+            // Only terms spanning several tokens are worth remembering; re-reading a name or scalar is cheaper.
+            if (_pos - start > 2)
+            {
+                var errs = _errors.Count > errorsBefore ? _errors.GetRange(errorsBefore, _errors.Count - errorsBefore).ToArray() : [];
+                _termCache[start] = new CachedTerm(term, Save(), errs);
+            }
+
             return term;
         }
         finally
@@ -228,82 +243,84 @@ internal sealed partial class Parser
 
     private Term? ParseRef(Term head, bool allowSpaceBeforeFirst)
     {
-        Enter();
-        try
+        Probe();
+        if (head is not (Var or ArrayTerm or ObjectTerm or SetTerm or ArrayComprehension or SetComprehension or ObjectComprehension or Call))
         {
-            if (head is not (Var or ArrayTerm or ObjectTerm or SetTerm or ArrayComprehension or SetComprehension or ObjectComprehension or Call))
+            Error(head.Location, $"illegal ref (head cannot be {ValueName(head)})");
+            return null;
+        }
+
+        var path = new List<Term>();
+        var first = true;
+        while (true)
+        {
+            if (Cur.SpaceBefore && !(first && allowSpaceBeforeFirst))
             {
-                Error(head.Location, $"illegal ref (head cannot be {ValueName(head)})");
-                return null;
+                return new Ref(head, path, head.Location);
             }
 
-            var path = new List<Term>();
-            var first = true;
-            while (true)
+            first = false;
+            switch (Tok)
             {
-                if (Cur.SpaceBefore && !(first && allowSpaceBeforeFirst))
-                {
-                    return new Ref(head, path, head.Location);
-                }
-
-                first = false;
-                switch (Tok)
-                {
-                    case TokenKind.Dot:
-                        Next();
-                        if (Cur.SpaceBefore || !(Tok == TokenKind.Ident || TokenKinds.IsKeyword(Tok)))
-                        {
-                            Illegal("expected ident");
-                            return null;
-                        }
-
-                        path.Add(new Scalar(StringValue.Create(TextOf(Cur)), CurLoc));
-                        Next();
-                        break;
-                    case TokenKind.LParen:
+                case TokenKind.Dot:
+                    Next();
+                    if (Cur.SpaceBefore || !(Tok == TokenKind.Ident || TokenKinds.IsKeyword(Tok)))
                     {
-                        var call = ParseCall(new Ref(head, path, head.Location));
-                        if (call is null)
-                        {
-                            return null;
-                        }
+                        Illegal("expected ident");
+                        return null;
+                    }
 
-                        if (!Cur.SpaceBefore && Tok is TokenKind.Dot or TokenKind.LBrack)
+                    path.Add(new Scalar(StringValue.Create(TextOf(Cur)), CurLoc));
+                    Next();
+                    break;
+                case TokenKind.LParen:
+                {
+                    var call = ParseCall(new Ref(head, path, head.Location));
+                    if (call is null)
+                    {
+                        return null;
+                    }
+
+                    if (!Cur.SpaceBefore && Tok is TokenKind.Dot or TokenKind.LBrack)
+                    {
+                        // f(x).y nests the call inside a new ref: one more level of AST depth.
+                        Enter();
+                        try
                         {
                             return ParseRef(call, allowSpaceBeforeFirst: false);
                         }
-
-                        return call;
+                        finally
+                        {
+                            Leave();
+                        }
                     }
 
-                    case TokenKind.LBrack:
-                    {
-                        Next();
-                        var t = ParseTermInfixCall();
-                        if (t is null)
-                        {
-                            return null;
-                        }
-
-                        if (Tok != TokenKind.RBrack)
-                        {
-                            Illegal("expected ]");
-                            return null;
-                        }
-
-                        path.Add(t);
-                        Next();
-                        break;
-                    }
-
-                    default:
-                        return new Ref(head, path, head.Location);
+                    return call;
                 }
+
+                case TokenKind.LBrack:
+                {
+                    Next();
+                    var t = ParseTermInfixCall();
+                    if (t is null)
+                    {
+                        return null;
+                    }
+
+                    if (Tok != TokenKind.RBrack)
+                    {
+                        Illegal("expected ]");
+                        return null;
+                    }
+
+                    path.Add(t);
+                    Next();
+                    break;
+                }
+
+                default:
+                    return new Ref(head, path, head.Location);
             }
-        }
-        finally
-        {
-            Leave();
         }
     }
 
@@ -374,7 +391,8 @@ internal sealed partial class Parser
             return null;
         }
 
-        var text = prefix + lit.ToString();
+        // ".5" / "-.5" are valid Rego but not JSON: keep the literal in its canonical "0.5" form.
+        var text = (prefix.EndsWith('.') ? prefix[..^1] + "0." : prefix) + lit.ToString();
         if (ExceedsNumberLimit(text))
         {
             Error(CurLoc, "number too big");
@@ -480,6 +498,12 @@ internal sealed partial class Parser
 
             parts.Add(expr.Terms is Scalar scalar && expr.With.Count == 0 ? scalar : expr);
 
+            if (Tok == TokenKind.Illegal)
+            {
+                Illegal();
+                return null;
+            }
+
             if (Tok is not (TokenKind.TemplatePart or TokenKind.TemplateEnd) || _text[Cur.Start] != '}')
             {
                 Error(CurLoc, "expected } to end template string expression");
@@ -525,145 +549,131 @@ internal sealed partial class Parser
 
     private Term? ParseArray()
     {
-        Enter();
-        try
+        Probe();
+        var loc = CurLoc;
+        Next();
+        if (Tok == TokenKind.RBrack)
         {
-            var loc = CurLoc;
             Next();
-            if (Tok == TokenKind.RBrack)
+            return new ArrayTerm([], loc);
+        }
+
+        var potentialComprehension = true;
+        if (Tok == TokenKind.Comma)
+        {
+            potentialComprehension = false;
+            Next();
+        }
+
+        var s = Save();
+
+        // A plain term first: `[x | body]` is a comprehension rather than an array holding `x | body`.
+        var head = ParseTerm();
+        if (head is null)
+        {
+            return null;
+        }
+
+        switch (Tok)
+        {
+            case TokenKind.RBrack:
+                Next();
+                return new ArrayTerm([head], loc);
+            case TokenKind.Comma:
             {
                 Next();
-                return new ArrayTerm([], loc);
-            }
+                var terms = ParseTermList(TokenKind.RBrack, [head]);
+                if (terms is null)
+                {
+                    return null;
+                }
 
-            var potentialComprehension = true;
-            if (Tok == TokenKind.Comma)
-            {
-                potentialComprehension = false;
                 Next();
+                return new ArrayTerm(terms, loc);
             }
 
-            var s = Save();
-
-            // A plain term first: `[x | body]` is a comprehension rather than an array holding `x | body`.
-            var head = ParseTerm();
-            if (head is null)
+            case TokenKind.Or when potentialComprehension:
             {
-                return null;
-            }
-
-            switch (Tok)
-            {
-                case TokenKind.RBrack:
-                    Next();
-                    return new ArrayTerm([head], loc);
-                case TokenKind.Comma:
+                Next();
+                var body = ParseBody(TokenKind.RBrack);
+                if (body is not null)
                 {
                     Next();
-                    var terms = ParseTermList(TokenKind.RBrack, [head]);
-                    if (terms is null)
-                    {
-                        return null;
-                    }
-
-                    Next();
-                    return new ArrayTerm(terms, loc);
+                    return new ArrayComprehension(head, body, loc);
                 }
 
-                case TokenKind.Or when potentialComprehension:
+                if (Tok != TokenKind.Comma)
                 {
-                    Next();
-                    var body = ParseBody(TokenKind.RBrack);
-                    if (body is not null)
-                    {
-                        Next();
-                        return new ArrayComprehension(head, body, loc);
-                    }
-
-                    if (Tok != TokenKind.Comma)
-                    {
-                        return null;
-                    }
-
-                    break;
+                    return null;
                 }
-            }
 
-            Restore(s);
-            var items = ParseTermList(TokenKind.RBrack, []);
-            if (items is null)
-            {
-                return null;
+                break;
             }
-
-            Next();
-            return new ArrayTerm(items, loc);
         }
-        finally
+
+        Restore(s);
+        var items = ParseTermList(TokenKind.RBrack, []);
+        if (items is null)
         {
-            Leave();
+            return null;
         }
+
+        Next();
+        return new ArrayTerm(items, loc);
     }
 
     private Term? ParseSetOrObject()
     {
-        Enter();
-        try
+        Probe();
+        var loc = CurLoc;
+        Next();
+        if (Tok == TokenKind.RBrace)
         {
-            var loc = CurLoc;
             Next();
-            if (Tok == TokenKind.RBrace)
-            {
-                Next();
-                return new ObjectTerm([], loc);
-            }
+            return new ObjectTerm([], loc);
+        }
 
-            var potentialComprehension = true;
-            if (Tok == TokenKind.Comma)
-            {
-                potentialComprehension = false;
-                Next();
-            }
+        var potentialComprehension = true;
+        if (Tok == TokenKind.Comma)
+        {
+            potentialComprehension = false;
+            Next();
+        }
 
-            var s = Save();
-            var head = ParseTerm();
-            if (head is null)
-            {
-                return null;
-            }
-
-            switch (Tok)
-            {
-                case TokenKind.Or when potentialComprehension:
-                    return ParseSet(s, head, potentialComprehension: true, loc);
-                case TokenKind.RBrace or TokenKind.Comma:
-                    return ParseSet(s, head, potentialComprehension, loc);
-                case TokenKind.Colon:
-                    return ParseObject(head, potentialComprehension, loc);
-            }
-
-            Restore(s);
-            head = ParseTermInfixCallInList();
-            if (head is null)
-            {
-                return null;
-            }
-
-            switch (Tok)
-            {
-                case TokenKind.RBrace or TokenKind.Comma:
-                    return ParseSet(s, head, potentialComprehension: false, loc);
-                case TokenKind.Colon:
-                    return ParseObject(head, potentialComprehension, loc);
-            }
-
-            Illegal("non-terminated set");
+        var s = Save();
+        var head = ParseTerm();
+        if (head is null)
+        {
             return null;
         }
-        finally
+
+        switch (Tok)
         {
-            Leave();
+            case TokenKind.Or when potentialComprehension:
+                return ParseSet(s, head, potentialComprehension: true, loc);
+            case TokenKind.RBrace or TokenKind.Comma:
+                return ParseSet(s, head, potentialComprehension, loc);
+            case TokenKind.Colon:
+                return ParseObject(head, potentialComprehension, loc);
         }
+
+        Restore(s);
+        head = ParseTermInfixCallInList();
+        if (head is null)
+        {
+            return null;
+        }
+
+        switch (Tok)
+        {
+            case TokenKind.RBrace or TokenKind.Comma:
+                return ParseSet(s, head, potentialComprehension: false, loc);
+            case TokenKind.Colon:
+                return ParseObject(head, potentialComprehension, loc);
+        }
+
+        Illegal("non-terminated set");
+        return null;
     }
 
     private Term? ParseSet(State s, Term head, bool potentialComprehension, SourceLocation loc)

@@ -17,8 +17,9 @@ internal sealed partial class Parser
 
     private readonly string _file;
     private readonly string _text;
-    private readonly Token[] _tokens;
+    private readonly List<Token> _tokens;
     private readonly IReadOnlyDictionary<int, string> _lexErrors;
+    private readonly IReadOnlyList<Comment> _comments;
     private readonly List<PolicyError> _errors = [];
     private readonly Dictionary<int, CachedTerm> _termCache = [];
     private int _pos;
@@ -30,8 +31,9 @@ internal sealed partial class Parser
         _file = file;
         _text = text;
         var lexer = Lexer.Run(text);
-        _tokens = [.. lexer.Tokens];
+        _tokens = lexer.TokenList;
         _lexErrors = lexer.Errors;
+        _comments = lexer.Comments;
     }
 
     public List<PolicyError> Errors => _errors;
@@ -42,7 +44,7 @@ internal sealed partial class Parser
 
     private void Next()
     {
-        if (_pos < _tokens.Length - 1)
+        if (_pos < _tokens.Count - 1)
         {
             _pos++;
         }
@@ -77,15 +79,28 @@ internal sealed partial class Parser
         public SourceLocation Location { get; } = location;
     }
 
+    /// <summary>Enters one level of syntactic nesting (a term, body, else clause or operator-chain link).</summary>
     private void Enter()
     {
-        if (++_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        if (++_depth > MaxDepth)
+        {
+            throw new NestingDepthException(CurLoc);
+        }
+
+        Probe();
+    }
+
+    private void Leave() => _depth--;
+
+    /// <summary>Checks the remaining stack in recursive helpers that do not add a nesting level of their own.</summary>
+    private void Probe()
+    {
+        // Shallow parses skip the probe's cost; deep ones fail cleanly instead of overflowing a small thread stack.
+        if (_depth > 32 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             throw new NestingDepthException(CurLoc);
         }
     }
-
-    private void Leave() => _depth--;
 
     /// <summary>Runs a top-level parse step, turning a nesting overflow into a parse error.</summary>
     private T? Guard<T>(Func<T?> step)
@@ -99,7 +114,7 @@ internal sealed partial class Parser
         {
             _depth = 0;
             _errors.Add(new PolicyError(PolicyErrorCodes.ParseError, $"input exceeds maximum nesting depth ({MaxDepth})", e.Location));
-            _pos = _tokens.Length - 1;
+            _pos = _tokens.Count - 1;
             return null;
         }
     }

@@ -137,6 +137,8 @@ public sealed class TimeBuiltinsTests
         Assert.Equal(S("Sat Dec 03 00:10:53 +0530 2022"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("Mon Jan 02 15:04:05 -0700 2006"))));
         Assert.Equal(S("Sat, 03 Dec 2022 00:10:53 +0530"), Call("time.format", ArrayValue.Create(N(t), S("Asia/Kolkata"), S("RFC1123Z"))));
         Assert.Equal(S("Fri Dec  2 18:40:53 UTC 2022"), Call("time.format", ArrayValue.Create(N(t), S("UTC"), S("UnixDate"))));
+        Assert.Equal(S("Fri Dec  2 13:40:53 EST 2022"), Call("time.format", ArrayValue.Create(N(t), S("America/New_York"), S("UnixDate"))));
+        Assert.Equal(S("Fri Jul  1 20:00:00 EDT 2022"), Call("time.format", ArrayValue.Create(N(1656720000000000000), S("America/New_York"), S("UnixDate"))));
         Assert.Equal(S("6:40PM 336 .141"), Call("time.format", ArrayValue.Create(N(t), S(""), S("3:04PM 002 .000"))));
     }
 
@@ -149,5 +151,59 @@ public sealed class TimeBuiltinsTests
         Assert.Equal(N((now - DateTimeOffset.UnixEpoch).Ticks * 100), first);
         Assert.Equal(first, CallWith(context, "time.now_ns"));
         Assert.True(BuiltinTable.Default.TryGet("time.now_ns", out var definition) && definition.Nondeterministic);
+    }
+}
+
+public sealed class TestSleepTests
+{
+    [Fact]
+    public void Sleep_IsCappedAndCancellable()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("10ms")));
+        Assert.Equal(Value.True, BuiltinHarness.Call("test.sleep", Value.From("1h")));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => BuiltinHarness.CallWith(new BuiltinContext(cancellationToken: cts.Token), "test.sleep", Value.From("1s")));
+    }
+}
+
+public sealed class GoZoneNameParsingTests
+{
+    [Theory]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 PST 2017")]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 GMT+3 2017")]
+    [InlineData("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 19:00:00 UTC 2017")]
+    public void ParseNs_ZoneAbbreviations_ReadWallClockAsUtcLikeGoWithUtcLocal(string layout, string value)
+    {
+        Assert.Equal(Value.From(1496430000000000000), BuiltinHarness.Call("time.parse_ns", Value.From(layout), Value.From(value)));
+    }
+}
+
+public sealed class ZoneRuleTests
+{
+    [Theory]
+    [InlineData("2040-01-15T00:00:00Z", "Australia/Sydney", "AEDT +1100")]
+    [InlineData("2040-07-15T00:00:00Z", "Australia/Sydney", "AEST +1000")]
+    [InlineData("2040-07-04T12:00:00Z", "America/New_York", "EDT -0400")]
+    [InlineData("2040-12-25T12:00:00Z", "America/New_York", "EST -0500")]
+    [InlineData("1900-01-01T00:00:00Z", "Asia/Kolkata", "MMT +0521")]
+    [InlineData("2024-06-01T00:00:00Z", "Asia/Kathmandu", "+0545 +0545")]
+    public void Format_ZoneAbbreviationsAndOffsets_FollowTzifAndPosixRules(string instant, string zone, string expected)
+    {
+        var ns = BuiltinHarness.Call("time.parse_rfc3339_ns", Value.From(instant))!;
+        Assert.Equal(Value.From(expected), BuiltinHarness.Call("time.format", ArrayValue.Create(ns, Value.From(zone), Value.From("MST -0700"))));
+    }
+
+    [Fact]
+    public void PosixTz_SouthernHemisphereRule_SwapsSeasons()
+    {
+        var rule = Vigil.Policy.Builtins.Security.PosixTz.Parse("AEST-10AEDT,M10.1.0,M4.1.0/3")!;
+        Assert.True(rule.TryLookup(new DateTimeOffset(2050, 1, 10, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), out var summer, out var summerName));
+        Assert.True(rule.TryLookup(new DateTimeOffset(2050, 7, 10, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), out var winter, out var winterName));
+        Assert.Equal((39600, "AEDT"), (summer, summerName));
+        Assert.Equal((36000, "AEST"), (winter, winterName));
+        Assert.Null(Vigil.Policy.Builtins.Security.PosixTz.Parse("X"));
     }
 }

@@ -6,7 +6,7 @@ using Vigil.Policy.Values;
 namespace Vigil.Policy.Builtins.Security;
 
 /// <summary>JSON text as Go's encoding/json writes OPA values: compact, keys sorted, HTML characters escaped.</summary>
-internal static class GoJson
+internal static class GoJsonText
 {
     public static string Marshal(Value value)
     {
@@ -138,11 +138,11 @@ internal static class GoJson
         var (mb, eb) = ParseDecimal(b);
         if (ea > eb)
         {
-            ma *= BigInteger.Pow(10, Math.Min(ea - eb, 100_000));
+            ma *= BigInteger.Pow(10, Math.Min(ea - eb, 4_000));
         }
         else if (eb > ea)
         {
-            mb *= BigInteger.Pow(10, Math.Min(eb - ea, 100_000));
+            mb *= BigInteger.Pow(10, Math.Min(eb - ea, 4_000));
         }
 
         return ma.CompareTo(mb);
@@ -161,7 +161,10 @@ internal static class GoJson
         var e = text.IndexOfAny(['e', 'E']);
         if (e >= 0)
         {
-            exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            // Exponents beyond any meaningful claim value are clamped: the comparison only needs their sign and size.
+            exponent = BigInteger.TryParse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big)
+                ? (int)BigInteger.Clamp(big, -1_000_000, 1_000_000)
+                : 0;
             text = text[..e];
         }
 
@@ -172,7 +175,7 @@ internal static class GoJson
             text = text.Remove(dot, 1);
         }
 
-        var mantissa = text.Length == 0 ? BigInteger.Zero : BigInteger.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+        var mantissa = text.Length > 0 && BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : BigInteger.Zero;
         return (negative ? -mantissa : mantissa, exponent);
     }
 }
