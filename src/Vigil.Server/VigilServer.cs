@@ -89,6 +89,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
         services.AddSingleton<ForwarderHttpClient>();
+        services.AddSingleton(new SessionCache(time));
         services.AddHttpForwarder();
         services.AddRouting();
         services.AddAntiforgery(o =>

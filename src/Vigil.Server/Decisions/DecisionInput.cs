@@ -36,7 +36,7 @@ internal static class DecisionInput
         {
             [KVersion] = Value.From(Version),
             [KType] = Value.From(subject.Type),
-            [KUser] = User(subject, request.Time),
+            [KUser] = CachedUser(subject, request.Time),
             [KRequest] = Request(request),
             [KResource] = resourceValue,
             [KDevice] = ObjectValue.Empty,
@@ -59,6 +59,21 @@ internal static class DecisionInput
         new KeyValuePair<string, Value>("labels", ObjectValue.Create(route.Resource.Labels.Select(kv => new KeyValuePair<string, Value>(kv.Key, Value.From(kv.Value))))),
         new KeyValuePair<string, Value>("route", Value.From(route.Name)),
     ]);
+
+    /// <summary>The user object only changes with the subject and the (whole-second) ages, so it is reused within a second.</summary>
+    private static ObjectValue CachedUser(Subject subject, DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        var cached = subject.InputCache;
+        if (cached is not null && cached.Second == second)
+        {
+            return cached.Value;
+        }
+
+        var value = User(subject, now);
+        subject.InputCache = new Subject.UserInputCache(second, value);
+        return value;
+    }
 
     private static ObjectValue User(Subject subject, DateTimeOffset now)
     {

@@ -24,6 +24,7 @@ internal sealed partial class GatewayMiddleware(
     ForwarderHttpClient httpClient,
     AssertionSigner signer,
     DecisionLog log,
+    SessionCache sessions,
     TimeProvider time,
     ILogger<GatewayMiddleware> logger)
 {
@@ -80,7 +81,7 @@ internal sealed partial class GatewayMiddleware(
         string? authError = null;
         try
         {
-            (subject, authError) = await AuthenticateAsync(context, route).ConfigureAwait(false);
+            (subject, authError) = await AuthenticateAsync(context, route, sessions, state.Current.Config.Session.CookieName).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -193,22 +194,44 @@ internal sealed partial class GatewayMiddleware(
 
     public const string RequestIdKey = "vigil.request_id";
 
-    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route)
+    private static async Task<Subject> SessionAsync(HttpContext context, SessionCache sessions, string cookieName)
+    {
+        var cookie = context.Request.Cookies[cookieName];
+        if (string.IsNullOrEmpty(cookie))
+        {
+            return Subject.Anonymous;
+        }
+
+        // Large tickets are split into chunk cookies; those are not cached (the first cookie is only a marker).
+        var chunked = cookie.StartsWith("chunks-", StringComparison.Ordinal);
+        if (!chunked && sessions.TryGet(cookie, out var cached))
+        {
+            return cached;
+        }
+
+        var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return Subject.Anonymous;
+        }
+
+        var subject = FromSession(result);
+        if (!chunked)
+        {
+            sessions.Add(cookie, subject, result.Properties?.ExpiresUtc);
+        }
+        return subject;
+    }
+
+    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, string cookieName)
     {
         switch (route.Config.Auth)
         {
             case AuthMode.Public:
                 // Public routes still see a session if there is one, so policy can personalise.
-                if (context.Request.Cookies.Count == 0)
-                {
-                    return (Subject.Anonymous, null);
-                }
-
-                var optional = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
-                return (optional.Succeeded ? FromSession(optional) : Subject.Anonymous, null);
+                return (await SessionAsync(context, sessions, cookieName).ConfigureAwait(false), null);
             case AuthMode.Session:
-                var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
-                return (result.Succeeded ? FromSession(result) : Subject.Anonymous, null);
+                return (await SessionAsync(context, sessions, cookieName).ConfigureAwait(false), null);
             case AuthMode.Jwt:
                 var authorization = context.Request.Headers.Authorization;
                 if (authorization.Count == 0)

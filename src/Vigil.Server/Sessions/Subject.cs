@@ -23,6 +23,17 @@ internal sealed record Subject
 
     public bool IsAuthenticated => Type != SubjectTypes.Anonymous;
 
+    /// <summary>The decision input's <c>user</c> object for one whole second (see <c>DecisionInput</c>).</summary>
+    internal UserInputCache? InputCache
+    {
+        get => Volatile.Read(ref _inputCache);
+        set => Volatile.Write(ref _inputCache, value);
+    }
+
+    private UserInputCache? _inputCache;
+
+    internal sealed record UserInputCache(long Second, Vigil.Policy.Values.ObjectValue Value);
+
     public bool MfaVerified => MfaTime is not null;
 
     /// <summary>Builds a subject from claims (session cookie or validated token); claim names are the JWT ones.</summary>

@@ -281,3 +281,31 @@ public sealed class GatewayTests(HarnessFixture fixture) : IClassFixture<Harness
         Assert.NotEmpty(jwks.Keys);
     }
 }
+
+/// <summary>WebSockets are authorized like any request.</summary>
+public sealed class WebSocketTests(HarnessFixture fixture) : IClassFixture<HarnessFixture>
+{
+    private VigilHarness H => fixture.Harness;
+
+    [Fact]
+    public async Task WebSocket_AllowedRoute_IsProxied()
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{H.Port}/public/ws?marker=ws1"), cts.Token);
+        await socket.SendAsync("hi"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, cts.Token);
+        var buffer = new byte[256];
+        var result = await socket.ReceiveAsync(buffer, cts.Token);
+        Assert.Equal("echo:hi:", System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count));
+        Assert.Contains(H.Upstream.Received, r => r.RawTarget.Contains("marker=ws1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WebSocket_WithoutSession_IsRefusedBeforeUpstream()
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{H.Port}/admin/ws?marker=ws2"), cts.Token));
+        Assert.DoesNotContain(H.Upstream.Received, r => r.RawTarget.Contains("marker=ws2", StringComparison.Ordinal));
+    }
+}

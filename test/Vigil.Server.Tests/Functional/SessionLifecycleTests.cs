@@ -115,3 +115,20 @@ public sealed class SessionLifecycleTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 }
+
+/// <summary>Forwarded-for handling when Vigil sits behind a configured proxy.</summary>
+public sealed class TrustedProxyTests
+{
+    [Fact]
+    public async Task ForwardedFor_FromTrustedProxy_IsBelievedAndPassedOn()
+    {
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions { TrustedProxies = "127.0.0.1" });
+        var response = await RawHttp.SendAsync(h.Port, "/net?marker=tp1", headers: ["X-Forwarded-For: 10.9.9.9"]);
+        Assert.Equal(200, response.Status);
+        var got = Assert.Single(h.Upstream.Received, r => r.RawTarget.Contains("marker=tp1", StringComparison.Ordinal));
+        Assert.Equal("10.9.9.9", got.Header("X-Forwarded-For"));
+
+        var chained = await RawHttp.SendAsync(h.Port, "/net?marker=tp2", headers: ["X-Forwarded-For: 10.9.9.9, 198.51.100.4"]);
+        Assert.Equal(403, chained.Status);
+    }
+}

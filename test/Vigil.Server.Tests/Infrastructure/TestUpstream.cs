@@ -41,11 +41,24 @@ public sealed class TestUpstream : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         TestUpstream? self = null;
+        app.UseWebSockets();
         app.Run(async context =>
         {
             var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToArray(), StringComparer.OrdinalIgnoreCase);
             self!.Received.Enqueue(new ReceivedRequest(context.Request.Method, raw, context.Request.Path.Value ?? "", headers));
+            if (context.WebSockets.IsWebSocketRequest)
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+                var buffer = new byte[1024];
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None).ConfigureAwait(false);
+                var user = context.Request.Headers["X-Vigil-User"].ToString();
+                var reply = System.Text.Encoding.UTF8.GetBytes("echo:" + System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count) + ":" + user);
+                await socket.SendAsync(reply, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
             context.Response.Headers.Append("Set-Cookie", "__vigil_session=planted-by-upstream; Path=/");
             context.Response.Headers.Append("Set-Cookie", "app_cookie=1; Path=/");
             context.Response.ContentType = "text/html; charset=utf-8";

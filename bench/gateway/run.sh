@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Gateway benchmark, one run on loopback with wrk:
+#   1. the upstream directly (nginx serving a fixed 200),
+#   2. nginx as a plain reverse proxy with upstream keepalive,
+#   3. Vigil with a session cookie, a Rego policy decision and the decision log on every request.
+# Prints rps, p50 and p99 for each and the ratios. Usage: bash bench/gateway/run.sh [duration] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-10s}
+CONNECTIONS=${2:-64}
+THREADS=${THREADS:-2}
+
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+if ((${#need[@]})); then
+  echo "bench: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build src/Vigil.Cli -c Release -nologo -v q >/dev/null
+VIGIL="dotnet src/Vigil.Cli/bin/Release/net10.0/vigil.dll"
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+UP=$(free_port); NG=$(free_port); VG=$(free_port)
+
+# nginx: the upstream (fixed body) and the plain reverse proxy with upstream keepalive.
+mkdir -p "$work/nginx/logs"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp; fastcgi_temp_path $work/nginx/tmp;
+  uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
+  upstream app { server 127.0.0.1:$UP; keepalive 128; }
+  server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 "hello from upstream\n"; } }
+  server {
+    listen 127.0.0.1:$NG;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }
+  }
+}
+CONF
+mkdir -p "$work/nginx/tmp"
+"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+# Vigil: one session route to the same upstream, the demo policy, decision log on.
+mkdir -p "$work/vigil/policies"
+cp examples/gateway/policies/gateway.rego "$work/vigil/policies/"
+cat > "$work/vigil/vigil.yaml" <<CONF
+version: 1
+server: { listen: [http://127.0.0.1:$VG], public_url: http://127.0.0.1:$VG, data_dir: ./data }
+policies: { directories: [./policies] }
+routes:
+  - { name: app, path: /, upstreams: [http://127.0.0.1:$UP], resource: { name: app, classification: internal } }
+CONF
+$VIGIL users add bench --password bench-password-1 --role engineer --config "$work/vigil/vigil.yaml" >/dev/null
+env ${VIGIL_ENV:-DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
+pids+=($!)
+
+for port in $UP $NG $VG; do
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/.vigil/health" && break; sleep 0.2; done
+done
+
+# Sign in once through the real OIDC flow (login page + antiforgery token) to get a session cookie.
+jar="$work/jar"; B="http://127.0.0.1:$VG"
+page=$(curl -s -c "$jar" -b "$jar" -L -H 'Accept: text/html' "$B/")
+tok=$(grep -o 'name="__vigil_csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
+ret=$(grep -o 'name="returnUrl" value="[^"]*"' <<<"$page" | sed 's/.*value="//; s/"$//; s/&amp;/\&/g')
+curl -s -o /dev/null -c "$jar" -b "$jar" -L -H 'Accept: text/html' --data-urlencode "__vigil_csrf=$tok" --data-urlencode "returnUrl=$ret" \
+  --data-urlencode username=bench --data-urlencode password=bench-password-1 "$B/.vigil/idp/login"
+session=$(awk '$6=="__vigil_session"{print $7}' "$jar")
+[[ -n "$session" ]] || { echo "bench: could not sign in to Vigil"; cat "$work/vigil.log"; exit 1; }
+check=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __vigil_session=$session" "$B/bench")
+[[ "$check" == 200 ]] || { echo "bench: session request got $check"; exit 1; }
+
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v+0 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } else print v }'; }
+declare -A RPS P50 P99
+measure() { # name url [header]
+  local name=$1 url=$2; shift 2
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (JIT, pools)
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  local errors; errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" || true)
+  [[ -z "$errors" ]] || echo "  $name: $errors"
+}
+
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores"
+measure direct "http://127.0.0.1:$UP/bench"
+measure nginx "http://127.0.0.1:$NG/bench"
+measure vigil "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_session=$session"
+
+printf '\n%-8s %12s %10s %10s\n' target rps p50_ms p99_ms
+for n in direct nginx vigil; do printf '%-8s %12s %10s %10s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}"; done
+awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" -v vp="${P50[vigil]}" -v dp="${P50[direct]}" -v np="${P50[nginx]}" 'BEGIN {
+  printf "\nvigil/nginx rps ratio: %.2f (target >= 0.90)\n", v/n
+  printf "added p50 over direct: vigil %.3f ms, nginx %.3f ms (target for vigil <= 0.300 ms)\n", vp-dp, np-dp }'
+records=$(wc -l < "$work/vigil/data/decisions.log")
+echo "decision log records written by Vigil: $records"
