@@ -190,4 +190,22 @@ public sealed class SegmentCommandTests
             dir.Delete(true);
         }
     }
+
+    [Fact]
+    public void Graph_Png_RenderedWithRsvgConvert()
+    {
+        var dir = Directory.CreateTempSubdirectory("vgl-png-");
+        try
+        {
+            var png = Path.Combine(dir.FullName, "plant.png");
+            var (exit, _, err) = Run("graph", Ex("cluster"), "-o", png);
+            Assert.True(exit == 0, err);
+            var head = File.ReadAllBytes(png).AsSpan(0, 8).ToArray();
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a }, head);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
 }
