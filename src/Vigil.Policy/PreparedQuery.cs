@@ -56,7 +56,19 @@ public sealed class PreparedQuery
             InputLimits.Check(input, options.MaxDepth);
         }
 
-        var evaluator = new Evaluator(_program, input, options);
+        var evaluator = Evaluator.Rent(_program, input, options);
+        try
+        {
+            return Run(evaluator, options);
+        }
+        finally
+        {
+            evaluator.Release();
+        }
+    }
+
+    private QueryResult Run(Evaluator evaluator, EvaluationOptions options)
+    {
         var query = _query;
         if (_singleTerm is { } single)
         {
