@@ -420,4 +420,21 @@ public sealed class EvaluatorTests
 
         Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
     }
+
+    [Fact]
+    public void Evaluate_AfterErrorInsideWith_NextEvaluationOnThreadSeesItsOwnInput()
+    {
+        var policy = Compile("""
+            package t
+            q := 1 if input.a == 1
+            q := 2 if input.a == 1
+            p := x if x := q with input as {"a": 1}
+            r := input.a
+            """);
+
+        Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", Value.FromJson("""{"a":5}""")));
+        var result = policy.Evaluate("data.t.r", Value.FromJson("""{"a":5}"""));
+
+        Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
+    }
 }
