@@ -35,6 +35,9 @@ internal sealed partial class Evaluator
     private int _depth;
     private int _steps;
 
+    /// <summary>Values of comprehensions without free variables: they depend only on input and data, so one evaluation each.</summary>
+    private Dictionary<ComprehensionTerm, Value?>? _comprehensionCache;
+
     public Evaluator(PolicyProgram program, Value? input, EvaluationOptions options)
     {
         Reset(program, input, options);
@@ -66,6 +69,7 @@ internal sealed partial class Evaluator
         _builtinContextValue = null;
         _dataOverrides = null;
         _functionOverrides = null;
+        _comprehensionCache = null;
         Array.Clear(_cache);
         if (_scratch.Length > 64)
         {
@@ -88,6 +92,7 @@ internal sealed partial class Evaluator
         _builtinContextValue = null;
         _dataOverrides = null;
         _functionOverrides = null;
+        _comprehensionCache = null;
         _depth = 0;
         _steps = 0;
         _scratchTop = 0;
@@ -921,6 +926,24 @@ internal sealed partial class Evaluator
     // ---------------------------------------------------------------- comprehensions and templates
 
     private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    {
+        if (comp.IsVarFree)
+        {
+            _comprehensionCache ??= new Dictionary<ComprehensionTerm, Value?>(ReferenceEqualityComparer.Instance);
+            if (_comprehensionCache.TryGetValue(comp, out var cached))
+            {
+                return cached;
+            }
+
+            var value = EvalComprehensionCore(comp, f);
+            _comprehensionCache[comp] = value;
+            return value;
+        }
+
+        return EvalComprehensionCore(comp, f);
+    }
+
+    private Value? EvalComprehensionCore(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;

@@ -437,4 +437,23 @@ public sealed class EvaluatorTests
 
         Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
     }
+
+    [Fact]
+    public void Evaluate_ComprehensionWithoutFreeVariables_IsBuiltOncePerEvaluation()
+    {
+        var policy = Compile("""
+            package t
+            p := count([i |
+                some i in numbers.range(1, 50)
+                s := {y | some y in input.ys; print("built", y)}
+                count(s) == 2
+            ])
+            """);
+        var lines = new List<string>();
+
+        var result = policy.Evaluate("data.t.p", Value.FromJson("""{"ys":[1,2]}"""), new EvaluationOptions { Print = lines.Add });
+
+        Assert.Equal(Value.From(50), Assert.Single(result).Expressions[0]);
+        Assert.Equal(["built 1", "built 2"], lines);
+    }
 }
