@@ -144,8 +144,18 @@ internal readonly struct BigFloat
         }
 
         exp2 -= shift;
-        var q = BigInteger.DivRem(num, den, out var r);
-        var sticky = !r.IsZero;
+        BigInteger q;
+        var sticky = false;
+        if (den.IsOne)
+        {
+            q = num;
+        }
+        else
+        {
+            q = BigInteger.DivRem(num, den, out var r);
+            sticky = !r.IsZero;
+        }
+
         var extra = (int)q.GetBitLength() - Precision;
         if (extra > 0)
         {
@@ -325,6 +335,27 @@ internal readonly struct BigFloat
         // Fast path: a value whose exact decimal expansion has at most 18 significant digits is
         // printed exactly (no shorter decimal can round to the same 64-bit value: 18-digit
         // decimals are further apart than the rounding interval).
+        if (Exponent < 0 && Exponent >= -80 && Mantissa.GetBitLength() <= 64)
+        {
+            // Cheaper still with 128-bit integers when the scaled mantissa fits.
+            var m = (ulong)Mantissa;
+            var tz = System.Numerics.BitOperations.TrailingZeroCount(m);
+            var fractionDigits = -(Exponent + tz);
+            m >>= tz;
+            if (fractionDigits is > 0 and <= 27 && 64 - System.Numerics.BitOperations.LeadingZeroCount(m) + (fractionDigits * 2.33) < 127)
+            {
+                var product = (UInt128)m * UInt128Pow5((int)fractionDigits);
+                var text128 = product.ToString(CultureInfo.InvariantCulture);
+                var trimmed128 = text128.TrimEnd('0');
+                if (trimmed128.Length <= 18)
+                {
+                    digits = trimmed128;
+                    dp = text128.Length - (int)fractionDigits;
+                    return;
+                }
+            }
+        }
+
         if (Exponent < 0 && Exponent >= -80)
         {
             var scaled = Mantissa * BigInteger.Pow(5, (int)-Exponent);
@@ -398,6 +429,17 @@ internal readonly struct BigFloat
             ? Round(1, q * Pow10(p), BigInteger.One, 0)
             : Round(1, q, Pow10(-p), 0);
         return back.Mantissa == Mantissa && back.Exponent == Exponent;
+    }
+
+    private static UInt128 UInt128Pow5(int k)
+    {
+        UInt128 result = 1;
+        for (var i = 0; i < k; i++)
+        {
+            result *= 5;
+        }
+
+        return result;
     }
 
     private static readonly BigInteger[] SmallPowers = CreatePowers();
