@@ -300,4 +300,12 @@ public sealed class NamespaceTests
         Assert.Throws<BuiltinErrorException>(() => Call("regex.replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
         Assert.Throws<BuiltinErrorException>(() => Call("sprintf", Value.From(string.Concat(Enumerable.Repeat("%999999d", 100))), ArrayValue.Create(Enumerable.Repeat((Value)Value.From(1), 100))));
     }
+
+    [Fact]
+    public void NumbersRange_Huge_FailsInsteadOfExhaustingMemory()
+    {
+        var e = Assert.Throws<BuiltinErrorException>(() => Call("numbers.range", Value.From(0), NumberValue.Parse("1e12")!));
+        Assert.StartsWith("range too large", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1_000_000, ((ArrayValue)Call("numbers.range", Value.From(1), Value.From(1_000_000))!).Count);
+    }
 }
