@@ -186,6 +186,8 @@ public sealed class NamespaceTests
     [InlineData("%d %d", "[1]", "1 %!d(MISSING)")]
     [InlineData("%e", "[123456.789]", "1.234568e+05")]
     [InlineData("%x", "[\"hi\"]", "6869")]
+    [InlineData("%[2]d %[1]s", "[\"a\", 7]", "7 a")]
+    [InlineData("%-4d|%+d|%5.1f", "[7, 3, 2.25]", "7   |+3|  2.2")]
     public void Sprintf_FormatsLikeGo(string format, string args, string expected) =>
         Assert.Equal(expected, ((StringValue)Call("sprintf", Value.From(format), Value.FromJson(args))!).Value);
 
