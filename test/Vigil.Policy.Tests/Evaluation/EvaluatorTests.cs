@@ -420,4 +420,40 @@ public sealed class EvaluatorTests
 
         Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
     }
+
+    [Fact]
+    public void Evaluate_AfterErrorInsideWith_NextEvaluationOnThreadSeesItsOwnInput()
+    {
+        var policy = Compile("""
+            package t
+            q := 1 if input.a == 1
+            q := 2 if input.a == 1
+            p := x if x := q with input as {"a": 1}
+            r := input.a
+            """);
+
+        Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", Value.FromJson("""{"a":5}""")));
+        var result = policy.Evaluate("data.t.r", Value.FromJson("""{"a":5}"""));
+
+        Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
+    }
+
+    [Fact]
+    public void Evaluate_ComprehensionWithoutFreeVariables_IsBuiltOncePerEvaluation()
+    {
+        var policy = Compile("""
+            package t
+            p := count([i |
+                some i in numbers.range(1, 50)
+                s := {y | some y in input.ys; print("built", y)}
+                count(s) == 2
+            ])
+            """);
+        var lines = new List<string>();
+
+        var result = policy.Evaluate("data.t.p", Value.FromJson("""{"ys":[1,2]}"""), new EvaluationOptions { Print = lines.Add });
+
+        Assert.Equal(Value.From(50), Assert.Single(result).Expressions[0]);
+        Assert.Equal(["built 1", "built 2"], lines);
+    }
 }
