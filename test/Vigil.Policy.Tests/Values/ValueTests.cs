@@ -55,4 +55,16 @@ public sealed class ValueTests
         var obj = (ObjectValue)Value.FromJson("""{"a": {"b": [1, 2]}}""");
         Assert.Equal(Value.FromJson("[1,2]"), ((ObjectValue)obj["a"]!)["b"]);
     }
+
+    [Fact]
+    public void CompareTo_Strings_OrderByCodePointLikeOpa()
+    {
+        // U+1F600 (a surrogate pair in UTF-16) sorts after U+FF21 by code point, though not by UTF-16 unit.
+        var emoji = Value.From("\U0001F600");
+        var fullwidth = Value.From("\uFF21");
+        Assert.True(emoji.CompareTo(fullwidth) > 0);
+        Assert.True(Value.From("a").CompareTo(Value.From("ab")) < 0);
+        Assert.True(Value.From("b").CompareTo(Value.From("ab")) > 0);
+        Assert.Equal(0, Value.From("x\U0001F600").CompareTo(Value.From("x\U0001F600")));
+    }
 }
