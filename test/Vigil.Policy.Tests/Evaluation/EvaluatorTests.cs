@@ -485,4 +485,21 @@ public sealed class EvaluatorTests
 
         Assert.Equal(PolicyErrorCodes.EvalCancelError, error.Code);
     }
+
+    [Fact]
+    public void Evaluate_QueryWithModifier_ReportsTheExpressionValue()
+    {
+        var policy = Compile("""
+            package t
+            default allow := false
+            allow if input.role == "admin"
+            """);
+
+        var admin = policy.Evaluate("""data.t.allow with input as {"role": "admin"}""");
+        var guest = policy.Evaluate("""data.t.allow with input as {"role": "guest"}""");
+
+        Assert.Equal(Value.True, Assert.Single(admin).Expressions[0]);
+        Assert.Equal(Value.False, Assert.Single(guest).Expressions[0]);
+        Assert.Empty(Assert.Single(guest).Bindings);
+    }
 }
