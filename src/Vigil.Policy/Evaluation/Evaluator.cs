@@ -223,6 +223,11 @@ internal sealed partial class Evaluator
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
         var slot = query.OriginalIndex[index];
+        if (query.CaptureSlots[index] is var capture and >= 0)
+        {
+            return EvalExpr(expr, frame, CaptureThen(frame, capture, values, slot, next));
+        }
+
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
             values[slot] = BooleanValue.TrueValue;
@@ -244,6 +249,12 @@ internal sealed partial class Evaluator
 
         return EvalQueryTermSlow(term, frame, values, slot, next);
     }
+
+    private static Func<bool> CaptureThen(Value?[] frame, int capture, Value?[] values, int slot, Func<bool> next) => () =>
+    {
+        values[slot] = frame[capture];
+        return next();
+    };
 
     private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
         () => EvalQueryBody(query, index + 1, frame, values, onRow);
