@@ -32,29 +32,30 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 UP=$(free_port); NG=$(free_port); VG=$(free_port)
 
-# nginx: the upstream (fixed body) and the plain reverse proxy with upstream keepalive.
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
+# nginx: the upstream (fixed body) and, as a separate instance, the plain reverse proxy with upstream keepalive
+# (separate processes so the CPU each one spends can be measured).
+nginx_conf() { # dir server-block
+  mkdir -p "$1/tmp"
+  cat > "$1/nginx.conf" <<CONF
 worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp; fastcgi_temp_path $work/nginx/tmp;
-  uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp;
-  upstream app { server 127.0.0.1:$UP; keepalive 128; }
-  server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 "hello from upstream\n"; } }
-  server {
-    listen 127.0.0.1:$NG;
-    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }
-  }
+  client_body_temp_path $1/tmp; proxy_temp_path $1/tmp; fastcgi_temp_path $1/tmp; uwsgi_temp_path $1/tmp; scgi_temp_path $1/tmp;
+  $2
 }
 CONF
-mkdir -p "$work/nginx/tmp"
-"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+}
+nginx_conf "$work/upstream" "server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 \"hello from upstream\\n\"; } }"
+nginx_conf "$work/proxy" "upstream app { server 127.0.0.1:$UP; keepalive 128; } server { listen 127.0.0.1:$NG; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host \\\$host; } }"
+"$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
+"$NGINX" -p "$work/proxy" -c "$work/proxy/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
+pids+=($!)
+PROXY_MASTER=$!
 
 # Vigil: one session route to the same upstream, the demo policy, decision log on.
 mkdir -p "$work/vigil/policies"
@@ -69,6 +70,7 @@ CONF
 $VIGIL users add bench --password bench-password-1 --role engineer --config "$work/vigil/vigil.yaml" >/dev/null
 env ${VIGIL_ENV:-DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
 pids+=($!)
+VIGIL_PID=$!
 
 for port in $UP $NG $VG; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/.vigil/health" && break; sleep 0.2; done
@@ -87,11 +89,20 @@ check=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __vigil_session=$sess
 [[ "$check" == 200 ]] || { echo "bench: session request got $check"; exit 1; }
 
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v+0 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } else print v }'; }
-declare -A RPS P50 P99
-measure() { # name url [header]
-  local name=$1 url=$2; shift 2
+declare -A RPS P50 P99 CPU
+ticks() { # total user+system clock ticks of a process and its children threads
+  local total=0 p
+  for p in "$@"; do [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' /proc/$p/stat))); done
+  echo $total
+}
+measure() { # name pids url [header]
+  local name=$1 pidlist=$2 url=$3; shift 3
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (JIT, pools)
+  local before; before=$(ticks $pidlist)
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  local after; after=$(ticks $pidlist)
+  local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  CPU[$name]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { if (n > 0 && t > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')
   RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
@@ -100,12 +111,14 @@ measure() { # name url [header]
 }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores"
-measure direct "http://127.0.0.1:$UP/bench"
-measure nginx "http://127.0.0.1:$NG/bench"
-measure vigil "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_session=$session"
+PROXY_WORKERS=$(pgrep -P "$PROXY_MASTER" | tr '\n' ' ')
+measure direct "" "http://127.0.0.1:$UP/bench"
+measure nginx "$PROXY_WORKERS" "http://127.0.0.1:$NG/bench"
+measure vigil "$VIGIL_PID" "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_session=$session"
 
-printf '\n%-8s %12s %10s %10s\n' target rps p50_ms p99_ms
-for n in direct nginx vigil; do printf '%-8s %12s %10s %10s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}"; done
+printf '\n%-8s %12s %10s %10s %16s\n' target rps p50_ms p99_ms proxy_cpu_us/req
+for n in direct nginx vigil; do printf '%-8s %12s %10s %10s %16s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}"; done
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these cores)"
 awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" -v vp="${P50[vigil]}" -v dp="${P50[direct]}" -v np="${P50[nginx]}" 'BEGIN {
   printf "\nvigil/nginx rps ratio: %.2f (target >= 0.90)\n", v/n
   printf "added p50 over direct: vigil %.3f ms, nginx %.3f ms (target for vigil <= 0.300 ms)\n", vp-dp, np-dp }'

@@ -21,19 +21,6 @@ using Vigil.Server.Storage;
 
 namespace Vigil.Server;
 
-/// <summary>Options for hosting Vigil in-process (the CLI and tests).</summary>
-public sealed record VigilServerOptions
-{
-    /// <summary>Clock for sessions, tokens, bans and decisions. Default: the system clock.</summary>
-    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
-
-    /// <summary>Watch the configuration file and policy folders and reload on change. Default: false.</summary>
-    public bool WatchConfiguration { get; init; }
-
-    /// <summary>Minimum log level for the console. Default: Warning.</summary>
-    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
-}
-
 /// <summary>
 /// One Vigil process: identity provider, gateway (policy enforcement point), decision log. Build it from a validated
 /// <see cref="VigilConfig"/>, start it, stop it; <see cref="StopAsync"/> flushes the decision log.

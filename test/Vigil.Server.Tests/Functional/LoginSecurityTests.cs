@@ -171,3 +171,50 @@ public sealed class LoginSecurityTests(HarnessFixture fixture) : IClassFixture<H
         Assert.Equal(Error(unknownUser.Html), Error(wrongPassword.Html));
     }
 }
+
+/// <summary>TOTP enrolment at first login, recovery codes, sign-out.</summary>
+public sealed class EnrolmentTests(HarnessFixture fixture) : IClassFixture<HarnessFixture>
+{
+    private VigilHarness H => fixture.Harness;
+
+    [Fact]
+    public async Task MfaRequiredUser_EnrolsAtFirstLogin_ThenSignsInWithARecoveryCodeOnce()
+    {
+        await H.AddUserAsync("enrol1", "enrol-password-1", ["engineer"], [], mfaRequired: true);
+        using var browser = H.Browser();
+        var page = await browser.LoginAsync("/e?marker=en1", "enrol1", "enrol-password-1");
+        Assert.Equal("/.vigil/idp/mfa/enroll", page.Url.AbsolutePath);
+        Assert.Contains("data:image/png;base64,", page.Html, StringComparison.Ordinal);
+        var secret = System.Text.RegularExpressions.Regex.Match(page.Html, "id=\"secret\">([A-Z2-7]+)<").Groups[1].Value;
+        Assert.NotEmpty(secret);
+        var wrong = await browser.SubmitAsync(page, "/.vigil/idp/mfa/enroll", new() { ["code"] = "12345" });
+        Assert.Contains("id=\"error\"", wrong.Html, StringComparison.Ordinal);
+        var codesPage = await browser.SubmitAsync(wrong, "/.vigil/idp/mfa/enroll", new() { ["code"] = VigilHarness.Totp(secret, DateTimeOffset.UtcNow) });
+        var codes = System.Text.RegularExpressions.Regex.Matches(codesPage.Html, "<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})</code></li>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(10, codes.Count);
+        var next = System.Text.RegularExpressions.Regex.Match(codesPage.Html, "id=\"continue\" href=\"([^\"]+)\"").Groups[1].Value;
+        var done = await browser.GetAsync(System.Net.WebUtility.HtmlDecode(next));
+        Assert.Contains("upstream enrol1@example.test", done.Html, StringComparison.Ordinal);
+
+        using var second = H.Browser();
+        var withRecovery = await second.LoginAsync("/e?marker=en2", "enrol1", "enrol-password-1", () => codes[3]);
+        Assert.Contains("upstream enrol1@example.test", withRecovery.Html, StringComparison.Ordinal);
+
+        using var third = H.Browser();
+        var reused = await third.LoginAsync("/e?marker=en3", "enrol1", "enrol-password-1", () => codes[3]);
+        Assert.True(reused.IsMfaPage);
+    }
+
+    [Fact]
+    public async Task Logout_EndsTheSession()
+    {
+        await H.AddUserAsync("bye1", "bye-password-1", ["engineer"], []);
+        using var browser = H.Browser();
+        await browser.LoginAsync("/b?marker=bye1", "bye1", "bye-password-1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await browser.GetAsync("/.vigil/session")).Status);
+        await browser.GetAsync("/.vigil/logout");
+        Assert.Null(browser.CookieValue(H.BaseUrl, "__vigil_session"));
+        var after = await browser.GetAsync("/b?marker=bye2");
+        Assert.True(after.IsLoginPage);
+    }
+}

@@ -106,11 +106,11 @@ public sealed class VigilHarness : IAsyncDisposable
     }
 
     /// <summary>Adds a user; with <paramref name="totp"/> it is enrolled and the secret is returned.</summary>
-    public async Task<string?> AddUserAsync(string name, string password, string[] roles, string[] groups, bool totp = false, bool disabled = false)
+    public async Task<string?> AddUserAsync(string name, string password, string[] roles, string[] groups, bool totp = false, bool disabled = false, bool mfaRequired = false)
     {
         await using var scope = Server.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserService>();
-        var user = await users.AddAsync(name, password, $"{name}@example.test", null, roles, groups, mfaRequired: totp).ConfigureAwait(false);
+        var user = await users.AddAsync(name, password, $"{name}@example.test", null, roles, groups, mfaRequired: totp || mfaRequired).ConfigureAwait(false);
         string? secret = null;
         if (totp)
         {

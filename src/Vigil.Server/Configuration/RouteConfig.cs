@@ -1,0 +1,23 @@
+namespace Vigil.Server.Configuration;
+
+/// <summary>One protected application: host + path prefix to upstreams.</summary>
+public sealed record RouteConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>Host to match (lower-case, no port); null matches any host.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Path prefix, matched on segment boundaries, case-insensitively.</summary>
+    public string Path { get; init; } = "/";
+
+    public required IReadOnlyList<Uri> Upstreams { get; init; }
+    public required ResourceConfig Resource { get; init; }
+
+    /// <summary>The Rego query deciding this route; its value is a boolean or an object with <c>allow</c>.</summary>
+    public required string Query { get; init; }
+
+    public AuthMode Auth { get; init; } = AuthMode.Session;
+    public JwtRouteConfig? Jwt { get; init; }
+    public EnforcementMode Mode { get; init; } = EnforcementMode.Enforce;
+}
