@@ -502,4 +502,28 @@ public sealed class EvaluatorTests
         Assert.Equal(Value.False, Assert.Single(guest).Expressions[0]);
         Assert.Empty(Assert.Single(guest).Bindings);
     }
+
+    [Fact]
+    public void Evaluate_QueryWithClosureVariables_IsThreadSafe()
+    {
+        var policy = Compile("""
+            package t
+            p := 1
+            """);
+        var query = policy.Prepare("sum([x | some x in input.xs])");
+
+        var failures = 0;
+        Parallel.For(0, 4000, i =>
+        {
+            var xs = ArrayValue.Create(Enumerable.Range(0, i % 50).Select(static n => (Value)Value.From(n)));
+            var input = ObjectValue.Create([new KeyValuePair<string, Value>("xs", xs)]);
+            var expected = Value.From((i % 50) * ((i % 50) - 1) / 2);
+            if (!query.Evaluate(input)[0].Expressions[0].Equals(expected))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+
+        Assert.Equal(0, failures);
+    }
 }
