@@ -91,8 +91,10 @@ public sealed partial class NumberValue : Value
             if (exact.IsBoundedInteger)
             {
                 var integer = exact.ToBigInteger();
+                // The literal text is kept (as OPA keeps json.Number text): builtins that require an integer
+                // literal, such as providers.aws.sign_req's timestamp, reject "1e9".
                 return integer >= long.MinValue && integer <= long.MaxValue
-                    ? Create((long)integer)
+                    ? new NumberValue(NumberRepresentation.Int64, (long)integer, default, 0, text)
                     : new NumberValue(NumberRepresentation.BigInteger, 0, integer, 0, text); // keeps "1e30" for sprintf
             }
         }

@@ -18,9 +18,6 @@ public sealed class SecurityConformanceTests
     /// <summary>Cases known not to pass yet, by note (each with the reason).</summary>
     private static readonly Dictionary<string, string> KnownFailures = new(StringComparer.Ordinal)
     {
-        // OPA rejects the literal -1e9 because its text is not an integer; Vigil's number model turns 1e9 into the
-        // integer 1000000000 at parse time, so the builtin cannot tell it from -1000000000 (a valid 1938 timestamp).
-        ["providers-aws-sign_req/failure-simple-bad timestamp"] = "number literal text not kept for exponent integers",
     };
 
     public static TheoryData<string> FolderData()
