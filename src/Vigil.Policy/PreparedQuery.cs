@@ -29,13 +29,46 @@ public sealed class PreparedQuery
     /// <exception cref="PolicyEvaluationException">Conflict, type or builtin error (strict), deadline, cancellation or limit.</exception>
     public QueryResult Evaluate(Value? input = null, EvaluationOptions? options = null)
     {
+        try
+        {
+            return EvaluateCore(input, options);
+        }
+        catch (OperationCanceledException)
+        {
+            throw EvalErrors.Cancel("caller cancelled query execution");
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw EvalErrors.Limit("evaluation is nested too deeply (stack limit reached)");
+        }
+        catch (Exception e) when (e is not (PolicyException or OutOfMemoryException))
+        {
+            // A defect must still surface as an evaluation error (callers deny), never as an unexpected exception type.
+            throw EvalErrors.Internal($"internal error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private QueryResult EvaluateCore(Value? input, EvaluationOptions? options)
+    {
         options ??= EvaluationOptions.Default;
         if (input is not null)
         {
             InputLimits.Check(input, options.MaxDepth);
         }
 
-        var evaluator = new Evaluator(_program, input, options);
+        var evaluator = Evaluator.Rent(_program, input, options);
+        try
+        {
+            return Run(evaluator, options);
+        }
+        finally
+        {
+            evaluator.Release();
+        }
+    }
+
+    private QueryResult Run(Evaluator evaluator, EvaluationOptions options)
+    {
         var query = _query;
         if (_singleTerm is { } single)
         {

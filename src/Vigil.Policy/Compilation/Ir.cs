@@ -352,6 +352,9 @@ internal sealed class CompiledQuery
     /// </summary>
     public bool CheckCaptures { get; init; }
 
+    /// <summary>For each expression of <see cref="Body"/>, the slot holding its captured value (<c>with</c> expressions), or -1.</summary>
+    public int[] CaptureSlots { get; init; } = [];
+
     /// <summary>For each expression of <see cref="Body"/> (reordered for safety), its position in the query text.</summary>
     public int[] OriginalIndex { get; init; } = [];
 

@@ -16,32 +16,100 @@ internal sealed partial class Evaluator
     private static readonly object UndefinedMarker = new();
     private static readonly Func<bool> Halt = static () => true;
 
-    private readonly PolicyProgram _program;
-    private readonly EvaluationOptions _options;
+    [ThreadStatic]
+    private static Evaluator? t_cached;
+
+    private PolicyProgram _program = null!;
+    private EvaluationOptions _options = null!;
     private BuiltinContext? _builtinContextValue;
-    private readonly long _deadline;
-    private readonly int _maxDepth;
-    private readonly int _maxOutput;
-    private readonly bool _strict;
-    private readonly CancellationToken _token;
+    private long _deadline;
+    private int _maxDepth;
+    private int _maxOutput;
+    private bool _strict;
+    private CancellationToken _token;
 
     private Value? _input;
-    private object?[] _cache;
+    private object?[] _cache = [];
     private OverrideNode? _dataOverrides;
     private Dictionary<string, FunctionOverride>? _functionOverrides;
     private int _depth;
     private int _steps;
 
+    /// <summary>Values of comprehensions without free variables: they depend only on input and data, so one evaluation each.</summary>
+    private Dictionary<ComprehensionTerm, Value?>? _comprehensionCache;
+
     public Evaluator(PolicyProgram program, Value? input, EvaluationOptions options)
+    {
+        Reset(program, input, options);
+    }
+
+    /// <summary>
+    /// Takes this thread's spare evaluator (or a new one) prepared for one evaluation. Return it with <see cref="Release"/>.
+    /// A nested evaluation on the same thread (e.g. from a print hook) simply gets a fresh instance.
+    /// </summary>
+    public static Evaluator Rent(PolicyProgram program, Value? input, EvaluationOptions options)
+    {
+        var evaluator = t_cached;
+        if (evaluator is null)
+        {
+            return new Evaluator(program, input, options);
+        }
+
+        t_cached = null;
+        evaluator.Reset(program, input, options);
+        return evaluator;
+    }
+
+    /// <summary>Clears every reference the evaluation held and keeps the instance for the next evaluation on this thread.</summary>
+    public void Release()
+    {
+        _program = null!;
+        _options = null!;
+        _input = null;
+        _builtinContextValue = null;
+        _dataOverrides = null;
+        _functionOverrides = null;
+        _comprehensionCache = null;
+        Array.Clear(_cache);
+        if (_scratch.Length > 64)
+        {
+            _scratch = [];
+        }
+        else
+        {
+            Array.Clear(_scratch);
+        }
+
+        _scratchTop = 0;
+        t_cached = this;
+    }
+
+    private void Reset(PolicyProgram program, Value? input, EvaluationOptions options)
     {
         _program = program;
         _options = options;
         _input = input;
+        _builtinContextValue = null;
+        _dataOverrides = null;
+        _functionOverrides = null;
+        _comprehensionCache = null;
+        _depth = 0;
+        _steps = 0;
+        _scratchTop = 0;
         _strict = options.StrictBuiltinErrors;
         _token = options.CancellationToken;
         _maxDepth = options.MaxDepth;
         _maxOutput = options.MaxOutputSize;
-        _cache = program.Nodes.Length == 0 ? [] : new object?[program.Nodes.Length];
+        var nodes = program.Nodes.Length;
+        if (_cache.Length != nodes)
+        {
+            _cache = nodes == 0 ? [] : new object?[nodes];
+        }
+        else
+        {
+            Array.Clear(_cache);
+        }
+
         _deadline = options.Timeout is { } timeout
             ? options.TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * options.TimeProvider.TimestampFrequency)
             : long.MaxValue;
@@ -155,6 +223,11 @@ internal sealed partial class Evaluator
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
         var slot = query.OriginalIndex[index];
+        if (query.CaptureSlots[index] is var capture and >= 0)
+        {
+            return EvalExpr(expr, frame, CaptureThen(frame, capture, values, slot, next));
+        }
+
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
             values[slot] = BooleanValue.TrueValue;
@@ -176,6 +249,12 @@ internal sealed partial class Evaluator
 
         return EvalQueryTermSlow(term, frame, values, slot, next);
     }
+
+    private static Func<bool> CaptureThen(Value?[] frame, int capture, Value?[] values, int slot, Func<bool> next) => () =>
+    {
+        values[slot] = frame[capture];
+        return next();
+    };
 
     private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
         () => EvalQueryBody(query, index + 1, frame, values, onRow);
@@ -858,6 +937,24 @@ internal sealed partial class Evaluator
     // ---------------------------------------------------------------- comprehensions and templates
 
     private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    {
+        if (comp.IsVarFree)
+        {
+            _comprehensionCache ??= new Dictionary<ComprehensionTerm, Value?>(ReferenceEqualityComparer.Instance);
+            if (_comprehensionCache.TryGetValue(comp, out var cached))
+            {
+                return cached;
+            }
+
+            var value = EvalComprehensionCore(comp, f);
+            _comprehensionCache[comp] = value;
+            return value;
+        }
+
+        return EvalComprehensionCore(comp, f);
+    }
+
+    private Value? EvalComprehensionCore(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;

@@ -18,10 +18,12 @@ internal static class InputLimits
         var stack = t_stack ??= new Stack<(Value, int)>();
         stack.Clear();
         stack.Push((input, 1));
+        var peak = 0;
         try
         {
             while (stack.Count > 0)
             {
+                peak = Math.Max(peak, stack.Count);
                 var (value, depth) = stack.Pop();
                 if (depth > maxDepth)
                 {
@@ -71,6 +73,11 @@ internal static class InputLimits
         finally
         {
             stack.Clear();
+            if (peak > 4096)
+            {
+                // Do not keep a huge buffer alive on the thread after one large input.
+                t_stack = null;
+            }
         }
     }
 }

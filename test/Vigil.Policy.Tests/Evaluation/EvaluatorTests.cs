@@ -420,4 +420,86 @@ public sealed class EvaluatorTests
 
         Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
     }
+
+    [Fact]
+    public void Evaluate_AfterErrorInsideWith_NextEvaluationOnThreadSeesItsOwnInput()
+    {
+        var policy = Compile("""
+            package t
+            q := 1 if input.a == 1
+            q := 2 if input.a == 1
+            p := x if x := q with input as {"a": 1}
+            r := input.a
+            """);
+
+        Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", Value.FromJson("""{"a":5}""")));
+        var result = policy.Evaluate("data.t.r", Value.FromJson("""{"a":5}"""));
+
+        Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
+    }
+
+    [Fact]
+    public void Evaluate_ComprehensionWithoutFreeVariables_IsBuiltOncePerEvaluation()
+    {
+        var policy = Compile("""
+            package t
+            p := count([i |
+                some i in numbers.range(1, 50)
+                s := {y | some y in input.ys; print("built", y)}
+                count(s) == 2
+            ])
+            """);
+        var lines = new List<string>();
+
+        var result = policy.Evaluate("data.t.p", Value.FromJson("""{"ys":[1,2]}"""), new EvaluationOptions { Print = lines.Add });
+
+        Assert.Equal(Value.From(50), Assert.Single(result).Expressions[0]);
+        Assert.Equal(["built 1", "built 2"], lines);
+    }
+
+    [Fact]
+    public async Task Evaluate_DeadlineOnFakeClock_CancelsWhenClockPassesIt()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var policy = Compile("""
+            package t
+            p := n if {
+                print("started")
+                n := count([x | some a in numbers.range(1, 1000); some b in numbers.range(1, 1000); some c in numbers.range(1, 1000); x := a + b + c])
+            }
+            """);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new EvaluationOptions
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+            TimeProvider = clock,
+            MaxOutputSize = int.MaxValue,
+            Print = _ => started.TrySetResult(),
+        };
+
+        var evaluation = Task.Run(() => Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", null, options)));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(evaluation.IsCompleted, "evaluation ended before the fake clock moved");
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var error = await evaluation.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(PolicyErrorCodes.EvalCancelError, error.Code);
+    }
+
+    [Fact]
+    public void Evaluate_QueryWithModifier_ReportsTheExpressionValue()
+    {
+        var policy = Compile("""
+            package t
+            default allow := false
+            allow if input.role == "admin"
+            """);
+
+        var admin = policy.Evaluate("""data.t.allow with input as {"role": "admin"}""");
+        var guest = policy.Evaluate("""data.t.allow with input as {"role": "guest"}""");
+
+        Assert.Equal(Value.True, Assert.Single(admin).Expressions[0]);
+        Assert.Equal(Value.False, Assert.Single(guest).Expressions[0]);
+        Assert.Empty(Assert.Single(guest).Bindings);
+    }
 }
