@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Server.Configuration;
 using Vigil.Server.Identity;
@@ -186,7 +185,5 @@ public sealed class VigilHarness : IAsyncDisposable
         catch (IOException)
         {
         }
-
-        _ = CultureInfo.InvariantCulture;
     }
 }
