@@ -507,6 +507,7 @@ internal sealed partial class Compiler
         {
             Body = ordered,
             FrameSize = Math.Max(1, frame.Count),
+            SlotCount = frame.Count,
             Variables = [.. variables],
             ExpressionTerms = terms,
             OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],

@@ -343,6 +343,9 @@ internal sealed class CompiledQuery
 
     public int FrameSize { get; init; }
 
+    /// <summary>Number of variable slots actually used (0: the query has no variables at all, not even in closures).</summary>
+    public int SlotCount { get; init; }
+
     /// <summary>User-visible variables (name, slot), in first-appearance order.</summary>
     public (string Name, int Slot)[] Variables { get; init; } = [];
 
