@@ -45,7 +45,6 @@ internal static class AuditCommand
             }
 
             var last = new Queue<string>();
-            long position;
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             await using (stream.ConfigureAwait(false))
             {
@@ -64,7 +63,6 @@ internal static class AuditCommand
                     Console.WriteLine(Format(line));
                 }
 
-                position = stream.Position;
                 if (!parse.GetValue(follow))
                 {
                     return 0;
@@ -86,7 +84,6 @@ internal static class AuditCommand
                 }
             }
 
-            _ = position;
             return 0;
         });
         return command;

@@ -23,7 +23,7 @@ public static class AuditChain
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("time", record.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("time", record.Time.UtcDateTime);
             writer.WriteString("kind", record.Kind);
             Opt(writer, "request_id", record.RequestId);
             Opt(writer, "subject", record.Subject);

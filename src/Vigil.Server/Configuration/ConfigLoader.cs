@@ -115,7 +115,6 @@ public static class ConfigLoader
             var policies = ReadPolicies(Map(root, "policies", "", required: false));
             var audit = ReadAudit(Map(root, "audit", "", required: false), server.DataDir);
             var routes = ReadRoutes(root, policies.DefaultQuery);
-            ValidateCrossReferences(identity, routes, root);
             return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Routes = routes };
         }
 
@@ -659,12 +658,6 @@ public static class ConfigLoader
             return routes;
         }
 
-        private void ValidateCrossReferences(IdentityConfig identity, List<RouteConfig> routes, YamlMappingNode root)
-        {
-            _ = identity;
-            _ = routes;
-            _ = root;
-        }
 
         private T Bad<T>(string path, YamlNode? node, string message, T fallback)
         {

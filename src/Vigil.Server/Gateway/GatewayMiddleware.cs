@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
@@ -216,6 +217,20 @@ internal sealed partial class GatewayMiddleware(
         }
 
         var subject = FromSession(result);
+
+        // Sessions of the built-in provider end when the user is disabled or removed (checked at every cache miss,
+        // so within SessionCache.MaxAge).
+        if (context.RequestServices.GetService(typeof(VigilConfig)) is VigilConfig { Identity.Provider: "builtin" })
+        {
+            await using var scope = context.RequestServices.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<Vigil.Server.Identity.UserService>();
+            var user = await users.FindByIdAsync(subject.Id, context.RequestAborted).ConfigureAwait(false);
+            if (user is null || user.Disabled)
+            {
+                return Subject.Anonymous;
+            }
+        }
+
         if (!chunked)
         {
             sessions.Add(cookie, subject, result.Properties?.ExpiresUtc);

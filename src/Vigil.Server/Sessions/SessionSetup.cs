@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
@@ -157,7 +156,6 @@ internal static class SessionSetup
             identity.AddClaim(new Claim(SessionSchemes.MfaTimeClaim, authTime.Value, ClaimValueTypes.Integer64));
         }
 
-        _ = CultureInfo.InvariantCulture;
         return new ClaimsPrincipal(identity);
     }
 }

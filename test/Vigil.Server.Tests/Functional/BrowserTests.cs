@@ -20,17 +20,20 @@ public sealed class BrowserTests
             Timeout = 60_000,
         });
         var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
 
         await page.GotoAsync(h.BaseUrl + "dashboard?marker=pw1");
         Assert.EndsWith("/.vigil/idp/login", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
         await page.FillAsync("#username", "erin");
         await page.FillAsync("#password", "erin-password-1");
         await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync("**/.vigil/idp/mfa**");
+        await Step(page, () => page.WaitForSelectorAsync("#code"));
+        Assert.Equal("/.vigil/idp/mfa", new Uri(page.Url).AbsolutePath);
         await page.FillAsync("#code", VigilHarness.Totp(secret, DateTimeOffset.UtcNow));
         await page.ClickAsync("#verify");
-        await page.WaitForURLAsync("**/dashboard?marker=pw1");
+        await Step(page, () => page.WaitForSelectorAsync("#greeting"));
+        Assert.Equal("/dashboard", new Uri(page.Url).AbsolutePath);
         Assert.Equal("upstream erin@example.test", await page.TextContentAsync("#greeting"));
         var got = Assert.Single(h.Upstream.Received, r => r.RawTarget.Contains("marker=pw1", StringComparison.Ordinal));
         Assert.Equal("erin@example.test", got.Header("X-Vigil-Email"));
@@ -42,5 +45,17 @@ public sealed class BrowserTests
         Assert.Matches("^[0-9a-f]{24}$", await page.TextContentAsync("#request-id") ?? "");
         Assert.DoesNotContain(h.Upstream.Received, r => r.RawTarget.Contains("marker=pw2", StringComparison.Ordinal));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "vigil-denied.png") });
+    }
+
+    private static async Task Step(IPage page, Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (TimeoutException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"browser step timed out at {page.Url}: {ex.Message}\n{await page.ContentAsync()}");
+        }
     }
 }

@@ -309,3 +309,35 @@ public sealed class WebSocketTests(HarnessFixture fixture) : IClassFixture<Harne
         Assert.DoesNotContain(H.Upstream.Received, r => r.RawTarget.Contains("marker=ws2", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Many concurrent requests from different users: every decision is the user's own.</summary>
+public sealed class ConcurrencyTests(HarnessFixture fixture) : IClassFixture<HarnessFixture>
+{
+    private VigilHarness H => fixture.Harness;
+
+    [Fact]
+    public async Task ConcurrentRequests_FromAdminAndEngineer_EachGetTheirOwnDecision()
+    {
+        var secret = (await H.AddUserAsync("conc-admin", "conc-password-1", ["admin"], [], totp: true))!;
+        await H.AddUserAsync("conc-eng", "conc-password-2", ["engineer"], []);
+        using var admin = H.Browser();
+        await admin.LoginAsync("/c?marker=c0", "conc-admin", "conc-password-1", () => VigilHarness.Totp(secret, DateTimeOffset.UtcNow));
+        using var engineer = H.Browser();
+        await engineer.LoginAsync("/c?marker=c1", "conc-eng", "conc-password-2");
+
+        async Task<HttpStatusCode> Get(BrowserClient client, int i)
+        {
+            using var response = await client.Http.GetAsync($"/admin/c?n={i}");
+            return response.StatusCode;
+        }
+
+        var tasks = Enumerable.Range(0, 200).Select(i => i % 2 == 0 ? Get(admin, i) : Get(engineer, i)).ToList();
+        var results = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(120));
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.Forbidden, results[i]);
+        }
+
+        Assert.DoesNotContain(H.Upstream.Received, r => r.Path == "/admin/c" && r.Header("X-Vigil-Email") == "conc-eng@example.test");
+    }
+}

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -130,5 +131,33 @@ public sealed class TrustedProxyTests
 
         var chained = await RawHttp.SendAsync(h.Port, "/net?marker=tp2", headers: ["X-Forwarded-For: 10.9.9.9, 198.51.100.4"]);
         Assert.Equal(403, chained.Status);
+    }
+}
+
+/// <summary>Disabling a user ends their gateway sessions within the session cache lifetime.</summary>
+public sealed class RevocationTests
+{
+    [Fact]
+    public async Task DisabledUser_ExistingSession_StopsWorkingWithinTheCacheLifetime()
+    {
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions { Time = time });
+        await h.AddUserAsync("revoke1", "revoke-password-1", ["engineer"], []);
+        using var browser = h.Browser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.LoginAsync("/r?marker=rv1", "revoke1", "revoke-password-1")).Status);
+
+        await using (var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IServiceProvider>(h.Server.Services).CreateAsyncScope())
+        {
+            var users = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Vigil.Server.Identity.UserService>(scope.ServiceProvider);
+            Assert.True(await users.SetDisabledAsync("revoke1", true));
+        }
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/r?marker=rv2");
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await browser.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain(h.Upstream.Received, r => r.RawTarget.Contains("marker=rv2", StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Server.Configuration;
 using Vigil.Server.Identity;
@@ -16,6 +15,7 @@ public sealed record HarnessOptions
     public string? TrustedProxies { get; init; }
     public bool Watch { get; init; }
     public int? Port { get; init; }
+    public IReadOnlyDictionary<string, string> ExtraPolicyFiles { get; init; } = new Dictionary<string, string>();
     public bool SeedAlice { get; init; } = true;
 }
 
@@ -51,6 +51,12 @@ public sealed class VigilHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(dir, "policies", "api.rego"), TestPolicies.Api);
         File.WriteAllText(Path.Combine(dir, "policies", "net.rego"), TestPolicies.Network);
         File.WriteAllText(Path.Combine(dir, "policies", "broken.rego"), TestPolicies.Broken);
+        foreach (var (name, text) in options.ExtraPolicyFiles)
+        {
+            var file = Path.Combine(dir, "policies", name);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, text);
+        }
         var upstream = await TestUpstream.StartAsync().ConfigureAwait(false);
         var port = options.Port ?? Ports.Free();
         var up = upstream.Address.ToString().TrimEnd('/');
@@ -179,7 +185,5 @@ public sealed class VigilHarness : IAsyncDisposable
         catch (IOException)
         {
         }
-
-        _ = CultureInfo.InvariantCulture;
     }
 }
