@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vigil.Policy.Builtins.Security;
 using Vigil.Policy.Values;
 using T = Vigil.Policy.Builtins.ValueTypes;
 
@@ -108,30 +109,9 @@ internal static class Encodings
         }
     }
 
-    private static byte[] Base64UrlDecode(string s)
-    {
-        // As OPA (RFC 7515 appendix C): add the padding some encoders omit.
-        if (!s.EndsWith('='))
-        {
-            switch (s.Length % 4)
-            {
-                case 0:
-                    break;
-                case 2:
-                    s += "==";
-                    break;
-                case 3:
-                    s += "=";
-                    break;
-                default:
-                    throw new BuiltinErrorException("illegal base64url string: " + s);
-            }
-        }
+    private static byte[] Base64UrlDecode(string s) => Base64Decode(GoBase64.PadUrlOpa(s), url: true, padded: true);
 
-        return Base64Decode(s, url: true, padded: true);
-    }
-
-    /// <summary>Go's base64 decoding (strict alphabet, CR/LF ignored) with its error positions.</summary>
+    /// <summary>Base64 decoding with Go's alphabet and CR/LF handling. Its error offsets differ from Go's when the last quantum is short; <see cref="GoBase64"/> matches Go exactly.</summary>
     internal static byte[] Base64Decode(string s, bool url, bool padded)
     {
         var output = new List<byte>(s.Length * 3 / 4);
@@ -435,7 +415,7 @@ internal static class GoJson
                 builder.Append(n.ToNumberText());
                 break;
             case StringValue s:
-                AppendString(builder, s.Value);
+                JsonValueWriter.AppendQuoted(builder, s.Value, htmlSafe: true);
                 break;
             case ArrayValue or SetValue:
                 var items = value is ArrayValue a ? a.AsSpan().ToArray() : ((SetValue)value).Sorted.ToArray();
@@ -480,7 +460,7 @@ internal static class GoJson
                         NewLine(builder, prefix, indent, depth + 1);
                     }
 
-                    AppendString(builder, entries[i].Key);
+                    JsonValueWriter.AppendQuoted(builder, entries[i].Key, htmlSafe: true);
                     builder.Append(indent is not null ? ": " : ":");
                     Write(builder, entries[i].Value, prefix, indent, depth + 1);
                 }
@@ -493,39 +473,5 @@ internal static class GoJson
                 builder.Append('}');
                 break;
         }
-    }
-
-    public static void AppendString(StringBuilder builder, string s)
-    {
-        builder.Append('"');
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                case '<' or '>' or '&' or '\u2028' or '\u2029':
-                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        builder.Append('"');
     }
 }
