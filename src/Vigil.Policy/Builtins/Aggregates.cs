@@ -44,7 +44,7 @@ internal static class Aggregates
         {
             if (item is not NumberValue)
             {
-                throw new BuiltinTypeException($"operand 1 must be {value.TypeName} of numbers but got {value.TypeName} containing {item.TypeName}");
+                throw Args.ElementError(1, value, item, "number");
             }
         }
 
