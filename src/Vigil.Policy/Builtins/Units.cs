@@ -120,7 +120,7 @@ internal static class Units
             _ => throw new BuiltinErrorException(Name + $"byte unit {unit} not recognized"),
         };
 
-        if (!IsGoFloatSyntax(num) || !BigFloat.TryParse(num, out var value))
+        if (!Casts.IsDecimalFloat(num) || !BigFloat.TryParse(num, out var value))
         {
             throw new BuiltinErrorException(Name + "could not parse byte amount to a number");
         }
@@ -188,60 +188,6 @@ internal static class Units
         return true;
     }
 
-    private static bool IsGoFloatSyntax(string s)
-    {
-        var i = 0;
-        if (i < s.Length && s[i] is '+' or '-')
-        {
-            i++;
-        }
-
-        var digits = 0;
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
-        {
-            i++;
-            digits++;
-        }
-
-        if (i < s.Length && s[i] == '.')
-        {
-            i++;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-                digits++;
-            }
-        }
-
-        if (digits == 0)
-        {
-            return false;
-        }
-
-        if (i < s.Length && s[i] is 'e' or 'E')
-        {
-            i++;
-            if (i < s.Length && s[i] is '+' or '-')
-            {
-                i++;
-            }
-
-            var e = 0;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-                e++;
-            }
-
-            if (e == 0)
-            {
-                return false;
-            }
-        }
-
-        return i == s.Length;
-    }
-
     /// <summary>big.Rat.SetString for decimal forms ("1.5", ".5", "-3.5E2") and fractions ("1/3").</summary>
     private static bool TryParseRational(string s, out BigInteger num, out BigInteger den)
     {
@@ -254,7 +200,7 @@ internal static class Units
                 && BigInteger.TryParse(s[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out den) && !den.IsZero;
         }
 
-        if (!IsGoFloatSyntax(s))
+        if (!Casts.IsDecimalFloat(s))
         {
             return false;
         }
