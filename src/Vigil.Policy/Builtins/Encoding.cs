@@ -19,7 +19,7 @@ internal static class Encodings
         table.Add("json.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && IsValidJson(s.Value)));
 
         table.Add("base64.encode", [T.String], T.String, static (_, a) => Value.From(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))));
-        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(Base64Decode(Args.String(a, 0), url: false, padded: true))));
+        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(Base64Decode(Args.String(a, 0), url: false))));
         table.Add("base64.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && TryBase64(s.Value)));
         table.Add("base64url.encode", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0))))));
         table.Add("base64url.encode_no_pad", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))).TrimEnd('=')));
@@ -100,7 +100,7 @@ internal static class Encodings
     {
         try
         {
-            _ = Base64Decode(s, url: false, padded: true);
+            _ = Base64Decode(s, url: false);
             return true;
         }
         catch (BuiltinErrorException)
@@ -109,10 +109,10 @@ internal static class Encodings
         }
     }
 
-    private static byte[] Base64UrlDecode(string s) => Base64Decode(GoBase64.PadUrlOpa(s), url: true, padded: true);
+    private static byte[] Base64UrlDecode(string s) => Base64Decode(GoBase64.PadUrlOpa(s), url: true);
 
     /// <summary>Base64 decoding with Go's alphabet and CR/LF handling. Its error offsets differ from Go's when the last quantum is short; <see cref="GoBase64"/> matches Go exactly.</summary>
-    internal static byte[] Base64Decode(string s, bool url, bool padded)
+    private static byte[] Base64Decode(string s, bool url)
     {
         var output = new List<byte>(s.Length * 3 / 4);
         var quantum = new int[4];
@@ -129,12 +129,11 @@ internal static class Encodings
 
             if (c == '=')
             {
-                if (!padded || j < 2)
+                if (j < 2)
                 {
                     throw Illegal(i);
                 }
 
-                var padStart = i;
                 i++;
                 if (j == 2)
                 {
@@ -167,7 +166,6 @@ internal static class Encodings
                 }
 
                 Flush(output, quantum, j);
-                _ = padStart;
                 return [.. output];
             }
 
@@ -189,12 +187,7 @@ internal static class Encodings
 
         if (j != 0)
         {
-            if (padded || j == 1)
-            {
-                throw Illegal(s.Length - (padded ? 0 : 1));
-            }
-
-            Flush(output, quantum, j);
+            throw Illegal(s.Length);
         }
 
         return [.. output];
@@ -239,21 +232,21 @@ internal static class Encodings
         var output = new byte[bytes.Length / 2];
         for (var i = 0; i + 1 < bytes.Length; i += 2)
         {
-            var hi = HexValue(s, bytes, i);
-            var lo = HexValue(s, bytes, i + 1);
+            var hi = HexValue(bytes, i);
+            var lo = HexValue(bytes, i + 1);
             output[i / 2] = (byte)((hi << 4) | lo);
         }
 
         if (bytes.Length % 2 == 1)
         {
-            _ = HexValue(s, bytes, bytes.Length - 1);
+            _ = HexValue(bytes, bytes.Length - 1);
             throw new BuiltinErrorException("encoding/hex: odd length hex string");
         }
 
         return output;
     }
 
-    private static int HexValue(string s, byte[] bytes, int i)
+    private static int HexValue(byte[] bytes, int i)
     {
         var b = bytes[i];
         return b switch
