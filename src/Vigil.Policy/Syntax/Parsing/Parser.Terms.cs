@@ -540,22 +540,36 @@ internal sealed partial class Parser
         return true;
     }
 
-    private Term? ParseArray()
+    /// <summary>
+    /// Consumes an opening bracket or brace; true, with <paramref name="close"/> consumed too, for an empty collection.
+    /// A leading comma is skipped and rules out a comprehension.
+    /// </summary>
+    private bool OpenCollection(TokenKind close, out SourceLocation loc, out bool potentialComprehension)
     {
         Probe();
-        var loc = CurLoc;
+        loc = CurLoc;
         Next();
-        if (Tok == TokenKind.RBrack)
+        potentialComprehension = true;
+        if (Tok == close)
         {
             Next();
-            return new ArrayTerm([], loc);
+            return true;
         }
 
-        var potentialComprehension = true;
         if (Tok == TokenKind.Comma)
         {
             potentialComprehension = false;
             Next();
+        }
+
+        return false;
+    }
+
+    private Term? ParseArray()
+    {
+        if (OpenCollection(TokenKind.RBrack, out var loc, out var potentialComprehension))
+        {
+            return new ArrayTerm([], loc);
         }
 
         var s = Save();
@@ -601,20 +615,9 @@ internal sealed partial class Parser
 
     private Term? ParseSetOrObject()
     {
-        Probe();
-        var loc = CurLoc;
-        Next();
-        if (Tok == TokenKind.RBrace)
+        if (OpenCollection(TokenKind.RBrace, out var loc, out var potentialComprehension))
         {
-            Next();
             return new ObjectTerm([], loc);
-        }
-
-        var potentialComprehension = true;
-        if (Tok == TokenKind.Comma)
-        {
-            potentialComprehension = false;
-            Next();
         }
 
         var s = Save();
