@@ -23,21 +23,7 @@ internal static class Units
     private static NumberValue Parse(string raw)
     {
         const string Name = "units.parse: ";
-        var s = raw.Replace("\"", string.Empty, StringComparison.Ordinal);
-        if (s.Contains(' ', StringComparison.Ordinal))
-        {
-            throw new BuiltinErrorException(Name + "spaces not allowed in resource strings");
-        }
-
-        if (!ExtractNumberAndUnit(s, out var num, out var unit))
-        {
-            throw new BuiltinErrorException(Name + "exponent too large");
-        }
-
-        if (num.Length == 0)
-        {
-            throw new BuiltinErrorException(Name + "no amount provided");
-        }
+        var (num, unit) = SplitAmount(raw.Replace("\"", string.Empty, StringComparison.Ordinal), Name, "no amount provided");
 
         if (unit.Length > 1)
         {
@@ -83,24 +69,31 @@ internal static class Units
         return NumberValue.Parse(FloatString(n, d, 10)) ?? NumberValue.Zero;
     }
 
-    private static NumberValue ParseBytes(string raw)
+    /// <summary>The amount and unit of a resource string, with OPA's errors (prefixed by <paramref name="name"/>).</summary>
+    private static (string Num, string Unit) SplitAmount(string s, string name, string noAmount)
     {
-        const string Name = "units.parse_bytes: ";
-        var s = raw.ToLowerInvariant().Replace("\"", string.Empty, StringComparison.Ordinal);
         if (s.Contains(' ', StringComparison.Ordinal))
         {
-            throw new BuiltinErrorException(Name + "spaces not allowed in resource strings");
+            throw new BuiltinErrorException(name + "spaces not allowed in resource strings");
         }
 
         if (!ExtractNumberAndUnit(s, out var num, out var unit))
         {
-            throw new BuiltinErrorException(Name + "exponent too large");
+            throw new BuiltinErrorException(name + "exponent too large");
         }
 
         if (num.Length == 0)
         {
-            throw new BuiltinErrorException(Name + "no byte amount provided");
+            throw new BuiltinErrorException(name + noAmount);
         }
+
+        return (num, unit);
+    }
+
+    private static NumberValue ParseBytes(string raw)
+    {
+        const string Name = "units.parse_bytes: ";
+        var (num, unit) = SplitAmount(raw.ToLowerInvariant().Replace("\"", string.Empty, StringComparison.Ordinal), Name, "no byte amount provided");
 
         BigInteger factor = unit switch
         {
