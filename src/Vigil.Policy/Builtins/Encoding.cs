@@ -264,6 +264,26 @@ internal static class Encodings
         return "'" + quoted[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) + "'";
     }
 
+    /// <summary>Go's escaping of a URL path (url.URL.EscapedPath): unreserved characters and $&amp;+,/:;=@ stay, the rest is %XX.</summary>
+    internal static string EscapeUrlPath(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var b in Utf8.GetBytes(s))
+        {
+            var c = (char)b;
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.~$&+,/:;=@".Contains(c, StringComparison.Ordinal)))
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary>Go's url.QueryEscape.</summary>
     internal static string QueryEscape(string s)
     {
