@@ -30,19 +30,21 @@ internal static class Aggregates
         _ => throw new BuiltinTypeException(1, "one of {array, object, set, string}", value),
     };
 
+    private static IReadOnlyCollection<Value> ArrayOrSet(Value value) => value switch
+    {
+        ArrayValue a => a,
+        SetValue s => s,
+        _ => throw new BuiltinTypeException(1, "one of {set, array}", value),
+    };
+
     private static IReadOnlyCollection<Value> Numbers(Value value)
     {
-        IReadOnlyCollection<Value> items = value switch
-        {
-            ArrayValue a => a,
-            SetValue s => s,
-            _ => throw new BuiltinTypeException(1, "one of {set, array}", value),
-        };
+        var items = ArrayOrSet(value);
         foreach (var item in items)
         {
             if (item is not NumberValue)
             {
-                throw new BuiltinTypeException($"operand 1 must be {value.TypeName} of numbers but got {value.TypeName} containing {item.TypeName}");
+                throw Args.ElementError(1, value, item, "number");
             }
         }
 
@@ -101,38 +103,17 @@ internal static class Aggregates
         return true;
     }
 
-    private static Value? Max(Value value)
-    {
-        IReadOnlyCollection<Value> items = value switch
-        {
-            ArrayValue a => a,
-            SetValue s => s,
-            _ => throw new BuiltinTypeException(1, "one of {set, array}", value),
-        };
-        Value? best = null;
-        foreach (var item in items)
-        {
-            if (best is null || best.CompareTo(item) <= 0)
-            {
-                best = item;
-            }
-        }
+    private static Value? Max(Value value) => Extreme(value, static order => order <= 0);
 
-        return best;
-    }
+    private static Value? Min(Value value) => Extreme(value, static order => order >= 0);
 
-    private static Value? Min(Value value)
+    /// <summary>The member that <paramref name="replaces"/> keeps (given best.CompareTo(item)); null for an empty collection.</summary>
+    private static Value? Extreme(Value value, Func<int, bool> replaces)
     {
-        IReadOnlyCollection<Value> items = value switch
-        {
-            ArrayValue a => a,
-            SetValue s => s,
-            _ => throw new BuiltinTypeException(1, "one of {set, array}", value),
-        };
         Value? best = null;
-        foreach (var item in items)
+        foreach (var item in ArrayOrSet(value))
         {
-            if (best is null || best.CompareTo(item) >= 0)
+            if (best is null || replaces(best.CompareTo(item)))
             {
                 best = item;
             }

@@ -9,7 +9,7 @@ internal static class Arrays
     public static void Register(BuiltinTable table)
     {
         table.Add("array.concat", [T.Array, T.Array], T.Array, static (_, a) => Concat(Args.Array(a, 0), Args.Array(a, 1)));
-        table.Add("array.slice", [T.Array, T.Number, T.Number], T.Array, static (_, a) => Slice(Args.Array(a, 0), CoreArgs.Int(a, 1), CoreArgs.Int(a, 2)));
+        table.Add("array.slice", [T.Array, T.Number, T.Number], T.Array, static (_, a) => Slice(Args.Array(a, 0), Args.Int(a, 1), Args.Int(a, 2)));
         table.Add("array.reverse", [T.Array], T.Array, static (_, a) => Reverse(Args.Array(a, 0)));
         table.Add("array.flatten", [T.Array], T.Array, static (_, a) => Flatten(Args.Array(a, 0)));
     }

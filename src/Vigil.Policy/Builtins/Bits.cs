@@ -12,13 +12,13 @@ internal static class Bits
 
     public static void Register(BuiltinTable table)
     {
-        table.Add("bits.and", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(CoreArgs.BigInt(a, 0) & CoreArgs.BigInt(a, 1)));
-        table.Add("bits.or", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(CoreArgs.BigInt(a, 0) | CoreArgs.BigInt(a, 1)));
-        table.Add("bits.xor", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(CoreArgs.BigInt(a, 0) ^ CoreArgs.BigInt(a, 1)));
-        table.Add("bits.negate", [T.Number], T.Number, static (_, a) => NumberValue.Create(-CoreArgs.BigInt(a, 0) - 1));
+        table.Add("bits.and", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(Args.BigInt(a, 0) & Args.BigInt(a, 1)));
+        table.Add("bits.or", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(Args.BigInt(a, 0) | Args.BigInt(a, 1)));
+        table.Add("bits.xor", [T.Number, T.Number], T.Number, static (_, a) => NumberValue.Create(Args.BigInt(a, 0) ^ Args.BigInt(a, 1)));
+        table.Add("bits.negate", [T.Number], T.Number, static (_, a) => NumberValue.Create(-Args.BigInt(a, 0) - 1));
         table.Add("bits.lsh", [T.Number, T.Number], T.Number, static (_, a) =>
         {
-            var x = CoreArgs.BigInt(a, 0);
+            var x = Args.BigInt(a, 0);
             var s = Shift(a);
             if (s > MaxShift)
             {
@@ -29,7 +29,7 @@ internal static class Bits
         });
         table.Add("bits.rsh", [T.Number, T.Number], T.Number, static (_, a) =>
         {
-            var x = CoreArgs.BigInt(a, 0);
+            var x = Args.BigInt(a, 0);
             var s = Shift(a);
             if (s > int.MaxValue || s >= x.GetBitLength() + 1)
             {
@@ -42,7 +42,7 @@ internal static class Bits
 
     private static BigInteger Shift(ReadOnlySpan<Value> args)
     {
-        var s = CoreArgs.BigInt(args, 1);
+        var s = Args.BigInt(args, 1);
         if (s.Sign < 0)
         {
             throw new BuiltinTypeException("operand 2 must be an unsigned integer number but got a negative integer");

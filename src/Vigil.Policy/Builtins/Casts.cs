@@ -70,7 +70,8 @@ internal static class Casts
         return NumberValue.Parse(normalized) ?? throw new BuiltinErrorException($"strconv.ParseFloat: parsing {Strings.GoQuote(text)}: invalid syntax");
     }
 
-    private static bool IsDecimalFloat(string text)
+    /// <summary>Go's decimal float syntax without the special values: [+-] digits [. digits] [(e|E) [+-] digits], with at least one mantissa digit.</summary>
+    internal static bool IsDecimalFloat(string text)
     {
         var i = 0;
         if (i < text.Length && text[i] is '+' or '-')

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vigil.Policy.Builtins.Security;
 using Vigil.Policy.Values;
 using T = Vigil.Policy.Builtins.ValueTypes;
 
@@ -18,7 +19,7 @@ internal static class Encodings
         table.Add("json.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && IsValidJson(s.Value)));
 
         table.Add("base64.encode", [T.String], T.String, static (_, a) => Value.From(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))));
-        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(Base64Decode(Args.String(a, 0), url: false, padded: true))));
+        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(Base64Decode(Args.String(a, 0), url: false))));
         table.Add("base64.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && TryBase64(s.Value)));
         table.Add("base64url.encode", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0))))));
         table.Add("base64url.encode_no_pad", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))).TrimEnd('=')));
@@ -99,7 +100,7 @@ internal static class Encodings
     {
         try
         {
-            _ = Base64Decode(s, url: false, padded: true);
+            _ = Base64Decode(s, url: false);
             return true;
         }
         catch (BuiltinErrorException)
@@ -108,31 +109,10 @@ internal static class Encodings
         }
     }
 
-    private static byte[] Base64UrlDecode(string s)
-    {
-        // As OPA (RFC 7515 appendix C): add the padding some encoders omit.
-        if (!s.EndsWith('='))
-        {
-            switch (s.Length % 4)
-            {
-                case 0:
-                    break;
-                case 2:
-                    s += "==";
-                    break;
-                case 3:
-                    s += "=";
-                    break;
-                default:
-                    throw new BuiltinErrorException("illegal base64url string: " + s);
-            }
-        }
+    private static byte[] Base64UrlDecode(string s) => Base64Decode(GoBase64.PadUrlOpa(s), url: true);
 
-        return Base64Decode(s, url: true, padded: true);
-    }
-
-    /// <summary>Go's base64 decoding (strict alphabet, CR/LF ignored) with its error positions.</summary>
-    internal static byte[] Base64Decode(string s, bool url, bool padded)
+    /// <summary>Base64 decoding with Go's alphabet and CR/LF handling. Its error offsets differ from Go's when the last quantum is short; <see cref="GoBase64"/> matches Go exactly.</summary>
+    private static byte[] Base64Decode(string s, bool url)
     {
         var output = new List<byte>(s.Length * 3 / 4);
         var quantum = new int[4];
@@ -149,12 +129,11 @@ internal static class Encodings
 
             if (c == '=')
             {
-                if (!padded || j < 2)
+                if (j < 2)
                 {
                     throw Illegal(i);
                 }
 
-                var padStart = i;
                 i++;
                 if (j == 2)
                 {
@@ -187,7 +166,6 @@ internal static class Encodings
                 }
 
                 Flush(output, quantum, j);
-                _ = padStart;
                 return [.. output];
             }
 
@@ -209,12 +187,7 @@ internal static class Encodings
 
         if (j != 0)
         {
-            if (padded || j == 1)
-            {
-                throw Illegal(s.Length - (padded ? 0 : 1));
-            }
-
-            Flush(output, quantum, j);
+            throw Illegal(s.Length);
         }
 
         return [.. output];
@@ -259,21 +232,21 @@ internal static class Encodings
         var output = new byte[bytes.Length / 2];
         for (var i = 0; i + 1 < bytes.Length; i += 2)
         {
-            var hi = HexValue(s, bytes, i);
-            var lo = HexValue(s, bytes, i + 1);
+            var hi = HexValue(bytes, i);
+            var lo = HexValue(bytes, i + 1);
             output[i / 2] = (byte)((hi << 4) | lo);
         }
 
         if (bytes.Length % 2 == 1)
         {
-            _ = HexValue(s, bytes, bytes.Length - 1);
+            _ = HexValue(bytes, bytes.Length - 1);
             throw new BuiltinErrorException("encoding/hex: odd length hex string");
         }
 
         return output;
     }
 
-    private static int HexValue(string s, byte[] bytes, int i)
+    private static int HexValue(byte[] bytes, int i)
     {
         var b = bytes[i];
         return b switch
@@ -289,6 +262,26 @@ internal static class Encodings
     {
         var quoted = Strings.GoQuote(c);
         return "'" + quoted[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>Go's escaping of a URL path (url.URL.EscapedPath): unreserved characters and $&amp;+,/:;=@ stay, the rest is %XX.</summary>
+    internal static string EscapeUrlPath(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var b in Utf8.GetBytes(s))
+        {
+            var c = (char)b;
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.~$&+,/:;=@".Contains(c, StringComparison.Ordinal)))
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Go's url.QueryEscape.</summary>
@@ -435,7 +428,7 @@ internal static class GoJson
                 builder.Append(n.ToNumberText());
                 break;
             case StringValue s:
-                AppendString(builder, s.Value);
+                JsonValueWriter.AppendQuoted(builder, s.Value, htmlSafe: true);
                 break;
             case ArrayValue or SetValue:
                 var items = value is ArrayValue a ? a.AsSpan().ToArray() : ((SetValue)value).Sorted.ToArray();
@@ -480,7 +473,7 @@ internal static class GoJson
                         NewLine(builder, prefix, indent, depth + 1);
                     }
 
-                    AppendString(builder, entries[i].Key);
+                    JsonValueWriter.AppendQuoted(builder, entries[i].Key, htmlSafe: true);
                     builder.Append(indent is not null ? ": " : ":");
                     Write(builder, entries[i].Value, prefix, indent, depth + 1);
                 }
@@ -493,39 +486,5 @@ internal static class GoJson
                 builder.Append('}');
                 break;
         }
-    }
-
-    public static void AppendString(StringBuilder builder, string s)
-    {
-        builder.Append('"');
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                case '<' or '>' or '&' or '\u2028' or '\u2029':
-                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        builder.Append('"');
     }
 }

@@ -44,13 +44,13 @@ internal static class Glob
                 {
                     if (item is not StringValue s)
                     {
-                        throw CoreArgs.ElementError(2, array, item, "string");
+                        throw Args.ElementError(2, array, item, "string");
                     }
 
                     var rs = s.Value.EnumerateRunes().ToList();
                     if (rs.Count != 1)
                     {
-                        throw CoreArgs.ElementError(2, array, item, "rune");
+                        throw Args.ElementError(2, array, item, "rune");
                     }
 
                     runes.Add(rs[0].Value);

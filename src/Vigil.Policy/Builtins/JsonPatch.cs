@@ -90,22 +90,27 @@ internal static class JsonPatch
         }
     }
 
-    private static Value Filter(Value value, PathNode node)
-    {
-        if (node.IsLeaf)
-        {
-            return value;
-        }
+    private static Value Filter(Value value, PathNode node) =>
+        node.IsLeaf ? value : Rebuild(value, node, static (child, sub) => sub is null ? null : Filter(child, sub));
 
+    private static Value Remove(Value value, PathNode node) =>
+        node.IsLeaf ? value : Rebuild(value, node, static (child, sub) => sub is null ? child : sub.IsLeaf ? null : Remove(child, sub));
+
+    /// <summary>
+    /// Rebuilds an object, array or set from what <paramref name="keep"/> returns for each element (null drops it);
+    /// keep gets the element and its path node, null where the paths do not name it. Other values are returned as they are.
+    /// </summary>
+    private static Value Rebuild(Value value, PathNode node, Func<Value, PathNode?, Value?> keep)
+    {
         switch (value)
         {
             case ObjectValue o:
                 var result = new Dictionary<Value, Value>();
                 foreach (var (key, child) in o.Items)
                 {
-                    if (TryChild(node, key, out var sub))
+                    if (keep(child, TryChild(node, key, out var sub) ? sub : null) is { } kept)
                     {
-                        result[key] = Filter(child, sub);
+                        result[key] = kept;
                     }
                 }
 
@@ -114,9 +119,9 @@ internal static class JsonPatch
                 var items = new List<Value>();
                 for (var i = 0; i < a.Count; i++)
                 {
-                    if (TryChild(node, NumberValue.Create(i), out var sub))
+                    if (keep(a[i], TryChild(node, NumberValue.Create(i), out var sub) ? sub : null) is { } kept)
                     {
-                        items.Add(Filter(a[i], sub));
+                        items.Add(kept);
                     }
                 }
 
@@ -125,68 +130,9 @@ internal static class JsonPatch
                 var members = new HashSet<Value>();
                 foreach (var member in s.Items)
                 {
-                    if (TryChild(node, member, out var sub))
+                    if (keep(member, TryChild(node, member, out var sub) ? sub : null) is { } kept)
                     {
-                        members.Add(Filter(member, sub));
-                    }
-                }
-
-                return SetValue.Wrap(members);
-            default:
-                return value;
-        }
-    }
-
-    private static Value Remove(Value value, PathNode node)
-    {
-        if (node.IsLeaf)
-        {
-            return value;
-        }
-
-        switch (value)
-        {
-            case ObjectValue o:
-                var result = new Dictionary<Value, Value>();
-                foreach (var (key, child) in o.Items)
-                {
-                    if (!TryChild(node, key, out var sub))
-                    {
-                        result[key] = child;
-                    }
-                    else if (!sub.IsLeaf)
-                    {
-                        result[key] = Remove(child, sub);
-                    }
-                }
-
-                return ObjectValue.Wrap(result);
-            case ArrayValue a:
-                var items = new List<Value>();
-                for (var i = 0; i < a.Count; i++)
-                {
-                    if (!TryChild(node, NumberValue.Create(i), out var sub))
-                    {
-                        items.Add(a[i]);
-                    }
-                    else if (!sub.IsLeaf)
-                    {
-                        items.Add(Remove(a[i], sub));
-                    }
-                }
-
-                return ArrayValue.Create(items);
-            case SetValue s:
-                var members = new HashSet<Value>();
-                foreach (var member in s.Items)
-                {
-                    if (!TryChild(node, member, out var sub))
-                    {
-                        members.Add(member);
-                    }
-                    else if (!sub.IsLeaf)
-                    {
-                        members.Add(Remove(member, sub));
+                        members.Add(kept);
                     }
                 }
 

@@ -19,7 +19,7 @@ internal static class JwtBuiltins
         foreach (var alg in new[] { "rs256", "rs384", "rs512", "ps256", "ps384", "ps512", "es256", "es384", "es512", "eddsa" })
         {
             var name = alg == "eddsa" ? "EdDSA" : alg.ToUpperInvariant();
-            table.Add("io.jwt.verify_" + alg, [ValueTypes.String, ValueTypes.String], ValueTypes.Boolean, (ctx, args) => Value.From(VerifyAsymmetric(ctx, name, args[0], args[1])));
+            table.Add("io.jwt.verify_" + alg, [ValueTypes.String, ValueTypes.String], ValueTypes.Boolean, (_, args) => Value.From(VerifyAsymmetric(name, args[0], args[1])));
         }
 
         foreach (var alg in new[] { "HS256", "HS384", "HS512" })
@@ -206,7 +206,7 @@ internal static class JwtBuiltins
     }
 
     /// <summary>OPA's builtinJWTVerify: RS/PS/ES/EdDSA with a PEM certificate, PEM public key, JWK or JWKS.</summary>
-    private static bool VerifyAsymmetric(BuiltinContext context, string alg, Value jwt, Value keyOperand)
+    private static bool VerifyAsymmetric(string alg, Value jwt, Value keyOperand)
     {
         var token = Split(jwt);
         var keyText = keyOperand as StringValue ?? throw new BuiltinTypeException(2, "string", keyOperand);

@@ -12,12 +12,12 @@ internal static class Numbers
 
     public static void Register(BuiltinTable table)
     {
-        table.Add("numbers.range", [T.Number, T.Number], T.Array, static (c, a) => Range(c, CoreArgs.BigInt(a, 0), CoreArgs.BigInt(a, 1), BigInteger.One));
+        table.Add("numbers.range", [T.Number, T.Number], T.Array, static (c, a) => Range(c, Args.BigInt(a, 0), Args.BigInt(a, 1), BigInteger.One));
         table.Add("numbers.range_step", [T.Number, T.Number, T.Number], T.Array, static (c, a) =>
         {
-            var from = CoreArgs.BigInt(a, 0);
-            var to = CoreArgs.BigInt(a, 1);
-            var step = CoreArgs.BigInt(a, 2);
+            var from = Args.BigInt(a, 0);
+            var to = Args.BigInt(a, 1);
+            var step = Args.BigInt(a, 2);
             if (step.Sign <= 0)
             {
                 throw new BuiltinErrorException("step must be a positive integer");
@@ -56,7 +56,7 @@ internal static class Numbers
     private static Value RandIntn(BuiltinContext context, ReadOnlySpan<Value> args)
     {
         var key = Args.String(args, 0);
-        var n = CoreArgs.Int(args, 1);
+        var n = Args.Int(args, 1);
         if (n == 0)
         {
             return NumberValue.Zero;

@@ -48,7 +48,7 @@ internal static class Objects
         {
             if (item is not ObjectValue o)
             {
-                throw CoreArgs.ElementError(1, array, item, "object");
+                throw Args.ElementError(1, array, item, "object");
             }
 
             result = Union(result, o);

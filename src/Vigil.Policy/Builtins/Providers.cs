@@ -240,21 +240,6 @@ internal static class ProvidersBuiltins
             return raw;
         }
 
-        var decoded = Uri.UnescapeDataString(raw);
-        var sb = new StringBuilder();
-        foreach (var b in Encoding.UTF8.GetBytes(decoded))
-        {
-            var c = (char)b;
-            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.~$&+,/:;=@".Contains(c, StringComparison.Ordinal)))
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        return sb.ToString();
+        return Encodings.EscapeUrlPath(Uri.UnescapeDataString(raw));
     }
 }

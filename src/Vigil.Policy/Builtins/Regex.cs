@@ -25,13 +25,13 @@ internal static class RegexBuiltins
         table.Add("regex.find_n", [T.String, T.String, T.Number], T.Array, static (_, a) =>
         {
             var re = Compile(Args.String(a, 0));
-            var matches = FindAll(re, Args.String(a, 1), CoreArgs.Int(a, 2));
+            var matches = FindAll(re, Args.String(a, 1), Args.Int(a, 2));
             return ArrayValue.Create(matches.Select(static m => (Value)Value.From(m.Value)));
         });
         table.Add("regex.find_all_string_submatch_n", [T.String, T.String, T.Number], T.Array, static (_, a) =>
         {
             var re = Compile(Args.String(a, 0));
-            var matches = FindAll(re, Args.String(a, 1), CoreArgs.Int(a, 2));
+            var matches = FindAll(re, Args.String(a, 1), Args.Int(a, 2));
             return ArrayValue.Create(matches.Select(static m =>
                 (Value)ArrayValue.Create(m.Groups.Cast<Group>().Select(static g => (Value)Value.From(g.Success ? g.Value : string.Empty)))));
         });
@@ -44,7 +44,7 @@ internal static class RegexBuiltins
         table.Add("regex.split", [T.String, T.String], T.Array, static (_, a) =>
         {
             var re = Compile(Args.String(a, 0));
-            return CoreArgs.StringArray(Split(re, Args.String(a, 0), Args.String(a, 1)));
+            return Args.StringArray(Split(re, Args.String(a, 0), Args.String(a, 1)));
         });
         table.Add("regex.template_match", [T.String, T.String, T.String, T.String], T.Boolean, static (_, a) =>
             Value.From(TemplateMatch(Args.String(a, 0), Args.String(a, 1), Args.String(a, 2), Args.String(a, 3))));
@@ -340,7 +340,7 @@ internal static class RegexBuiltins
         var last = 0;
         foreach (var m in Enumerate(regex, input))
         {
-            CoreArgs.CheckResultLength(builder.Length);
+            Args.CheckResultLength(builder.Length);
             builder.Append(input, last, m.Index - last);
             Expand(builder, template, regex, m);
             last = m.Index + m.Length;

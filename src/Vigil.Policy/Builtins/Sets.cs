@@ -82,7 +82,7 @@ internal static class Sets
         sets = new List<SetValue>(outer.Count);
         foreach (var item in outer)
         {
-            sets.Add(item as SetValue ?? throw new BuiltinTypeException($"operand 1 must be set of sets but got set containing {item.TypeName}"));
+            sets.Add(item as SetValue ?? throw Args.ElementError(1, outer, item, "set"));
         }
 
         return outer;

@@ -171,7 +171,7 @@ internal static class Sprintf
             }
 
             FormatOne(output, spec, verb, args[argIndex++]);
-            CoreArgs.CheckResultLength(output.Length);
+            Args.CheckResultLength(output.Length);
         }
 
         if (!reordered && argIndex < args.Length)

@@ -24,19 +24,19 @@ internal static class Strings
         table.Add("upper", [T.String], T.String, static (_, a) => Value.From(Args.String(a, 0).ToUpperInvariant()));
         table.Add("replace", [T.String, T.String, T.String], T.String, static (_, a) => Value.From(ReplaceAll(Args.String(a, 0), [(Args.String(a, 1), Args.String(a, 2))])));
         table.Add("strings.replace_n", [T.Object, T.String], T.String, static (_, a) => ReplaceN(a));
-        table.Add("split", [T.String, T.String], T.Array, static (_, a) => CoreArgs.StringArray(Split(Args.String(a, 0), Args.String(a, 1), -1)));
+        table.Add("split", [T.String, T.String], T.Array, static (_, a) => Args.StringArray(Split(Args.String(a, 0), Args.String(a, 1), -1)));
         table.Add("strings.split_n", [T.String, T.String, T.Number], T.Array, static (_, a) =>
         {
             var s = Args.String(a, 0);
             var sep = Args.String(a, 1);
-            var n = CoreArgs.Int(a, 2);
+            var n = Args.Int(a, 2);
 
             // OPA: the first n parts for n > 0, the last |n| parts for n < 0, none for 0.
             var parts = Split(s, sep, -1);
             var take = (int)Math.Min(Math.Abs((decimal)n), parts.Count);
-            return CoreArgs.StringArray(n >= 0 ? parts.Take(take) : parts.Skip(parts.Count - take));
+            return Args.StringArray(n >= 0 ? parts.Take(take) : parts.Skip(parts.Count - take));
         });
-        table.Add("substring", [T.String, T.Number, T.Number], T.String, static (_, a) => Substring(Args.String(a, 0), CoreArgs.Int(a, 1), CoreArgs.Int(a, 2)));
+        table.Add("substring", [T.String, T.Number, T.Number], T.String, static (_, a) => Substring(Args.String(a, 0), Args.Int(a, 1), Args.Int(a, 2)));
         table.Add("trim", [T.String, T.String], T.String, static (_, a) => Value.From(TrimCutset(Args.String(a, 0), Args.String(a, 1), left: true, right: true)));
         table.Add("trim_left", [T.String, T.String], T.String, static (_, a) => Value.From(TrimCutset(Args.String(a, 0), Args.String(a, 1), left: true, right: false)));
         table.Add("trim_right", [T.String, T.String], T.String, static (_, a) => Value.From(TrimCutset(Args.String(a, 0), Args.String(a, 1), left: false, right: true)));
@@ -88,7 +88,7 @@ internal static class Strings
         {
             if (item is not StringValue s)
             {
-                throw CoreArgs.ElementError(2, args[1], item, "string");
+                throw Args.ElementError(2, args[1], item, "string");
             }
 
             if (!first)
@@ -191,7 +191,7 @@ internal static class Strings
             var growth = pairs[0].New.Length - pairs[0].Old.Length;
             if (growth > 0)
             {
-                CoreArgs.CheckResultLength(s.Length + (Count(s, pairs[0].Old) * (long)growth));
+                Args.CheckResultLength(s.Length + (Count(s, pairs[0].Old) * (long)growth));
             }
 
             return s.Replace(pairs[0].Old, pairs[0].New, StringComparison.Ordinal);
@@ -203,7 +203,7 @@ internal static class Strings
         var hasEmpty = pairs.Any(static p => p.Old.Length == 0);
         while (i <= s.Length)
         {
-            CoreArgs.CheckResultLength(builder.Length);
+            Args.CheckResultLength(builder.Length);
             var matched = false;
             foreach (var (old, replacement) in pairs)
             {
@@ -418,7 +418,7 @@ internal static class Strings
     private static List<string> StringsOperand(ReadOnlySpan<Value> args, int i) => args[i] switch
     {
         StringValue s => [s.Value],
-        ArrayValue or SetValue => CoreArgs.StringSlice(args, i),
+        ArrayValue or SetValue => Args.StringSlice(args, i),
         _ => throw new BuiltinTypeException(i + 1, "one of {string, set, array}", args[i]),
     };
 

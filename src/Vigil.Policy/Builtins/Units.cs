@@ -23,21 +23,7 @@ internal static class Units
     private static NumberValue Parse(string raw)
     {
         const string Name = "units.parse: ";
-        var s = raw.Replace("\"", string.Empty, StringComparison.Ordinal);
-        if (s.Contains(' ', StringComparison.Ordinal))
-        {
-            throw new BuiltinErrorException(Name + "spaces not allowed in resource strings");
-        }
-
-        if (!ExtractNumberAndUnit(s, out var num, out var unit))
-        {
-            throw new BuiltinErrorException(Name + "exponent too large");
-        }
-
-        if (num.Length == 0)
-        {
-            throw new BuiltinErrorException(Name + "no amount provided");
-        }
+        var (num, unit) = SplitAmount(raw.Replace("\"", string.Empty, StringComparison.Ordinal), Name, "no amount provided");
 
         if (unit.Length > 1)
         {
@@ -83,24 +69,31 @@ internal static class Units
         return NumberValue.Parse(FloatString(n, d, 10)) ?? NumberValue.Zero;
     }
 
-    private static NumberValue ParseBytes(string raw)
+    /// <summary>The amount and unit of a resource string, with OPA's errors (prefixed by <paramref name="name"/>).</summary>
+    private static (string Num, string Unit) SplitAmount(string s, string name, string noAmount)
     {
-        const string Name = "units.parse_bytes: ";
-        var s = raw.ToLowerInvariant().Replace("\"", string.Empty, StringComparison.Ordinal);
         if (s.Contains(' ', StringComparison.Ordinal))
         {
-            throw new BuiltinErrorException(Name + "spaces not allowed in resource strings");
+            throw new BuiltinErrorException(name + "spaces not allowed in resource strings");
         }
 
         if (!ExtractNumberAndUnit(s, out var num, out var unit))
         {
-            throw new BuiltinErrorException(Name + "exponent too large");
+            throw new BuiltinErrorException(name + "exponent too large");
         }
 
         if (num.Length == 0)
         {
-            throw new BuiltinErrorException(Name + "no byte amount provided");
+            throw new BuiltinErrorException(name + noAmount);
         }
+
+        return (num, unit);
+    }
+
+    private static NumberValue ParseBytes(string raw)
+    {
+        const string Name = "units.parse_bytes: ";
+        var (num, unit) = SplitAmount(raw.ToLowerInvariant().Replace("\"", string.Empty, StringComparison.Ordinal), Name, "no byte amount provided");
 
         BigInteger factor = unit switch
         {
@@ -120,7 +113,7 @@ internal static class Units
             _ => throw new BuiltinErrorException(Name + $"byte unit {unit} not recognized"),
         };
 
-        if (!IsGoFloatSyntax(num) || !BigFloat.TryParse(num, out var value))
+        if (!Casts.IsDecimalFloat(num) || !BigFloat.TryParse(num, out var value))
         {
             throw new BuiltinErrorException(Name + "could not parse byte amount to a number");
         }
@@ -188,60 +181,6 @@ internal static class Units
         return true;
     }
 
-    private static bool IsGoFloatSyntax(string s)
-    {
-        var i = 0;
-        if (i < s.Length && s[i] is '+' or '-')
-        {
-            i++;
-        }
-
-        var digits = 0;
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
-        {
-            i++;
-            digits++;
-        }
-
-        if (i < s.Length && s[i] == '.')
-        {
-            i++;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-                digits++;
-            }
-        }
-
-        if (digits == 0)
-        {
-            return false;
-        }
-
-        if (i < s.Length && s[i] is 'e' or 'E')
-        {
-            i++;
-            if (i < s.Length && s[i] is '+' or '-')
-            {
-                i++;
-            }
-
-            var e = 0;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-                e++;
-            }
-
-            if (e == 0)
-            {
-                return false;
-            }
-        }
-
-        return i == s.Length;
-    }
-
     /// <summary>big.Rat.SetString for decimal forms ("1.5", ".5", "-3.5E2") and fractions ("1/3").</summary>
     private static bool TryParseRational(string s, out BigInteger num, out BigInteger den)
     {
@@ -254,7 +193,7 @@ internal static class Units
                 && BigInteger.TryParse(s[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out den) && !den.IsZero;
         }
 
-        if (!IsGoFloatSyntax(s))
+        if (!Casts.IsDecimalFloat(s))
         {
             return false;
         }

@@ -214,7 +214,7 @@ internal static partial class Yaml
                 .Select(static kv => (Key: kv.Key is StringValue s ? s.Value : kv.Key.ToString(), kv.Value))
                 .OrderBy(static kv => kv.Key, StringComparer.Ordinal))
             {
-                builder.Append(pad).Append(QuoteString(key, isKey: true)).Append(':');
+                builder.Append(pad).Append(QuoteString(key)).Append(':');
                 if (IsBlock(item))
                 {
                     builder.Append('\n');
@@ -278,7 +278,7 @@ internal static partial class Yaml
         NullValue => "null",
         BooleanValue b => b.Value ? "true" : "false",
         NumberValue n => n.TryGetExactInteger(out var i) ? i.ToString(CultureInfo.InvariantCulture) : FormatFloat(n.ToDouble()),
-        StringValue s => QuoteString(s.Value, isKey: false),
+        StringValue s => QuoteString(s.Value),
         ArrayValue or SetValue => "[]",
         ObjectValue => "{}",
         _ => value.ToString(),
@@ -286,7 +286,7 @@ internal static partial class Yaml
 
     private static string FormatFloat(double d) => (d < 0 ? "-" : string.Empty) + GoFloat.FormatG(Math.Abs(d), -1);
 
-    private static string QuoteString(string s, bool isKey)
+    private static string QuoteString(string s)
     {
         if (s.Length == 0)
         {

@@ -76,7 +76,4 @@ internal static class TermValues
                 return null;
         }
     }
-
-    /// <summary>True if the term is a ground value (see <see cref="ToValue"/>).</summary>
-    public static bool IsValue(Term term) => ToValue(term, out _) is not null;
 }

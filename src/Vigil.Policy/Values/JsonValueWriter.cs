@@ -72,7 +72,13 @@ internal static class JsonValueWriter
     }
 
     /// <summary>Appends a string as a quoted, escaped Rego/JSON string literal.</summary>
-    public static void AppendQuoted(StringBuilder builder, string value)
+    public static void AppendQuoted(StringBuilder builder, string value) => AppendQuoted(builder, value, htmlSafe: false);
+
+    /// <summary>
+    /// Appends a quoted, escaped JSON string; with <paramref name="htmlSafe"/>, also escapes &lt; &gt; &amp; U+2028 U+2029
+    /// as Go's json.Marshal does.
+    /// </summary>
+    public static void AppendQuoted(StringBuilder builder, string value, bool htmlSafe)
     {
         builder.Append('"');
         foreach (var c in value)
@@ -101,7 +107,7 @@ internal static class JsonValueWriter
                     builder.Append("\\f");
                     break;
                 default:
-                    if (c < 0x20)
+                    if (c < 0x20 || (htmlSafe && c is '<' or '>' or '&' or '\u2028' or '\u2029'))
                     {
                         builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }

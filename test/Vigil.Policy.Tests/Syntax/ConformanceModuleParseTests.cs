@@ -21,9 +21,11 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
         return root;
     }
 
-    internal static IEnumerable<(string File, string Note, int Index, string Module, bool ExpectsParseError)> Modules()
+    /// <summary>Every case of the suite, in file order, with its file path relative to the suite root.</summary>
+    private static IEnumerable<(string File, YamlMappingNode Case)> Cases()
     {
-        foreach (var path in Directory.EnumerateFiles(ConformanceRoot(), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var suite = ConformanceRoot();
+        foreach (var path in Directory.EnumerateFiles(suite, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var yaml = new YamlStream();
             using (var reader = new StreamReader(path))
@@ -34,41 +36,40 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
             var root = (YamlMappingNode)yaml.Documents[0].RootNode;
             foreach (YamlMappingNode c in (YamlSequenceNode)root.Children[new YamlScalarNode("cases")])
             {
-                var note = c.Children.TryGetValue(new YamlScalarNode("note"), out var n) ? ((YamlScalarNode)n).Value ?? "" : "";
-                var expectsParseError = c.Children.TryGetValue(new YamlScalarNode("want_error_code"), out var code)
-                    && ((YamlScalarNode)code).Value == PolicyErrorCodes.ParseError;
-                if (!c.Children.TryGetValue(new YamlScalarNode("modules"), out var mods))
-                {
-                    continue;
-                }
+                yield return (Path.GetRelativePath(suite, path), c);
+            }
+        }
+    }
 
-                var i = 0;
-                foreach (var m in ((YamlSequenceNode)mods).Children)
-                {
-                    yield return (Path.GetRelativePath(ConformanceRoot(), path), note, i++, ((YamlScalarNode)m).Value ?? "", expectsParseError);
-                }
+    private static string Note(YamlMappingNode c) =>
+        c.Children.TryGetValue(new YamlScalarNode("note"), out var n) ? ((YamlScalarNode)n).Value ?? "" : "";
+
+    internal static IEnumerable<(string File, string Note, int Index, string Module, bool ExpectsParseError)> Modules()
+    {
+        foreach (var (file, c) in Cases())
+        {
+            var expectsParseError = c.Children.TryGetValue(new YamlScalarNode("want_error_code"), out var code)
+                && ((YamlScalarNode)code).Value == PolicyErrorCodes.ParseError;
+            if (!c.Children.TryGetValue(new YamlScalarNode("modules"), out var mods))
+            {
+                continue;
+            }
+
+            var i = 0;
+            foreach (var m in ((YamlSequenceNode)mods).Children)
+            {
+                yield return (file, Note(c), i++, ((YamlScalarNode)m).Value ?? "", expectsParseError);
             }
         }
     }
 
     internal static IEnumerable<(string File, string Note, string Query)> Queries()
     {
-        foreach (var path in Directory.EnumerateFiles(ConformanceRoot(), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var (file, c) in Cases())
         {
-            var yaml = new YamlStream();
-            using (var reader = new StreamReader(path))
+            if (c.Children.TryGetValue(new YamlScalarNode("query"), out var q) && ((YamlScalarNode)q).Value is { } query)
             {
-                yaml.Load(reader);
-            }
-
-            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-            foreach (YamlMappingNode c in (YamlSequenceNode)root.Children[new YamlScalarNode("cases")])
-            {
-                if (c.Children.TryGetValue(new YamlScalarNode("query"), out var q) && ((YamlScalarNode)q).Value is { } query)
-                {
-                    var note = c.Children.TryGetValue(new YamlScalarNode("note"), out var n) ? ((YamlScalarNode)n).Value ?? "" : "";
-                    yield return (Path.GetRelativePath(ConformanceRoot(), path), note, query);
-                }
+                yield return (file, Note(c), query);
             }
         }
     }

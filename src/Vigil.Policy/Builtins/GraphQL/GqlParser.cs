@@ -437,19 +437,26 @@ internal sealed class GqlParser
 
     private List<string> ImplementsInterfaces()
     {
-        var types = new List<string>();
-        if (Peek().Value == "implements")
+        if (Peek().Value != "implements")
         {
-            Next();
-            Skip(GqlTokenKind.Amp);
-            types.Add(Name());
-            while (Skip(GqlTokenKind.Amp))
-            {
-                types.Add(Name());
-            }
+            return [];
         }
 
-        return types;
+        Next();
+        return SeparatedNames(GqlTokenKind.Amp);
+    }
+
+    /// <summary>One or more names separated by <paramref name="separator"/>, which may also stand before the first.</summary>
+    private List<string> SeparatedNames(GqlTokenKind separator)
+    {
+        Skip(separator);
+        var names = new List<string> { Name() };
+        while (Skip(separator))
+        {
+            names.Add(Name());
+        }
+
+        return names;
     }
 
     private GqlFieldDefinition FieldDefinition()
@@ -474,31 +481,14 @@ internal sealed class GqlParser
         return new GqlArgumentDefinition(description, name, defaultValue, type, Directives(true));
     }
 
+    /// <summary>Parsed as an argument definition (same syntax), kept as a field without arguments.</summary>
     private GqlFieldDefinition InputValueDefinition()
     {
-        var description = Description();
-        var name = Name();
-        Expect(GqlTokenKind.Colon);
-        var type = TypeReference();
-        var defaultValue = Skip(GqlTokenKind.Equals) ? ValueLiteral(true) : null;
-        return new GqlFieldDefinition(description, name, [], defaultValue, type, Directives(true));
+        var input = ArgumentDefinition();
+        return new GqlFieldDefinition(input.Description, input.Name, [], input.DefaultValue, input.Type, input.Directives);
     }
 
-    private List<string> UnionMemberTypes()
-    {
-        var types = new List<string>();
-        if (Skip(GqlTokenKind.Equals))
-        {
-            Skip(GqlTokenKind.Pipe);
-            types.Add(Name());
-            while (Skip(GqlTokenKind.Pipe))
-            {
-                types.Add(Name());
-            }
-        }
-
-        return types;
-    }
+    private List<string> UnionMemberTypes() => Skip(GqlTokenKind.Equals) ? SeparatedNames(GqlTokenKind.Pipe) : [];
 
     private GqlEnumValue EnumValueDefinition()
     {

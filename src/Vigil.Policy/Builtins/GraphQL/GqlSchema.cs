@@ -128,12 +128,12 @@ internal sealed class GqlSchema
         }
     }
 
-    private GqlDefinition TypeOf(GqlType type, string context) =>
+    private GqlDefinition TypeOf(GqlType type) =>
         Types.TryGetValue(type.BaseName, out var def) ? def : throw Invalid($"Undefined type {type.BaseName}.");
 
     private void CheckInputType(GqlType type, string context)
     {
-        var def = TypeOf(type, context);
+        var def = TypeOf(type);
         if (def.Kind is not ("SCALAR" or "ENUM" or "INPUT_OBJECT"))
         {
             throw Invalid($"{def.Name} is not an input type for {context}.");
@@ -165,7 +165,7 @@ internal sealed class GqlSchema
                         throw Invalid($"Field {def.Name}.{field.Name} can only be defined once.");
                     }
 
-                    var type = TypeOf(field.Type, field.Name);
+                    var type = TypeOf(field.Type);
                     if (type.Kind == "INPUT_OBJECT")
                     {
                         throw Invalid($"{def.Name}.{field.Name} must be an output type.");

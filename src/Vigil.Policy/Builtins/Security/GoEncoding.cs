@@ -28,26 +28,23 @@ internal static class GoBase64
     }
 
     /// <summary>OPA's base64url.decode: adds missing padding (RFC 7515 appendix C), then base64.URLEncoding.</summary>
-    public static byte[] DecodeUrlOpa(string s)
+    public static byte[] DecodeUrlOpa(string s) => Decode(Encoding.UTF8.GetBytes(PadUrlOpa(s)), UrlAlphabet, padded: true);
+
+    /// <summary>Adds the padding some base64url encoders omit, as OPA does (RFC 7515 appendix C).</summary>
+    public static string PadUrlOpa(string s)
     {
-        if (!s.EndsWith('='))
+        if (s.EndsWith('='))
         {
-            switch (s.Length % 4)
-            {
-                case 0:
-                    break;
-                case 2:
-                    s += "==";
-                    break;
-                case 3:
-                    s += "=";
-                    break;
-                default:
-                    throw new BuiltinErrorException("illegal base64url string: " + s);
-            }
+            return s;
         }
 
-        return Decode(Encoding.UTF8.GetBytes(s), UrlAlphabet, padded: true);
+        return (s.Length % 4) switch
+        {
+            0 => s,
+            2 => s + "==",
+            3 => s + "=",
+            _ => throw new BuiltinErrorException("illegal base64url string: " + s),
+        };
     }
 
     public static string EncodeRawUrl(ReadOnlySpan<byte> data) =>

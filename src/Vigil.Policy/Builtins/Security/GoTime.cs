@@ -263,6 +263,13 @@ internal static class GoLayout
 
     private static readonly Std[] Std0x = [Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year];
 
+    // Longest first: "-0700" must win over "-07", as in Go's nextStdChunk.
+    private static readonly (string Token, Std Std)[] NumTzTokens =
+        [("-070000", Std.NumSecondsTz), ("-07:00:00", Std.NumColonSecondsTZ), ("-0700", Std.NumTZ), ("-07:00", Std.NumColonTZ), ("-07", Std.NumShortTZ)];
+
+    private static readonly (string Token, Std Std)[] IsoTzTokens =
+        [("Z070000", Std.Iso8601SecondsTZ), ("Z07:00:00", Std.Iso8601ColonSecondsTZ), ("Z0700", Std.Iso8601TZ), ("Z07:00", Std.Iso8601ColonTZ), ("Z07", Std.Iso8601ShortTZ)];
+
     private static bool StartsWithLower(string s, int i) => i < s.Length && s[i] is >= 'a' and <= 'z';
 
     private static bool IsDigit(string s, int i) => i < s.Length && s[i] is >= '0' and <= '9';
@@ -366,57 +373,13 @@ internal static class GoLayout
                     }
 
                     break;
-                case '-':
-                    if (At(layout, i, "-070000"))
+                case '-' or 'Z':
+                    foreach (var (token, std) in layout[i] == '-' ? NumTzTokens : IsoTzTokens)
                     {
-                        return Make(Std.NumSecondsTz, 7);
-                    }
-
-                    if (At(layout, i, "-07:00:00"))
-                    {
-                        return Make(Std.NumColonSecondsTZ, 9);
-                    }
-
-                    if (At(layout, i, "-0700"))
-                    {
-                        return Make(Std.NumTZ, 5);
-                    }
-
-                    if (At(layout, i, "-07:00"))
-                    {
-                        return Make(Std.NumColonTZ, 6);
-                    }
-
-                    if (At(layout, i, "-07"))
-                    {
-                        return Make(Std.NumShortTZ, 3);
-                    }
-
-                    break;
-                case 'Z':
-                    if (At(layout, i, "Z070000"))
-                    {
-                        return Make(Std.Iso8601SecondsTZ, 7);
-                    }
-
-                    if (At(layout, i, "Z07:00:00"))
-                    {
-                        return Make(Std.Iso8601ColonSecondsTZ, 9);
-                    }
-
-                    if (At(layout, i, "Z0700"))
-                    {
-                        return Make(Std.Iso8601TZ, 5);
-                    }
-
-                    if (At(layout, i, "Z07:00"))
-                    {
-                        return Make(Std.Iso8601ColonTZ, 6);
-                    }
-
-                    if (At(layout, i, "Z07"))
-                    {
-                        return Make(Std.Iso8601ShortTZ, 3);
+                        if (At(layout, i, token))
+                        {
+                            return Make(std, token.Length);
+                        }
                     }
 
                     break;
@@ -1033,46 +996,26 @@ internal static class GoLayout
                     }
 
                     break;
-                case Std.PM:
+                case Std.PM or Std.Lpm:
                     if (value.Length < 2)
                     {
                         ok = false;
                         break;
                     }
 
-                    switch (value[..2])
+                    var (pm, am) = chunk.Std == Std.PM ? ("PM", "AM") : ("pm", "am");
+                    var meridiem = value[..2];
+                    if (meridiem == pm)
                     {
-                        case "PM":
-                            pmSet = true;
-                            break;
-                        case "AM":
-                            amSet = true;
-                            break;
-                        default:
-                            ok = false;
-                            break;
+                        pmSet = true;
                     }
-
-                    value = value[2..];
-                    break;
-                case Std.Lpm:
-                    if (value.Length < 2)
+                    else if (meridiem == am)
+                    {
+                        amSet = true;
+                    }
+                    else
                     {
                         ok = false;
-                        break;
-                    }
-
-                    switch (value[..2])
-                    {
-                        case "pm":
-                            pmSet = true;
-                            break;
-                        case "am":
-                            amSet = true;
-                            break;
-                        default:
-                            ok = false;
-                            break;
                     }
 
                     value = value[2..];

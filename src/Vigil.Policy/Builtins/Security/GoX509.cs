@@ -727,12 +727,12 @@ internal static class GoX509
             new("User", user),
             new("Host", Value.From(host)),
             new("Path", Value.From(path)),
-            new("RawPath", Value.From(EscapePath(path) == rawPath ? string.Empty : rawPath)),
+            new("RawPath", Value.From(Encodings.EscapeUrlPath(path) == rawPath ? string.Empty : rawPath)),
             new("OmitHost", Value.False),
             new("ForceQuery", Value.From(forceQuery)),
             new("RawQuery", Value.From(query)),
             new("Fragment", Value.From(fragment)),
-            new("RawFragment", Value.From(EscapePath(fragment) == rawFragment ? string.Empty : rawFragment)),
+            new("RawFragment", Value.From(Encodings.EscapeUrlPath(fragment) == rawFragment ? string.Empty : rawFragment)),
         });
     }
 
@@ -746,26 +746,6 @@ internal static class GoX509
         {
             return s;
         }
-    }
-
-    /// <summary>Go's escaping of a URL path: unreserved characters and $&amp;+,/:;=@ stay, the rest is %XX.</summary>
-    private static string EscapePath(string s)
-    {
-        var sb = new StringBuilder(s.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(s))
-        {
-            var c = (char)b;
-            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.~$&+,/:;=@".Contains(c, StringComparison.Ordinal)))
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return sb.ToString();
     }
 
     /// <summary>Go's PublicKeyAlgorithm number and the JSON of the parsed public key.</summary>

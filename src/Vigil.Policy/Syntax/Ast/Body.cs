@@ -49,9 +49,6 @@ internal sealed class Expr : Node
 
     public IReadOnlyList<With> With { get; }
 
-    /// <summary>The call when the expression is an operator/function call, else null.</summary>
-    public Call? AsCall => Terms as Call;
-
     /// <summary>The term when the expression is a single term (not a call, some or every), else null.</summary>
     public Term? AsTerm => Terms is Term t and not Call ? t : null;
 }

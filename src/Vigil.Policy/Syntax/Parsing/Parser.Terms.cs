@@ -339,14 +339,7 @@ internal sealed partial class Parser
             return new Call(op, [], op.Location);
         }
 
-        var args = ParseTermList(TokenKind.RParen, []);
-        if (args is null)
-        {
-            return null;
-        }
-
-        Next();
-        return new Call(op, args, op.Location);
+        return ParseTermListAndClose(TokenKind.RParen, []) is { } args ? new Call(op, args, op.Location) : null;
     }
 
     private Var ParseVar()
@@ -547,22 +540,36 @@ internal sealed partial class Parser
         return true;
     }
 
-    private Term? ParseArray()
+    /// <summary>
+    /// Consumes an opening bracket or brace; true, with <paramref name="close"/> consumed too, for an empty collection.
+    /// A leading comma is skipped and rules out a comprehension.
+    /// </summary>
+    private bool OpenCollection(TokenKind close, out SourceLocation loc, out bool potentialComprehension)
     {
         Probe();
-        var loc = CurLoc;
+        loc = CurLoc;
         Next();
-        if (Tok == TokenKind.RBrack)
+        potentialComprehension = true;
+        if (Tok == close)
         {
             Next();
-            return new ArrayTerm([], loc);
+            return true;
         }
 
-        var potentialComprehension = true;
         if (Tok == TokenKind.Comma)
         {
             potentialComprehension = false;
             Next();
+        }
+
+        return false;
+    }
+
+    private Term? ParseArray()
+    {
+        if (OpenCollection(TokenKind.RBrack, out var loc, out var potentialComprehension))
+        {
+            return new ArrayTerm([], loc);
         }
 
         var s = Save();
@@ -580,17 +587,8 @@ internal sealed partial class Parser
                 Next();
                 return new ArrayTerm([head], loc);
             case TokenKind.Comma:
-            {
                 Next();
-                var terms = ParseTermList(TokenKind.RBrack, [head]);
-                if (terms is null)
-                {
-                    return null;
-                }
-
-                Next();
-                return new ArrayTerm(terms, loc);
-            }
+                return ParseTermListAndClose(TokenKind.RBrack, [head]) is { } terms ? new ArrayTerm(terms, loc) : null;
 
             case TokenKind.Or when potentialComprehension:
             {
@@ -612,32 +610,14 @@ internal sealed partial class Parser
         }
 
         Restore(s);
-        var items = ParseTermList(TokenKind.RBrack, []);
-        if (items is null)
-        {
-            return null;
-        }
-
-        Next();
-        return new ArrayTerm(items, loc);
+        return ParseTermListAndClose(TokenKind.RBrack, []) is { } items ? new ArrayTerm(items, loc) : null;
     }
 
     private Term? ParseSetOrObject()
     {
-        Probe();
-        var loc = CurLoc;
-        Next();
-        if (Tok == TokenKind.RBrace)
+        if (OpenCollection(TokenKind.RBrace, out var loc, out var potentialComprehension))
         {
-            Next();
             return new ObjectTerm([], loc);
-        }
-
-        var potentialComprehension = true;
-        if (Tok == TokenKind.Comma)
-        {
-            potentialComprehension = false;
-            Next();
         }
 
         var s = Save();
@@ -684,17 +664,8 @@ internal sealed partial class Parser
                 Next();
                 return new SetTerm([head], loc);
             case TokenKind.Comma:
-            {
                 Next();
-                var terms = ParseTermList(TokenKind.RBrace, [head]);
-                if (terms is null)
-                {
-                    return null;
-                }
-
-                Next();
-                return new SetTerm(terms, loc);
-            }
+                return ParseTermListAndClose(TokenKind.RBrace, [head]) is { } terms ? new SetTerm(terms, loc) : null;
 
             case TokenKind.Or:
             {
@@ -715,14 +686,7 @@ internal sealed partial class Parser
                 }
 
                 Restore(s);
-                var terms = ParseTermList(TokenKind.RBrace, []);
-                if (terms is null)
-                {
-                    return null;
-                }
-
-                Next();
-                return new SetTerm(terms, loc);
+                return ParseTermListAndClose(TokenKind.RBrace, []) is { } items ? new SetTerm(items, loc) : null;
             }
 
             default:
@@ -811,6 +775,18 @@ internal sealed partial class Parser
             default:
                 return null;
         }
+    }
+
+    /// <summary>As <see cref="ParseTermList"/>, then consumes <paramref name="end"/>.</summary>
+    private List<Term>? ParseTermListAndClose(TokenKind end, List<Term> items)
+    {
+        var terms = ParseTermList(end, items);
+        if (terms is not null)
+        {
+            Next();
+        }
+
+        return terms;
     }
 
     /// <summary>Comma-separated terms up to <paramref name="end"/> (left as the current token). A trailing comma is allowed.</summary>

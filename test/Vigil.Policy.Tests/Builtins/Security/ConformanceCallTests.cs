@@ -285,47 +285,11 @@ public sealed partial class ConformanceCallTests
 
     private static string ReadBalanced(string text, int open)
     {
-        var depth = 0;
-        var inString = false;
-        var raw = false;
-        for (var i = open; i < text.Length; i++)
+        foreach (var (i, c, depth) in OutsideStrings(text, open))
         {
-            var c = text[i];
-            if (inString)
+            if ((c is ')' or ']' or '}') && depth == 0)
             {
-                if (c == '\\' && !raw)
-                {
-                    i++;
-                }
-                else if ((c == '"' && !raw) || (c == '`' && raw))
-                {
-                    inString = false;
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"':
-                    inString = true;
-                    raw = false;
-                    break;
-                case '`':
-                    inString = true;
-                    raw = true;
-                    break;
-                case '(' or '[' or '{':
-                    depth++;
-                    break;
-                case ')' or ']' or '}':
-                    depth--;
-                    if (depth == 0)
-                    {
-                        return text[(open + 1)..i];
-                    }
-
-                    break;
+                return text[(open + 1)..i];
             }
         }
 
@@ -335,11 +299,31 @@ public sealed partial class ConformanceCallTests
     private static List<string> SplitTopLevel(string text)
     {
         var parts = new List<string>();
-        var depth = 0;
         var start = 0;
+        foreach (var (i, c, depth) in OutsideStrings(text, 0))
+        {
+            if (c == ',' && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+
+        if (text[start..].Trim().Length > 0)
+        {
+            parts.Add(text[start..]);
+        }
+
+        return parts;
+    }
+
+    /// <summary>The characters of Rego text from <paramref name="start"/> that lie outside string literals, each with the bracket depth after it.</summary>
+    private static IEnumerable<(int Index, char Char, int Depth)> OutsideStrings(string text, int start)
+    {
+        var depth = 0;
         var inString = false;
         var raw = false;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
             if (inString)
@@ -361,30 +345,21 @@ public sealed partial class ConformanceCallTests
                 case '"':
                     inString = true;
                     raw = false;
-                    break;
+                    continue;
                 case '`':
                     inString = true;
                     raw = true;
-                    break;
+                    continue;
                 case '(' or '[' or '{':
                     depth++;
                     break;
                 case ')' or ']' or '}':
                     depth--;
                     break;
-                case ',' when depth == 0:
-                    parts.Add(text[start..i]);
-                    start = i + 1;
-                    break;
             }
-        }
 
-        if (text[start..].Trim().Length > 0)
-        {
-            parts.Add(text[start..]);
+            yield return (i, c, depth);
         }
-
-        return parts;
     }
 
     private static Value ToValue(YamlNode node) => node switch
