@@ -19,7 +19,7 @@ internal static class Encodings
         table.Add("json.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && IsValidJson(s.Value)));
 
         table.Add("base64.encode", [T.String], T.String, static (_, a) => Value.From(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))));
-        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(Base64Decode(Args.String(a, 0), url: false))));
+        table.Add("base64.decode", [T.String], T.String, static (_, a) => Value.From(Utf8.GetString(GoBase64.DecodeStd(Args.String(a, 0)))));
         table.Add("base64.is_valid", [T.String], T.Boolean, static (_, a) => Value.From(a[0] is StringValue s && TryBase64(s.Value)));
         table.Add("base64url.encode", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0))))));
         table.Add("base64url.encode_no_pad", [T.String], T.String, static (_, a) => Value.From(ToUrl(Convert.ToBase64String(Utf8.GetBytes(Args.String(a, 0)))).TrimEnd('=')));
@@ -96,135 +96,9 @@ internal static class Encodings
 
     private static string ToUrl(string base64) => base64.Replace('+', '-').Replace('/', '_');
 
-    private static bool TryBase64(string s)
-    {
-        try
-        {
-            _ = Base64Decode(s, url: false);
-            return true;
-        }
-        catch (BuiltinErrorException)
-        {
-            return false;
-        }
-    }
+    private static bool TryBase64(string s) => GoBase64.TryDecodeStd(s, out _);
 
-    private static byte[] Base64UrlDecode(string s) => Base64Decode(GoBase64.PadUrlOpa(s), url: true);
-
-    /// <summary>Base64 decoding with Go's alphabet and CR/LF handling. Its error offsets differ from Go's when the last quantum is short; <see cref="GoBase64"/> matches Go exactly.</summary>
-    private static byte[] Base64Decode(string s, bool url)
-    {
-        var output = new List<byte>(s.Length * 3 / 4);
-        var quantum = new int[4];
-        var j = 0;
-        var i = 0;
-        while (i < s.Length)
-        {
-            var c = s[i];
-            if (c is '\r' or '\n')
-            {
-                i++;
-                continue;
-            }
-
-            if (c == '=')
-            {
-                if (j < 2)
-                {
-                    throw Illegal(i);
-                }
-
-                i++;
-                if (j == 2)
-                {
-                    while (i < s.Length && s[i] is '\r' or '\n')
-                    {
-                        i++;
-                    }
-
-                    if (i >= s.Length)
-                    {
-                        throw Illegal(s.Length);
-                    }
-
-                    if (s[i] != '=')
-                    {
-                        throw Illegal(i);
-                    }
-
-                    i++;
-                }
-
-                while (i < s.Length && s[i] is '\r' or '\n')
-                {
-                    i++;
-                }
-
-                if (i < s.Length)
-                {
-                    throw Illegal(i);
-                }
-
-                Flush(output, quantum, j);
-                return [.. output];
-            }
-
-            var v = Decode(c, url);
-            if (v < 0)
-            {
-                throw Illegal(i);
-            }
-
-            quantum[j++] = v;
-            if (j == 4)
-            {
-                Flush(output, quantum, 4);
-                j = 0;
-            }
-
-            i++;
-        }
-
-        if (j != 0)
-        {
-            throw Illegal(s.Length);
-        }
-
-        return [.. output];
-    }
-
-    private static BuiltinErrorException Illegal(int position) =>
-        new($"illegal base64 data at input byte {position.ToString(CultureInfo.InvariantCulture)}");
-
-    private static int Decode(char c, bool url) => c switch
-    {
-        >= 'A' and <= 'Z' => c - 'A',
-        >= 'a' and <= 'z' => c - 'a' + 26,
-        >= '0' and <= '9' => c - '0' + 52,
-        '+' when !url => 62,
-        '/' when !url => 63,
-        '-' when url => 62,
-        '_' when url => 63,
-        _ => -1,
-    };
-
-    private static void Flush(List<byte> output, int[] q, int count)
-    {
-        if (count >= 2)
-        {
-            output.Add((byte)((q[0] << 2) | (q[1] >> 4)));
-        }
-
-        if (count >= 3)
-        {
-            output.Add((byte)(((q[1] & 0xF) << 4) | (q[2] >> 2)));
-        }
-
-        if (count >= 4)
-        {
-            output.Add((byte)(((q[2] & 0x3) << 6) | q[3]));
-        }
-    }
+    private static byte[] Base64UrlDecode(string s) => GoBase64.DecodeUrlOpa(s);
 
     private static byte[] HexDecode(string s)
     {
