@@ -81,8 +81,11 @@ internal sealed partial class Compiler
         public HashSet<string> RuleNames { get; set; } = [];
     }
 
+    private IReadOnlyList<A.Module> _modules = [];
+
     private PolicyProgram Run(IReadOnlyList<A.Module> modules, ObjectValue data)
     {
+        _modules = modules;
         var contexts = new List<ModuleContext>();
         foreach (var module in modules)
         {
@@ -301,11 +304,11 @@ internal sealed partial class Compiler
             }
         }
 
-        var first = LowerRuleDefinition(context, rule, node, kind);
+        var first = LowerRuleDefinition(context, rule, node, kind, rule);
         var current = first;
         for (var e = rule.Else; e is not null && current is not null; e = e.Else)
         {
-            var next = LowerRuleDefinition(context, e, node, kind);
+            var next = LowerRuleDefinition(context, e, node, kind, rule);
             current.Else = next;
             current = next;
         }
@@ -313,7 +316,7 @@ internal sealed partial class Compiler
         return first;
     }
 
-    private Rule? LowerRuleDefinition(ModuleContext context, A.Rule rule, RuleNode node, RuleKind kind)
+    private Rule? LowerRuleDefinition(ModuleContext context, A.Rule rule, RuleNode node, RuleKind kind, A.Rule annotated)
     {
         var head = rule.Head;
         var frame = new FrameAllocator();
@@ -328,7 +331,7 @@ internal sealed partial class Compiler
         }
 
         var scope = new Scope(null, frame, names);
-        var lowering = new Lowering(this, context, scope);
+        var lowering = new Lowering(this, context, scope) { CurrentRule = annotated, CurrentNode = node };
 
         var args = new Term[head.Args?.Count ?? 0];
         var globals = new HashSet<int>();
@@ -489,6 +492,7 @@ internal sealed partial class Compiler
             FrameSize = Math.Max(1, frame.Count),
             Variables = [.. variables],
             ExpressionTerms = terms,
+            OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],
             CheckCaptures = ordered.Length > 1 || frame.Count > 0,
         };
     }

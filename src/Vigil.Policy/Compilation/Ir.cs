@@ -352,6 +352,9 @@ internal sealed class CompiledQuery
     /// </summary>
     public bool CheckCaptures { get; init; }
 
+    /// <summary>For each expression of <see cref="Body"/> (reordered for safety), its position in the query text.</summary>
+    public int[] OriginalIndex { get; init; } = [];
+
     /// <summary>For each top-level expression, the term whose value is reported (null: the expression's truth).</summary>
     public Term?[] ExpressionTerms { get; init; } = [];
 }

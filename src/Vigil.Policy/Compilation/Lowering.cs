@@ -23,6 +23,11 @@ internal sealed partial class Compiler
 
         public RuleNode? TreeRoot { get; init; }
 
+        /// <summary>The rule being lowered (for <c>rego.metadata.*</c>), null for queries.</summary>
+        public A.Rule? CurrentRule { get; init; }
+
+        public RuleNode? CurrentNode { get; init; }
+
         /// <summary>Variables in the order they were first created (for query bindings).</summary>
         public List<(string Name, int Slot)> DeclaredOrder { get; } = [];
 
@@ -161,6 +166,7 @@ internal sealed partial class Compiler
                     foreach (var v in some.Vars)
                     {
                         Track(_scope.Declare(v.Name, v.Location));
+                        _scope.MarkDeclared(v.Name);
                     }
 
                     return new Expr { Kind = ExprKind.NoOp, Location = expr.Location };
@@ -238,10 +244,13 @@ internal sealed partial class Compiler
 
                         if (_scope.TryGetOwn(v.Name, out _) && !v.IsGenerated)
                         {
-                            _compiler.Error(PolicyErrorCodes.CompileError, $"var {v.Name} assigned above", v.Location);
+                            var message = _scope.IsDeclared(v.Name) ? $"var {v.Name} assigned above" : $"var {v.Name} referenced above";
+                            _compiler.Error(PolicyErrorCodes.CompileError, message, v.Location);
                         }
 
-                        return Final(Track(_scope.Declare(v.Name, v.Location)));
+                        var declared = Track(_scope.Declare(v.Name, v.Location));
+                        _scope.MarkDeclared(v.Name);
+                        return Final(declared);
                     }
 
                     return Final(LocalVar(v.Name, v.Location));
@@ -501,6 +510,15 @@ internal sealed partial class Compiler
                 return new ConstTerm(NullValue.Instance);
             }
 
+            if (name is "rego.metadata.rule" or "rego.metadata.chain" && args.Length == 0)
+            {
+                // Resolved at compile time from the annotations of the enclosing rule, as OPA rewrites these calls.
+                var metadata = name == "rego.metadata.rule"
+                    ? _compiler.MetadataRule(_module.Module, CurrentRule)
+                    : _compiler.MetadataChain(_module, CurrentRule, CurrentNode);
+                return new ConstTerm(metadata) { Location = call.Location };
+            }
+
             if (!ResolveFunction(name, out var kind, out var builtin, out var function, out var fullName))
             {
                 _compiler.Error(PolicyErrorCodes.TypeError, $"undefined function {name}", call.Location);
@@ -531,8 +549,98 @@ internal sealed partial class Compiler
                     call.Location);
             }
 
+            if (builtin is not null && args.Length >= arity)
+            {
+                CheckArgumentTypes(fullName, builtin, args, call.Location);
+            }
+
             return Final(new CallTerm(fullName, args, kind, builtin, function, arity) { Location = call.Location });
         }
+
+        /// <summary>Reports operands whose type is known at compile time and not accepted by the builtin (rego_type_error).</summary>
+        private void CheckArgumentTypes(string name, BuiltinDefinition builtin, Term[] args, SourceLocation location)
+        {
+            var parameters = builtin.Parameters;
+            var bad = false;
+            for (var i = 0; i < parameters.Count && i < args.Length; i++)
+            {
+                var want = parameters[i];
+                if (want is ValueTypes.None or ValueTypes.Any)
+                {
+                    continue;
+                }
+
+                var have = StaticType(args[i]);
+                if (have != ValueTypes.None && (have & want) == 0)
+                {
+                    bad = true;
+                }
+            }
+
+            if (!bad)
+            {
+                return;
+            }
+
+            var haveText = string.Join(", ", args.Take(parameters.Count).Select(static a => TypeText(StaticType(a))));
+            var wantText = string.Join(", ", parameters.Select(TypeText));
+            _compiler.Error(PolicyErrorCodes.TypeError, $"{name}: invalid argument(s)\n\thave: ({haveText})\n\twant: ({wantText})", location);
+        }
+
+        private static ValueTypes StaticType(Term t) => t switch
+        {
+            ConstTerm c => c.Value.Kind switch
+            {
+                ValueKind.Null => ValueTypes.Null,
+                ValueKind.Boolean => ValueTypes.Boolean,
+                ValueKind.Number => ValueTypes.Number,
+                ValueKind.String => ValueTypes.String,
+                ValueKind.Array => ValueTypes.Array,
+                ValueKind.Object => ValueTypes.Object,
+                _ => ValueTypes.Set,
+            },
+            ArrayTerm => ValueTypes.Array,
+            ObjectTerm => ValueTypes.Object,
+            SetTerm => ValueTypes.Set,
+            TemplateTerm => ValueTypes.String,
+            ComprehensionTerm comp => comp.Kind switch
+            {
+                ComprehensionKind.Array => ValueTypes.Array,
+                ComprehensionKind.Set => ValueTypes.Set,
+                _ => ValueTypes.Object,
+            },
+            _ => ValueTypes.None,
+        };
+
+        private static string TypeText(ValueTypes types)
+        {
+            if (types == ValueTypes.None)
+            {
+                return "any";
+            }
+
+            if (types == ValueTypes.Any)
+            {
+                return "any";
+            }
+
+            var names = new List<string>();
+            foreach (var (flag, text) in TypeNames)
+            {
+                if ((types & flag) != 0)
+                {
+                    names.Add(text);
+                }
+            }
+
+            return names.Count == 1 ? names[0] : "any<" + string.Join(", ", names) + ">";
+        }
+
+        private static readonly (ValueTypes Flag, string Name)[] TypeNames =
+        [
+            (ValueTypes.Null, "null"), (ValueTypes.Boolean, "boolean"), (ValueTypes.Number, "number"), (ValueTypes.String, "string"),
+            (ValueTypes.Array, "array"), (ValueTypes.Object, "object"), (ValueTypes.Set, "set"),
+        ];
 
         private static int FunctionArity(RuleNode node)
         {

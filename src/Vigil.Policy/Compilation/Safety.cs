@@ -81,14 +81,6 @@ internal static class Safety
                 }
 
                 var e = body[i];
-                if (Environment.GetEnvironmentVariable("VIGIL_DEBUG_SAFETY") is not null)
-                {
-                    needed.Clear();
-                    closure.Clear();
-                    ExprVars(e, needed, closure);
-                    Console.Error.WriteLine($"unsafe expr {e.Kind} A={e.A?.GetType().Name} needed=[{string.Join(",", needed)}] closure=[{string.Join(",", closure)}] outputs=[{string.Join(",", Outputs(e, IsSafe))}] own=[{string.Join(",", scope.OwnSlots)}] safe=[{string.Join(",", safeSet)}]");
-                }
-
                 var names = new SortedDictionary<string, int>(StringComparer.Ordinal);
                 CollectNames(e, names, IsSafe);
                 foreach (var (name, _) in names)

@@ -28,7 +28,14 @@ internal sealed class Scope
     /// <summary>Outer slots referenced from inside this scope (free variables of the closure).</summary>
     public HashSet<int> OuterSlots { get; } = [];
 
+    private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
+
     public bool TryGetOwn(string name, out VarTerm var) => _vars.TryGetValue(name, out var!);
+
+    /// <summary>True when the name was introduced by <c>:=</c> or <c>some</c> (not just used).</summary>
+    public bool IsDeclared(string name) => _declared.Contains(name);
+
+    public void MarkDeclared(string name) => _declared.Add(name);
 
     /// <summary>Declares a fresh variable in this scope (<c>:=</c>, <c>some</c>, arguments).</summary>
     public VarTerm Declare(string name, SourceLocation location)

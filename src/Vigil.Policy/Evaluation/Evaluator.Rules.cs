@@ -43,7 +43,7 @@ internal sealed partial class Evaluator
             throw;
         }
 
-        if (node.Children.Count > 0 && node.Kind != RuleKind.Function)
+        if (node.Children.Count > 0 && node.Kind is not (RuleKind.Function or RuleKind.PartialObject))
         {
             value = MergeChildRules(node, value);
         }
@@ -287,6 +287,19 @@ internal sealed partial class Evaluator
             Exit();
         }
 
+        if (node.Children.Count > 0)
+        {
+            // Rules at deeper static paths (p.q.r := 1 next to p[x] := ...) add to the same object; a path that
+            // runs into a value produced by another rule is a conflict.
+            foreach (var child in node.Children.Values)
+            {
+                if (MergeChildNode(root, child))
+                {
+                    any = true;
+                }
+            }
+        }
+
         if (!any)
         {
             if (node.Default is { } d)
@@ -298,6 +311,36 @@ internal sealed partial class Evaluator
         }
 
         return root.Build();
+    }
+
+    private bool MergeChildNode(ObjectBuilder builder, RuleNode child)
+    {
+        if (child.IsFunction || !child.HasRulesBelow)
+        {
+            return false;
+        }
+
+        var key = StringValue.From(child.Name);
+        if (child.HasRules)
+        {
+            var value = RuleValue(child);
+            if (value is null)
+            {
+                return false;
+            }
+
+            builder.InsertLeaf(key, value);
+            return true;
+        }
+
+        var sub = builder.Child(key);
+        var any = false;
+        foreach (var grandchild in child.Children.Values)
+        {
+            any |= MergeChildNode(sub, grandchild);
+        }
+
+        return any;
     }
 
     /// <summary>Mutable nested object used while collecting the solutions of object-building rules.</summary>
@@ -353,6 +396,47 @@ internal sealed partial class Evaluator
         }
 
         private HashSet<Value>? _set;
+
+        /// <summary>The nested builder at <paramref name="key"/> (created if absent); a value already there is a conflict.</summary>
+        public ObjectBuilder Child(Value key)
+        {
+            if (_entries.TryGetValue(key, out var existing))
+            {
+                return existing as ObjectBuilder ?? throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+
+            var child = new ObjectBuilder();
+            _entries[key] = child;
+            return child;
+        }
+
+        /// <summary>Adds the value of a rule at a static path below the node.</summary>
+        public void InsertLeaf(Value key, Value value)
+        {
+            if (!_entries.TryGetValue(key, out var existing))
+            {
+                _entries[key] = value;
+                return;
+            }
+
+            switch (existing)
+            {
+                case Value v when v.Equals(value):
+                    return;
+                case ObjectBuilder { _set: { } set } when value is SetValue members:
+                    set.UnionWith(members.Items);
+                    return;
+                case ObjectBuilder b when value is ObjectValue o && b._set is null:
+                    foreach (var (k, v) in o.Items)
+                    {
+                        b.InsertLeaf(k, v);
+                    }
+
+                    return;
+                default:
+                    throw EvalErrors.Conflict(EvalErrors.ObjectKeyConflict, null);
+            }
+        }
 
         public Value Build()
         {
@@ -447,6 +531,7 @@ internal sealed partial class Evaluator
 
     private bool BindArgs(Rule r, Value[] args, int index, Value?[] frame, Func<bool> k)
     {
+        EnsureStack();
         if (index == args.Length)
         {
             return k();

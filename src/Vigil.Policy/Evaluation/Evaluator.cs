@@ -92,6 +92,16 @@ internal sealed partial class Evaluator
 
     private void Exit() => _depth--;
 
+    /// <summary>Continuation chains grow the stack with body length and pattern size: fail cleanly before it runs out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw EvalErrors.Limit("evaluation is nested too deeply (stack limit reached)");
+        }
+    }
+
     private void CheckOutput(int count, SourceLocation location)
     {
         if (count > _maxOutput)
@@ -144,9 +154,10 @@ internal sealed partial class Evaluator
         var expr = body[index];
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
+        var slot = query.OriginalIndex[index];
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
-            values[index] = BooleanValue.TrueValue;
+            values[slot] = BooleanValue.TrueValue;
             return EvalExpr(expr, frame, next);
         }
 
@@ -159,11 +170,11 @@ internal sealed partial class Evaluator
                 return false;
             }
 
-            values[index] = v;
+            values[slot] = v;
             return next();
         }
 
-        return EvalQueryTermSlow(term, frame, values, index, next);
+        return EvalQueryTermSlow(term, frame, values, slot, next);
     }
 
     private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
@@ -199,6 +210,7 @@ internal sealed partial class Evaluator
     private bool EvalExpr(Expr expr, Value?[] f, Func<bool> k)
     {
         Step();
+        EnsureStack();
         if (expr.Withs.Length > 0)
         {
             return EvalWith(expr, f, k);
@@ -541,6 +553,7 @@ internal sealed partial class Evaluator
 
     private bool EvalItems(Term[] terms, int index, Value[] values, Value?[] f, Func<Value[], bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k(values);
@@ -677,6 +690,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyPairs(Term[] a, Term[] b, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == a.Length)
         {
             return k();
@@ -802,6 +816,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyArrayValue(Term[] items, ArrayValue value, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == items.Length)
         {
             return k();
@@ -817,6 +832,7 @@ internal sealed partial class Evaluator
 
     private bool UnifyObjectValues(Term[] terms, Value[] values, int index, Value?[] f, Func<bool> k)
     {
+        EnsureStack();
         if (index == terms.Length)
         {
             return k();

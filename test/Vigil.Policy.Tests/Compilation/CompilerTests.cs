@@ -67,4 +67,52 @@ public sealed class CompilerTests
         Assert.Contains(policy.Rules, static r => r.Path == "data.authz.test_allow" && r.Name == "test_allow" && !r.IsFunction);
         Assert.Contains(policy.Rules, static r => r.Path == "data.authz.f" && r.IsFunction);
     }
+
+    [Fact]
+    public void Compile_ConstantOperandOfWrongType_ReportsTypeError()
+    {
+        var error = CompileError("""
+            package t
+            p := count(1)
+            """);
+
+        var e = Assert.Single(error.Errors);
+        Assert.Equal(PolicyErrorCodes.TypeError, e.Code);
+        Assert.StartsWith("count: invalid argument(s)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_ConflictingRuleKinds_ReportsTypeError()
+    {
+        var error = CompileError("""
+            package t
+            p := 1
+            p contains 2
+            """);
+
+        Assert.Contains(error.Errors, static e => e.Code == PolicyErrorCodes.TypeError && e.Message == "conflicting rules data.t.p found");
+    }
+
+    [Fact]
+    public void Compile_WithUnknownTarget_ReportsTypeError()
+    {
+        var error = CompileError("""
+            package t
+            p if true with nothing.here as 1
+            """);
+
+        Assert.Contains(error.Errors, static e => e.Message == "with keyword target must reference existing input, data, or a function");
+    }
+
+    [Fact]
+    public void Compile_WrongArity_ReportsTypeError()
+    {
+        var error = CompileError("""
+            package t
+            f(x) := x
+            p := f(1, 2, 3)
+            """);
+
+        Assert.Contains(error.Errors, static e => e.Code == PolicyErrorCodes.TypeError && e.Message.StartsWith("data.t.f: too many arguments", StringComparison.Ordinal));
+    }
 }

@@ -301,4 +301,108 @@ public sealed class EvaluatorTests
 
         Assert.Equal(0, failures);
     }
+
+    [Fact]
+    public async Task Evaluate_HugeBodyOfBindings_FinishesOrFailsCleanly()
+    {
+        var builder = new System.Text.StringBuilder("package t\np := x30000 if {\n    x0 := input.a\n");
+        for (var i = 1; i <= 30_000; i++)
+        {
+            builder.Append("    x").Append(i).Append(" := x").Append(i - 1).Append('\n');
+        }
+
+        builder.Append("}\n");
+        var policy = Compile(builder.ToString());
+        var input = Value.FromJson("""{"a":5}""");
+
+        var outcome = await Task.Run(() =>
+        {
+            try
+            {
+                return policy.Evaluate("data.t.p", input)[0].Expressions[0].ToString();
+            }
+            catch (PolicyEvaluationException e)
+            {
+                return e.Code;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(outcome, new[] { "5", PolicyErrorCodes.EvalLimitError });
+    }
+
+    [Fact]
+    public async Task Evaluate_HugeArrayPattern_FinishesOrFailsCleanly()
+    {
+        const int n = 30_000;
+        var names = string.Join(", ", Enumerable.Range(0, n).Select(static i => "a" + i));
+        var policy = Compile($"package t\np := a{n - 1} if [{names}] := input.xs\n");
+        var input = ObjectValue.Create([new KeyValuePair<string, Value>("xs", ArrayValue.Create(Enumerable.Range(0, n).Select(static i => (Value)Value.From(i))))]);
+
+        var outcome = await Task.Run(() =>
+        {
+            try
+            {
+                return policy.Evaluate("data.t.p", input)[0].Expressions[0].ToString();
+            }
+            catch (PolicyEvaluationException e)
+            {
+                return e.Code;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(outcome, new[] { (n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), PolicyErrorCodes.EvalLimitError });
+    }
+
+    [Fact]
+    public void Evaluate_DataLookup_AllocatesTheSameForSmallAndLargeData()
+    {
+        const string module = """
+            package authz
+            default allow := false
+            allow if data.allowed_services[input.resource.name].enabled
+            """;
+        static string Data(int n) =>
+            "{\"allowed_services\":{" + string.Join(",", Enumerable.Range(0, n).Select(static i => $"\"svc{i}\":{{\"enabled\":true}}")) + "}}";
+
+        var small = Compile(module, Data(10)).Prepare("data.authz.allow");
+        var large = Compile(module, Data(100_000)).Prepare("data.authz.allow");
+        var input = Value.FromJson("""{"resource":{"name":"svc7"}}""");
+
+        static long AllocatedPerCall(PreparedQuery query, Value input)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                query.Evaluate(input);
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                query.Evaluate(input);
+            }
+
+            return (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
+        }
+
+        var smallBytes = AllocatedPerCall(small, input);
+        var largeBytes = AllocatedPerCall(large, input);
+
+        Assert.Equal(Value.True, large.Evaluate(input)[0].Expressions[0]);
+        Assert.Equal(smallBytes, largeBytes);
+        Assert.True(largeBytes < 2048, $"a decision allocated {largeBytes} bytes");
+    }
+
+    [Fact]
+    public void Evaluate_ReorderedQuery_ReportsExpressionsInQueryOrder()
+    {
+        var policy = Compile("""
+            package t
+            xs := [1, 2]
+            """);
+
+        var row = Assert.Single(policy.Evaluate("x > 1; x = data.t.xs[_]; count(data.t.xs)"));
+
+        Assert.Equal(Value.From(2), row.Bindings["x"]);
+        Assert.Equal([Value.True, Value.True, Value.From(2)], row.Expressions);
+    }
 }
