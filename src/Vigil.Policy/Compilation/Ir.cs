@@ -260,6 +260,25 @@ internal sealed class Rule
 
     public Rule? Else { get; set; }
 
+    /// <summary>True for a function whose parameters are all plain variables or constants (bound without unification machinery).</summary>
+    public bool PlainArgs
+    {
+        get
+        {
+            // Computed once from immutable parts; a race computes the same answer.
+            var state = _plainArgs;
+            if (state == 0)
+            {
+                state = Kind == RuleKind.Function && Array.TrueForAll(Args, static a => a is VarTerm or ConstTerm) ? 1 : 2;
+                _plainArgs = state;
+            }
+
+            return state == 1;
+        }
+    }
+
+    private int _plainArgs;
+
     public bool IsDefault { get; init; }
 
     /// <summary>True when the body only tests variable-free conditions: it is evaluated as a plain loop, without backtracking machinery.</summary>

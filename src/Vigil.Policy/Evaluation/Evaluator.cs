@@ -16,14 +16,15 @@ internal sealed partial class Evaluator
     private static readonly object UndefinedMarker = new();
     private static readonly Func<bool> Halt = static () => true;
 
-    private readonly PolicyProgram _program;
-    private readonly EvaluationOptions _options;
+    // Not readonly: a finished evaluator is reused by the next evaluation on the same thread (see Evaluator.Pool.cs).
+    private PolicyProgram _program;
+    private EvaluationOptions _options;
     private BuiltinContext? _builtinContextValue;
-    private readonly long _deadline;
-    private readonly int _maxDepth;
-    private readonly int _maxOutput;
-    private readonly bool _strict;
-    private readonly CancellationToken _token;
+    private long _deadline;
+    private int _maxDepth;
+    private int _maxOutput;
+    private bool _strict;
+    private CancellationToken _token;
 
     private Value? _input;
     private object?[] _cache;
@@ -34,6 +35,12 @@ internal sealed partial class Evaluator
 
     public Evaluator(PolicyProgram program, Value? input, EvaluationOptions options)
     {
+        Initialize(program, input, options);
+    }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_program), nameof(_options), nameof(_cache))]
+    private void Initialize(PolicyProgram program, Value? input, EvaluationOptions options)
+    {
         _program = program;
         _options = options;
         _input = input;
@@ -41,7 +48,12 @@ internal sealed partial class Evaluator
         _token = options.CancellationToken;
         _maxDepth = options.MaxDepth;
         _maxOutput = options.MaxOutputSize;
-        _cache = program.Nodes.Length == 0 ? [] : new object?[program.Nodes.Length];
+        _cache = RentCache(program.Nodes.Length);
+        _dataOverrides = null;
+        _functionOverrides = null;
+        _depth = 0;
+        _steps = 0;
+        _fast = !options.GeneralEvaluatorOnly;
         _deadline = options.Timeout is { } timeout
             ? options.TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * options.TimeProvider.TimestampFrequency)
             : long.MaxValue;

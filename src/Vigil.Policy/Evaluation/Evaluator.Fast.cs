@@ -1,0 +1,218 @@
+using Vigil.Policy.Compilation;
+using Vigil.Policy.Values;
+
+namespace Vigil.Policy.Evaluation;
+
+/// <summary>
+/// Closure-free fast paths for the common shape of policy: bodies whose expressions are ground tests (comparisons,
+/// refs into input and data, membership, calls with bound operands) and functions called with ground arguments.
+/// Each fast path does exactly what the continuation-passing code does for such an expression (same order of
+/// evaluation, same steps, limits and errors), only without allocating continuations; at the first expression that
+/// is not a ground test it hands over to the general evaluator at that position. Disabled by
+/// <see cref="EvaluationOptions.GeneralEvaluatorOnly"/>, which the differential tests use to compare both.
+/// </summary>
+internal sealed partial class Evaluator
+{
+    /// <summary>
+    /// Runs the leading ground tests of <paramref name="body"/>. Returns <c>body.Length</c> when all of them hold,
+    /// -1 when one fails (the body has no solution), or the index of the first expression the general evaluator must
+    /// run (with the frame as the tests left it: ground tests bind nothing).
+    /// </summary>
+    private int EvalGroundPrefix(Expr[] body, Value?[] f)
+    {
+        if (!_fast)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < body.Length; i++)
+        {
+            var expr = body[i];
+            if (expr.Withs.Length > 0)
+            {
+                return i;
+            }
+
+            bool holds;
+            switch (expr.Kind)
+            {
+                case ExprKind.Term:
+                    {
+                        // As EvalExprCore / EvalCallExpr: a call without an output operand whose inputs are ground, or a ground term.
+                        var term = expr.A!;
+                        Value? v;
+                        if (term is CallTerm call)
+                        {
+                            if (call.Args.Length == call.Arity + 1 || call.Builtin?.Relation is not null || !AllGroundArgs(call, f))
+                            {
+                                return i;
+                            }
+
+                            Step();
+                            EnsureStack();
+                            v = EvalCallGround(call, f);
+                        }
+                        else if (term.IsVarFree || IsGround(term, f))
+                        {
+                            Step();
+                            EnsureStack();
+                            v = EvalGround(term, f);
+                        }
+                        else
+                        {
+                            return i;
+                        }
+
+                        holds = v is not null && !IsFalse(v);
+                        break;
+                    }
+
+                case ExprKind.NoOp:
+                    Step();
+                    EnsureStack();
+                    holds = true;
+                    break;
+                default:
+                    return i;
+            }
+
+            // A negated expression succeeds when the expression has no solution.
+            if (holds == expr.Negated)
+            {
+                return -1;
+            }
+        }
+
+        return body.Length;
+    }
+
+    /// <summary>A user function call with ground operands (no <c>with</c> replacement active): as <see cref="EvalCallGroundSlow"/> without closures.</summary>
+    private Value? EvalFunctionGround(CallTerm call, Value?[] f)
+    {
+        var arity = call.Arity;
+        var args = RentFrame(arity);
+        for (var i = 0; i < arity; i++)
+        {
+            var v = EvalGround(call.Args[i], f);
+            if (v is null)
+            {
+                ReturnFrame(args);
+                return null;
+            }
+
+            args[i] = v;
+        }
+
+        // As Dispatch: one step, then the call.
+        Step();
+        var result = CallFunction(call.Function!, args!, call.Location);
+        ReturnFrame(args);
+        return result;
+    }
+
+    /// <summary>
+    /// One function definition whose parameters are plain variables or constants (<see cref="Rule.PlainArgs"/>):
+    /// parameters are bound directly, the ground prefix of the body runs as a loop, the rest (if any) in the general evaluator.
+    /// </summary>
+    private Value? EvalFunctionRuleFast(Rule r, Value[] args)
+    {
+        Enter(r.Location);
+        var frame = RentFrame(r.FrameSize);
+        Value? value = null;
+        if (BindPlainArgs(r, args, frame))
+        {
+            var start = EvalGroundPrefix(r.Body, frame);
+            if (start == r.Body.Length)
+            {
+                value = EvalGround(r.Value, frame);
+            }
+            else if (start >= 0)
+            {
+                value = EvalFunctionRuleFrom(r, frame, start);
+            }
+        }
+
+        ReturnFrame(frame);
+        Exit();
+        return value;
+    }
+
+    /// <summary>As BindArgs for plain parameters: a variable binds (or, when it repeats, must equal), a constant must equal.</summary>
+    private static bool BindPlainArgs(Rule r, Value[] args, Value?[] frame)
+    {
+        var parameters = r.Args;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (parameters[i])
+            {
+                case VarTerm v:
+                    {
+                        var current = frame[v.Slot];
+                        if (current is null)
+                        {
+                            frame[v.Slot] = args[i];
+                        }
+                        else if (!current.Equals(args[i]))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    }
+
+                case ConstTerm c:
+                    if (!c.Value.Equals(args[i]))
+                    {
+                        return false;
+                    }
+
+                    break;
+                default:
+                    throw EvalErrors.Internal("function parameter is not plain", r.Location);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The general evaluation of a function body from <paramref name="start"/> (its own method, so the fast path allocates no closure).</summary>
+    private Value? EvalFunctionRuleFrom(Rule r, Value?[] frame, int start)
+    {
+        Value? value = null;
+        var constant = r.Value.IsVarFree;
+        EvalBody(r.Body, start, frame, () =>
+        {
+            var v = EvalGround(r.Value, frame);
+            if (v is null)
+            {
+                return false;
+            }
+
+            if (value is null)
+            {
+                value = v;
+                return constant;
+            }
+
+            if (!value.Equals(v))
+            {
+                throw EvalErrors.Conflict(EvalErrors.FunctionConflict, Loc(r.Location));
+            }
+
+            return false;
+        });
+        return value;
+    }
+
+    /// <summary>Solutions of a complete rule's body: the ground prefix as a loop, the rest in the general evaluator.</summary>
+    private Value? EvalRuleSolutionsFast(Rule r, Value?[] frame, string conflictMessage)
+    {
+        var start = EvalGroundPrefix(r.Body, frame);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        return start == r.Body.Length ? EvalGround(r.Value, frame) : EvalRuleSolutions(r, frame, conflictMessage, start);
+    }
+}
