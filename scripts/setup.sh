@@ -14,6 +14,7 @@ PACKAGES=(
   "iptables-restore iptables"
   "rsvg-convert librsvg2-bin"
   "/usr/bin/chromium chromium"
+  "/usr/share/zoneinfo/America/New_York tzdata"
 )
 
 missing=()

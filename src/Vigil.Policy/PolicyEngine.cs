@@ -66,7 +66,16 @@ public sealed class PolicyEngine
             throw new PolicyCompileException(errors);
         }
 
-        var program = Compiler.Compile(modules, data, _options.Builtins);
+        PolicyProgram program;
+        try
+        {
+            program = Compiler.Compile(modules, data, _options.Builtins);
+        }
+        catch (Exception e) when (e is not (PolicyException or OutOfMemoryException))
+        {
+            throw new PolicyCompileException(new PolicyError(PolicyErrorCodes.CompileError, $"internal compiler error: {e.GetType().Name}: {e.Message}"));
+        }
+
         return new CompiledPolicy(program, Summaries(program));
     }
 

@@ -29,6 +29,27 @@ public sealed class PreparedQuery
     /// <exception cref="PolicyEvaluationException">Conflict, type or builtin error (strict), deadline, cancellation or limit.</exception>
     public QueryResult Evaluate(Value? input = null, EvaluationOptions? options = null)
     {
+        try
+        {
+            return EvaluateCore(input, options);
+        }
+        catch (OperationCanceledException)
+        {
+            throw EvalErrors.Cancel("caller cancelled query execution");
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw EvalErrors.Limit("evaluation is nested too deeply (stack limit reached)");
+        }
+        catch (Exception e) when (e is not (PolicyException or OutOfMemoryException))
+        {
+            // A defect must still surface as an evaluation error (callers deny), never as an unexpected exception type.
+            throw EvalErrors.Internal($"internal error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private QueryResult EvaluateCore(Value? input, EvaluationOptions? options)
+    {
         options ??= EvaluationOptions.Default;
         if (input is not null)
         {
@@ -36,10 +57,21 @@ public sealed class PreparedQuery
         }
 
         var evaluator = Evaluator.Rent(_program, input, options);
+        try
+        {
+            return Run(evaluator, options);
+        }
+        finally
+        {
+            evaluator.Release();
+        }
+    }
+
+    private QueryResult Run(Evaluator evaluator, EvaluationOptions options)
+    {
         if (_singleTerm is { } single)
         {
             var value = evaluator.EvalSingleTerm(single);
-            evaluator.Return();
             return value switch
             {
                 null => QueryResult.Undefined,
@@ -49,9 +81,7 @@ public sealed class PreparedQuery
             };
         }
 
-        var result = EvaluateRows(evaluator, _query, options);
-        evaluator.Return();
-        return result;
+        return EvaluateRows(evaluator, _query, options);
     }
 
     private static QueryResult EvaluateRows(Evaluator evaluator, CompiledQuery query, EvaluationOptions options)

@@ -6,6 +6,17 @@ namespace Vigil.Policy.Builtins;
 /// <summary>Operand helpers used by the core builtins, with OPA's exact error wording.</summary>
 internal static class CoreArgs
 {
+    /// <summary>Largest string a builtin may build (amplifying builtins such as replace fail instead of exhausting memory).</summary>
+    public const long MaxResultLength = 64L * 1024 * 1024;
+
+    public static void CheckResultLength(long length)
+    {
+        if (length > MaxResultLength)
+        {
+            throw new BuiltinErrorException($"result too large (more than {MaxResultLength} characters)");
+        }
+    }
+
     /// <summary>An integer operand (OPA's IntOperand): a type error when it is a number with a fraction.</summary>
     public static long Int(ReadOnlySpan<Value> args, int i)
     {

@@ -137,6 +137,24 @@ internal static class RegexBuiltins
                     continue;
                 }
 
+                if (next == 'Q')
+                {
+                    // \Q...\E: literal text.
+                    var end = pattern.IndexOf("\\E", i + 2, StringComparison.Ordinal);
+                    var literal = end < 0 ? pattern[(i + 2)..] : pattern[(i + 2)..end];
+                    builder.Append(inClass ? literal.Replace("]", "\\]", StringComparison.Ordinal) : System.Text.RegularExpressions.Regex.Escape(literal));
+                    i = end < 0 ? pattern.Length : end + 1;
+                    continue;
+                }
+
+                if (next is 'p' or 'P' && i + 2 < pattern.Length && pattern[i + 2] != '{')
+                {
+                    // Go's one-letter class form \pL; .NET needs braces.
+                    builder.Append('\\').Append(next).Append('{').Append(pattern[i + 2]).Append('}');
+                    i += 2;
+                    continue;
+                }
+
                 builder.Append(c).Append(next);
                 i++;
                 continue;
@@ -284,46 +302,45 @@ internal static class RegexBuiltins
     }
 
     /// <summary>Go's FindAll: empty matches directly after a previous match are dropped; n &lt; 0 means all.</summary>
-    public static List<Match> FindAll(Regex regex, string input, long n)
-    {
-        var result = new List<Match>();
-        if (n == 0)
-        {
-            return result;
-        }
+    public static List<Match> FindAll(Regex regex, string input, long n) => n == 0 ? [] : [.. Enumerate(regex, input).Take(n < 0 || n > int.MaxValue ? int.MaxValue : (int)n)];
 
+    /// <summary>Matches lazily, with Go's rule for empty matches and the match timeout turned into a builtin error.</summary>
+    private static IEnumerable<Match> Enumerate(Regex regex, string input)
+    {
+        var previousEnd = -1;
+        var match = Safe(() => regex.Match(input));
+        while (match.Success)
+        {
+            if (match.Length != 0 || match.Index != previousEnd)
+            {
+                yield return match;
+                previousEnd = match.Index + match.Length;
+            }
+
+            var current = match;
+            match = Safe(current.NextMatch);
+        }
+    }
+
+    private static Match Safe(Func<Match> next)
+    {
         try
         {
-            var previousEnd = -1;
-            foreach (Match m in regex.Matches(input))
-            {
-                if (m.Length == 0 && m.Index == previousEnd)
-                {
-                    continue;
-                }
-
-                result.Add(m);
-                previousEnd = m.Index + m.Length;
-                if (n > 0 && result.Count >= n)
-                {
-                    break;
-                }
-            }
+            return next();
         }
         catch (RegexMatchTimeoutException)
         {
             throw new BuiltinErrorException("regular expression match timed out");
         }
-
-        return result;
     }
 
     private static string ReplaceAll(Regex regex, string input, string template)
     {
         var builder = new StringBuilder(input.Length);
         var last = 0;
-        foreach (var m in FindAll(regex, input, -1))
+        foreach (var m in Enumerate(regex, input))
         {
+            CoreArgs.CheckResultLength(builder.Length);
             builder.Append(input, last, m.Index - last);
             Expand(builder, template, regex, m);
             last = m.Index + m.Length;

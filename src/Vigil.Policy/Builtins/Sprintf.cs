@@ -159,6 +159,7 @@ internal static class Sprintf
             }
 
             FormatOne(output, spec, verb, args[argIndex++]);
+            CoreArgs.CheckResultLength(output.Length);
         }
 
         if (argIndex < args.Length)

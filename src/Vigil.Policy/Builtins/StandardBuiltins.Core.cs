@@ -30,5 +30,7 @@ internal static partial class StandardBuiltins
         Graph.Register(table);
         Opa.Register(table);
         Http.Register(table);
+        Rego.Register(table);
+        GraphQL.GraphQLBuiltins.Register(table);
     }
 }

@@ -188,6 +188,12 @@ internal static class Strings
     {
         if (pairs.Length == 1 && pairs[0].Old.Length > 0)
         {
+            var growth = pairs[0].New.Length - pairs[0].Old.Length;
+            if (growth > 0)
+            {
+                CoreArgs.CheckResultLength(s.Length + (Count(s, pairs[0].Old) * (long)growth));
+            }
+
             return s.Replace(pairs[0].Old, pairs[0].New, StringComparison.Ordinal);
         }
 
@@ -197,6 +203,7 @@ internal static class Strings
         var hasEmpty = pairs.Any(static p => p.Old.Length == 0);
         while (i <= s.Length)
         {
+            CoreArgs.CheckResultLength(builder.Length);
             var matched = false;
             foreach (var (old, replacement) in pairs)
             {

@@ -202,7 +202,8 @@ internal static class TimeBuiltins
         GoZone zone;
         try
         {
-            zone = new TimeZoneInfoGoZone(TimeZoneInfo.FindSystemTimeZoneById(name));
+            // Go reads the TZif file itself (exact historical offsets and abbreviations); so do we when it exists.
+            zone = (GoZone?)TzifGoZone.Load(name) ?? new TimeZoneInfoGoZone(TimeZoneInfo.FindSystemTimeZoneById(name));
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {

@@ -453,11 +453,6 @@ internal sealed partial class Compiler
         CollectNames(body, names);
         var scope = new Scope(null, frame, names);
         var context = new ModuleContext { Module = null!, PackagePath = [], Imports = new(StringComparer.Ordinal) };
-        foreach (var child in root.Children)
-        {
-            _ = child;
-        }
-
         var lowering = new Lowering(this, context, scope) { TreeRoot = root };
         var exprs = lowering.LowerBody(body, scope);
         var ordered = Safety.Reorder(this, exprs, scope, [], out _);

@@ -514,7 +514,7 @@ internal sealed partial class Compiler
             {
                 // Resolved at compile time from the annotations of the enclosing rule, as OPA rewrites these calls.
                 var metadata = name == "rego.metadata.rule"
-                    ? _compiler.MetadataRule(_module.Module, CurrentRule)
+                    ? MetadataRule(_module.Module, CurrentRule)
                     : _compiler.MetadataChain(_module, CurrentRule, CurrentNode);
                 return new ConstTerm(metadata) { Location = call.Location };
             }

@@ -20,22 +20,7 @@ internal static class NativeBuiltins
         table.Add("neq", [ValueTypes.Any, ValueTypes.Any], ValueTypes.Boolean, static (_, a) => BooleanValue.From(!a[0].Equals(a[1])));
         table.Add("internal.member_2", [ValueTypes.Any, ValueTypes.Any], ValueTypes.Boolean, static (_, a) => BooleanValue.From(Member(a[0], a[1])));
         table.Add("internal.member_3", [ValueTypes.Any, ValueTypes.Any, ValueTypes.Any], ValueTypes.Boolean, static (_, a) => BooleanValue.From(Member3(a[0], a[1], a[2])));
-        table.Add("rego.parse_module", [ValueTypes.String, ValueTypes.String], ValueTypes.Object, static (_, a) => ParseModule(a));
         return table.Freeze();
-    }
-
-    private static Value ParseModule(ReadOnlySpan<Value> args)
-    {
-        var file = Args.String(args, 0);
-        var text = Args.String(args, 1);
-        try
-        {
-            return Syntax.AstJson.ToValue(Syntax.RegoParser.ParseModule(file, text, RegoVersion.Auto));
-        }
-        catch (PolicyCompileException e)
-        {
-            throw new BuiltinErrorException(e.Message);
-        }
     }
 
     private static bool Member(Value x, Value collection) => collection switch

@@ -168,7 +168,13 @@ internal sealed partial class Evaluator
             Step();
             try
             {
-                return builtin.Function(BuiltinContext, _scratch.AsSpan(start, arity));
+                var result = builtin.Function(BuiltinContext, _scratch.AsSpan(start, arity));
+                if (result is not null && ParsesDocuments(call.Name))
+                {
+                    InputLimits.Check(result, _maxDepth);
+                }
+
+                return result;
             }
             catch (Exception e) when (e is not PolicyException)
             {
@@ -319,8 +325,17 @@ internal sealed partial class Evaluator
             return false;
         }
 
+        if (ParsesDocuments(name))
+        {
+            InputLimits.Check(value, _maxDepth);
+        }
+
         return k(value);
     }
+
+    /// <summary>Builtins that build values from text: their results get the same nesting limit as input.</summary>
+    private static bool ParsesDocuments(string name) =>
+        name is "json.unmarshal" or "yaml.unmarshal" or "io.jwt.decode" or "io.jwt.decode_verify" or "base64url.decode" or "json.patch";
 
     private bool HandleBuiltinException(string name, Exception e, SourceLocation location)
     {

@@ -99,14 +99,7 @@ internal sealed partial class Evaluator
 
             if (key is not StringValue s)
             {
-                // Only base data can have non-string keys below a namespace.
-                if (!ReferenceEquals(node, null) && node.HasRulesBelow && overrides is null)
-                {
-                    baseData = baseData is null ? null : SelectData(baseData, key);
-                    node = null;
-                    continue;
-                }
-
+                // Rule paths are strings: a non-string key can only select base data.
                 baseData = baseData is null ? null : SelectData(baseData, key);
                 node = null;
                 overrides = null;

@@ -118,7 +118,6 @@ internal sealed partial class Evaluator
     private Value? EvalComplete(RuleNode node)
     {
         Value? result = null;
-        SourceLocation resultLocation = default;
         var rules = node.Index is { } index ? index.Lookup(_input) : node.RuleArray;
 
         foreach (var rule in rules)
@@ -132,7 +131,6 @@ internal sealed partial class Evaluator
             if (result is null)
             {
                 result = value;
-                resultLocation = location;
             }
             else if (!result.Equals(value))
             {
@@ -140,7 +138,6 @@ internal sealed partial class Evaluator
             }
         }
 
-        _ = resultLocation;
         if (result is null && node.Default is { } d)
         {
             result = EvalGround(d.Value, d.NeedsFrame ? new Value?[Math.Max(1, d.FrameSize)] : NoFrame);

@@ -16,9 +16,11 @@ internal sealed partial class Evaluator
     private static readonly object UndefinedMarker = new();
     private static readonly Func<bool> Halt = static () => true;
 
-    // Not readonly: a finished evaluator is reused by the next evaluation on the same thread (see Evaluator.Pool.cs).
-    private PolicyProgram _program;
-    private EvaluationOptions _options;
+    [ThreadStatic]
+    private static Evaluator? t_cached;
+
+    private PolicyProgram _program = null!;
+    private EvaluationOptions _options = null!;
     private BuiltinContext? _builtinContextValue;
     private long _deadline;
     private int _maxDepth;
@@ -27,7 +29,7 @@ internal sealed partial class Evaluator
     private CancellationToken _token;
 
     private Value? _input;
-    private object?[] _cache;
+    private object?[] _cache = [];
     private OverrideNode? _dataOverrides;
     private Dictionary<string, FunctionOverride>? _functionOverrides;
     private int _depth;
@@ -35,25 +37,75 @@ internal sealed partial class Evaluator
 
     public Evaluator(PolicyProgram program, Value? input, EvaluationOptions options)
     {
-        Initialize(program, input, options);
+        Reset(program, input, options);
     }
 
-    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_program), nameof(_options), nameof(_cache))]
-    private void Initialize(PolicyProgram program, Value? input, EvaluationOptions options)
+    /// <summary>
+    /// Takes this thread's spare evaluator (or a new one) prepared for one evaluation. Return it with <see cref="Release"/>.
+    /// A nested evaluation on the same thread (e.g. from a print hook) simply gets a fresh instance.
+    /// </summary>
+    public static Evaluator Rent(PolicyProgram program, Value? input, EvaluationOptions options)
+    {
+        var evaluator = t_cached;
+        if (evaluator is null)
+        {
+            return new Evaluator(program, input, options);
+        }
+
+        t_cached = null;
+        evaluator.Reset(program, input, options);
+        return evaluator;
+    }
+
+    /// <summary>Clears every reference the evaluation held and keeps the instance for the next evaluation on this thread.</summary>
+    public void Release()
+    {
+        _program = null!;
+        _options = null!;
+        _input = null;
+        _builtinContextValue?.Reset(TimeProvider.System, default, false);
+        _dataOverrides = null;
+        _functionOverrides = null;
+        Array.Clear(_cache);
+        if (_scratch.Length > 64)
+        {
+            _scratch = [];
+        }
+        else
+        {
+            Array.Clear(_scratch);
+        }
+
+        _scratchTop = 0;
+        t_cached = this;
+    }
+
+    private void Reset(PolicyProgram program, Value? input, EvaluationOptions options)
     {
         _program = program;
         _options = options;
         _input = input;
-        _strict = options.StrictBuiltinErrors;
-        _token = options.CancellationToken;
-        _maxDepth = options.MaxDepth;
-        _maxOutput = options.MaxOutputSize;
-        _cache = RentCache(program.Nodes.Length);
+        _builtinContextValue?.Reset(options.TimeProvider, options.CancellationToken, options.StrictBuiltinErrors);
+        _fast = !options.GeneralEvaluatorOnly;
         _dataOverrides = null;
         _functionOverrides = null;
         _depth = 0;
         _steps = 0;
-        _fast = !options.GeneralEvaluatorOnly;
+        _scratchTop = 0;
+        _strict = options.StrictBuiltinErrors;
+        _token = options.CancellationToken;
+        _maxDepth = options.MaxDepth;
+        _maxOutput = options.MaxOutputSize;
+        var nodes = program.Nodes.Length;
+        if (_cache.Length != nodes)
+        {
+            _cache = nodes == 0 ? [] : new object?[nodes];
+        }
+        else
+        {
+            Array.Clear(_cache);
+        }
+
         _deadline = options.Timeout is { } timeout
             ? options.TimeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * options.TimeProvider.TimestampFrequency)
             : long.MaxValue;
@@ -554,7 +606,21 @@ internal sealed partial class Evaluator
                 }
 
             case TemplateTerm template:
-                return EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items => k(FormatTemplate(template, items)));
+                {
+                    // A template produces one string: several solutions of its parts are a conflict (OPA always raises it).
+                    StringValue? text = null;
+                    EvalItems(template.Parts, 0, new Value[template.Parts.Length], f, items =>
+                    {
+                        if (text is not null)
+                        {
+                            throw EvalErrors.Conflict("template-strings must not produce multiple outputs", Loc(template.Location));
+                        }
+
+                        text = FormatTemplate(template, items);
+                        return false;
+                    });
+                    return text is not null && k(text);
+                }
             default:
                 {
                     var v = EvalGround(t, f);

@@ -25,7 +25,7 @@ internal static class InputLimits
                 var (value, depth) = stack.Pop();
                 if (depth > maxDepth)
                 {
-                    throw EvalErrors.Limit($"input is nested more than {maxDepth} levels deep");
+                    throw EvalErrors.Limit($"value is nested more than {maxDepth} levels deep");
                 }
 
                 switch (value)

@@ -405,4 +405,36 @@ public sealed class EvaluatorTests
         Assert.Equal(Value.From(2), row.Bindings["x"]);
         Assert.Equal([Value.True, Value.True, Value.From(2)], row.Expressions);
     }
+
+    [Fact]
+    public void Evaluate_UnmarshalDeeplyNestedJson_FailsWithLimitErrorNotCrash()
+    {
+        var json = new string('[', 9_000) + new string(']', 9_000);
+        var input = ObjectValue.Create([new KeyValuePair<string, Value>("doc", Value.From(json))]);
+        var policy = Compile("""
+            package t
+            p if json.unmarshal(input.doc) == json.unmarshal(input.doc)
+            """);
+
+        var error = Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", input));
+
+        Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
+    }
+
+    [Fact]
+    public void Evaluate_AfterErrorInsideWith_NextEvaluationOnThreadSeesItsOwnInput()
+    {
+        var policy = Compile("""
+            package t
+            q := 1 if input.a == 1
+            q := 2 if input.a == 1
+            p := x if x := q with input as {"a": 1}
+            r := input.a
+            """);
+
+        Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", Value.FromJson("""{"a":5}""")));
+        var result = policy.Evaluate("data.t.r", Value.FromJson("""{"a":5}"""));
+
+        Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
+    }
 }

@@ -182,7 +182,7 @@ internal readonly record struct GoIpNet(GoIp Ip, int Prefix)
         var address = text[..slash];
         var bitsText = text[(slash + 1)..];
         var ip = GoIp.Parse(address);
-        if (ip is null || bitsText.Length is 0 or > 3)
+        if (ip is null || bitsText.Length == 0)
         {
             return null;
         }
@@ -191,6 +191,7 @@ internal readonly record struct GoIpNet(GoIp Ip, int Prefix)
         var isV4 = !address.Contains(':', StringComparison.Ordinal);
         var value = isV4 ? ip.Value.Value : (ip.Value.IsV4 ? ip.Value.Value | ((UInt128)0xFFFF << 32) : ip.Value.Value);
         var max = isV4 ? 32 : 128;
+        // Go's dtoi: decimal digits only (leading zeros allowed), bounded.
         var n = 0;
         foreach (var c in bitsText)
         {
@@ -200,11 +201,10 @@ internal readonly record struct GoIpNet(GoIp Ip, int Prefix)
             }
 
             n = (n * 10) + (c - '0');
-        }
-
-        if ((bitsText.Length > 1 && bitsText[0] == '0') || n > max)
-        {
-            return null;
+            if (n > max)
+            {
+                return null;
+            }
         }
 
         var network = new GoIpNet(new GoIp(isV4, value), n);
@@ -222,5 +222,10 @@ internal readonly record struct GoIpNet(GoIp Ip, int Prefix)
     public GoIpNet Normalised() =>
         !Ip.IsV4 && Prefix >= 96 && Ip.Value >> 32 == 0xFFFF ? new GoIpNet(new GoIp(true, Ip.Value & 0xFFFF_FFFF), Prefix - 96) : this;
 
-    public override string ToString() => Ip + "/" + Prefix.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Go's IPNet.String(): an IPv4-mapped network prints as the IPv4 network.</summary>
+    public override string ToString()
+    {
+        var n = Normalised();
+        return n.Ip + "/" + n.Prefix.ToString(CultureInfo.InvariantCulture);
+    }
 }

@@ -481,7 +481,7 @@ internal static class GoLayout
             switch (chunk.Std)
             {
                 case Std.Year:
-                    AppendInt(sb, Civil.FloorMod(year, 100), 2);
+                    AppendInt(sb, Math.Abs(year) % 100, 2);
                     break;
                 case Std.LongYear:
                     AppendInt(sb, year, 4);
@@ -796,6 +796,7 @@ internal static class GoLayout
         return true;
     }
 
+    /// <summary>Go's parseTimeZone: the length of a zone abbreviation at the start of value, or 0.</summary>
     private static int TimeZoneLength(string value)
     {
         if (value.Length < 3)
@@ -810,26 +811,16 @@ internal static class GoLayout
 
         if (value.StartsWith("GMT", StringComparison.Ordinal))
         {
-            var n = 3;
-            if (n < value.Length && value[n] is '+' or '-')
-            {
-                var j = n + 1;
-                while (j < value.Length && char.IsAsciiDigit(value[j]))
-                {
-                    j++;
-                }
+            return value.Length == 3 ? 3 : 3 + SignedOffsetLength(value[3..]);
+        }
 
-                if (j > n + 1)
-                {
-                    n = j;
-                }
-            }
-
-            return n;
+        if (value[0] is '+' or '-')
+        {
+            return SignedOffsetLength(value);
         }
 
         var upper = 0;
-        while (upper < value.Length && upper < 6 && char.IsAsciiLetterUpper(value[upper]))
+        while (upper < 6 && upper < value.Length && char.IsAsciiLetterUpper(value[upper]))
         {
             upper++;
         }
@@ -837,10 +828,54 @@ internal static class GoLayout
         return upper switch
         {
             3 => 3,
-            4 or 5 when value[upper - 1] == 'T' => upper,
-            4 when value.StartsWith("WITA", StringComparison.Ordinal) => 4,
+            4 when value[3] == 'T' || value.StartsWith("WITA", StringComparison.Ordinal) => 4,
+            5 when value[4] == 'T' => 5,
             _ => 0,
         };
+    }
+
+    /// <summary>Go's parseSignedOffset: a sign and an hour count of at most 23 ("+03"); 0 when absent.</summary>
+    private static int SignedOffsetLength(string value)
+    {
+        if (value.Length == 0 || value[0] is not ('+' or '-'))
+        {
+            return 0;
+        }
+
+        var i = 1;
+        ulong x = 0;
+        while (i < value.Length && char.IsAsciiDigit(value[i]))
+        {
+            if (x > 1_000_000)
+            {
+                return 0;
+            }
+
+            x = (x * 10) + (ulong)(value[i] - '0');
+            i++;
+        }
+
+        return i == 1 || x > 23 ? 0 : i;
+    }
+
+    /// <summary>Go's time atoi: an optional sign and only digits.</summary>
+    private static bool TryAtoi(string s, out int value)
+    {
+        value = 0;
+        var negative = false;
+        if (s.Length > 0 && s[0] is '+' or '-')
+        {
+            negative = s[0] == '-';
+            s = s[1..];
+        }
+
+        if (s.Length == 0 || s.Length > 9 || !s.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        value = int.Parse(s, CultureInfo.InvariantCulture) * (negative ? -1 : 1);
+        return true;
     }
 
     /// <summary>Go's time.Parse (times without a zone are UTC; a numeric offset gives that offset).</summary>
@@ -882,16 +917,18 @@ internal static class GoLayout
             switch (chunk.Std)
             {
                 case Std.Year:
-                    if (value.Length < 2 || !IsDigit(value, 0) || !IsDigit(value, 1))
                     {
-                        ok = false;
+                        // Go reads the two characters with atoi, so a sign is accepted ("+2" is year 2002).
+                        if (value.Length < 2 || !TryAtoi(value[..2], out var twoDigits))
+                        {
+                            ok = false;
+                            break;
+                        }
+
+                        year = twoDigits + (twoDigits >= 69 ? 1900 : 2000);
+                        value = value[2..];
                         break;
                     }
-
-                    year = int.Parse(value.AsSpan(0, 2), CultureInfo.InvariantCulture);
-                    year += year >= 69 ? 1900 : 2000;
-                    value = value[2..];
-                    break;
                 case Std.LongYear:
                     if (value.Length < 4 || !IsDigit(value, 0) || !IsDigit(value, 1) || !IsDigit(value, 2) || !IsDigit(value, 3))
                     {
@@ -1043,8 +1080,9 @@ internal static class GoLayout
                 case Std.Iso8601TZ or Std.Iso8601ColonTZ or Std.Iso8601SecondsTZ or Std.Iso8601ShortTZ or Std.Iso8601ColonSecondsTZ
                     or Std.NumTZ or Std.NumColonTZ or Std.NumSecondsTz or Std.NumShortTZ or Std.NumColonSecondsTZ:
                     {
-                        var iso = chunk.Std is Std.Iso8601TZ or Std.Iso8601ColonTZ or Std.Iso8601SecondsTZ or Std.Iso8601ShortTZ or Std.Iso8601ColonSecondsTZ;
-                        if (iso && value.Length >= 1 && value[0] == 'Z')
+                        // Go accepts a literal Z only for Z0700, Z07 and Z07:00 (not the forms with seconds).
+                        var acceptsZ = chunk.Std is Std.Iso8601TZ or Std.Iso8601ColonTZ or Std.Iso8601ShortTZ;
+                        if (acceptsZ && value.Length >= 1 && value[0] == 'Z')
                         {
                             value = value[1..];
                             utc = true;

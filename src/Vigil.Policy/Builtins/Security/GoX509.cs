@@ -201,6 +201,15 @@ internal static class GoX509
         fields["CRLDistributionPoints"] = Strings(extensions.CrlDistributionPoints);
         fields["PolicyIdentifiers"] = extensions.Policies is null ? Value.Null : ArrayValue.Create(extensions.Policies.Select(Oid));
         fields["Policies"] = extensions.Policies is null ? Value.Null : ArrayValue.Create(extensions.Policies.Select(p => (Value)Value.From(p)));
+
+        // Policy-constraint fields of newer Go releases (zero values: those extensions are not interpreted here).
+        fields["InhibitAnyPolicy"] = Value.From(0);
+        fields["InhibitAnyPolicyZero"] = Value.False;
+        fields["InhibitPolicyMapping"] = Value.From(0);
+        fields["InhibitPolicyMappingZero"] = Value.False;
+        fields["RequireExplicitPolicy"] = Value.From(0);
+        fields["RequireExplicitPolicyZero"] = Value.False;
+        fields["PolicyMappings"] = Value.Null;
         return new Parsed(der, fields);
     }
 
@@ -237,7 +246,13 @@ internal static class GoX509
                 {
                     var attribute = set.ReadSequence();
                     var type = attribute.ReadObjectIdentifier();
+                    var valuesEncoded = attribute.PeekEncodedValue();
                     var values = attribute.ReadSetOf();
+                    if (AttributeJson(type, valuesEncoded) is { } json)
+                    {
+                        attributes.Add(json);
+                    }
+
                     if (type == "1.2.840.113549.1.9.14")
                     {
                         extensions = ParseExtensions(values.ReadSequence());
@@ -265,6 +280,48 @@ internal static class GoX509
         catch (Exception e) when (e is AsnContentException or CryptographicException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
             throw new BuiltinErrorException("asn1: structure error: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Go's deprecated CertificateRequest.Attributes entry: {Type, Value: [[{Type, Value}]]}, read as
+    /// SET OF SEQUENCE OF (OID, value); attributes of another shape are left out, as Go does.
+    /// </summary>
+    private static Value? AttributeJson(string type, ReadOnlyMemory<byte> encodedValues)
+    {
+        try
+        {
+            var outer = new List<Value>();
+            var set = new AsnReader(encodedValues, AsnEncodingRules.BER).ReadSetOf(skipSortOrderValidation: true);
+            while (set.HasData)
+            {
+                var inner = new List<Value>();
+                var sequence = set.ReadSequence();
+                while (sequence.HasData)
+                {
+                    var pair = sequence.ReadSequence();
+                    var innerType = pair.ReadObjectIdentifier();
+                    Value value = Value.Null;
+                    if (pair.HasData)
+                    {
+                        var tag = pair.PeekTag();
+                        value = tag.HasSameClassAndValue(Asn1Tag.Boolean) ? Value.From(pair.ReadBoolean())
+                            : tag.HasSameClassAndValue(Asn1Tag.PrimitiveOctetString) ? Bytes(pair.ReadOctetString())
+                            : ReadAttributeValue(pair) is { } text ? Value.From(text)
+                            : Value.Null;
+                    }
+
+                    inner.Add(ObjectValue.Create(new KeyValuePair<string, Value>[] { new("Type", Oid(innerType)), new("Value", value) }));
+                }
+
+                outer.Add(ArrayValue.Create(inner));
+            }
+
+            return ObjectValue.Create(new KeyValuePair<string, Value>[] { new("Type", Oid(type)), new("Value", ArrayValue.Create(outer)) });
+        }
+        catch (AsnContentException)
+        {
+            return null;
         }
     }
 
@@ -407,7 +464,7 @@ internal static class GoX509
 
     private static Extensions ParseExtensions(AsnReader sequence)
     {
-        var result = new Extensions { MaxPathLen = -1 };
+        var result = new Extensions();
         while (sequence.HasData)
         {
             var extension = sequence.ReadSequence();
@@ -444,11 +501,9 @@ internal static class GoX509
                             result.IsCA = constraints.ReadBoolean();
                         }
 
-                        if (constraints.HasData)
-                        {
-                            result.MaxPathLen = (int)constraints.ReadInteger();
-                            result.MaxPathLenZero = result.MaxPathLen == 0;
-                        }
+                        // Go: -1 when the extension has no path length, 0 (the zero value) when there is no extension.
+                        result.MaxPathLen = constraints.HasData ? (int)constraints.ReadInteger() : -1;
+                        result.MaxPathLenZero = result.MaxPathLen == 0;
 
                         break;
                     }
@@ -610,62 +665,107 @@ internal static class GoX509
         }
     }
 
-    /// <summary>Go's url.URL JSON for a URI SAN.</summary>
+    /// <summary>Go's url.URL JSON for a URI SAN (url.Parse: path and fragment unescaped, raw forms kept when they differ).</summary>
     private static Value UrlJson(string uri)
     {
-        string scheme = string.Empty, opaque = string.Empty, host = string.Empty, path = uri, query = string.Empty, fragment = string.Empty;
+        string scheme = string.Empty, opaque = string.Empty, host = string.Empty, rawPath, query = string.Empty, rawFragment = string.Empty;
+        Value user = Value.Null;
         var rest = uri;
         var hash = rest.IndexOf('#', StringComparison.Ordinal);
         if (hash >= 0)
         {
-            fragment = rest[(hash + 1)..];
+            rawFragment = rest[(hash + 1)..];
             rest = rest[..hash];
         }
 
+        var forceQuery = false;
         var question = rest.IndexOf('?', StringComparison.Ordinal);
         if (question >= 0)
         {
             query = rest[(question + 1)..];
+            forceQuery = query.Length == 0;
             rest = rest[..question];
         }
 
         var colon = rest.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && rest[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
+        if (colon > 0 && char.IsAsciiLetter(rest[0]) && rest[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
         {
             scheme = rest[..colon].ToLowerInvariant();
             rest = rest[(colon + 1)..];
         }
 
-        if (rest.StartsWith("//", StringComparison.Ordinal))
-        {
-            var slash = rest.IndexOf('/', 2);
-            host = slash < 0 ? rest[2..] : rest[2..slash];
-            path = slash < 0 ? string.Empty : rest[slash..];
-        }
-        else if (scheme.Length > 0 && !rest.StartsWith('/'))
+        if (scheme.Length > 0 && !rest.StartsWith('/'))
         {
             opaque = rest;
-            path = string.Empty;
+            rawPath = string.Empty;
+        }
+        else if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            var slash = rest.IndexOf('/', 2);
+            var authority = slash < 0 ? rest[2..] : rest[2..slash];
+            rawPath = slash < 0 ? string.Empty : rest[slash..];
+            var at = authority.LastIndexOf('@');
+            if (at >= 0)
+            {
+                user = ObjectValue.Empty; // url.Userinfo has no exported fields
+                authority = authority[(at + 1)..];
+            }
+
+            host = authority;
         }
         else
         {
-            path = rest;
+            rawPath = rest;
         }
 
+        var path = Unescape(rawPath);
+        var fragment = Unescape(rawFragment);
         return ObjectValue.Create(new KeyValuePair<string, Value>[]
         {
             new("Scheme", Value.From(scheme)),
             new("Opaque", Value.From(opaque)),
-            new("User", Value.Null),
+            new("User", user),
             new("Host", Value.From(host)),
             new("Path", Value.From(path)),
-            new("RawPath", Value.From(string.Empty)),
+            new("RawPath", Value.From(EscapePath(path) == rawPath ? string.Empty : rawPath)),
             new("OmitHost", Value.False),
-            new("ForceQuery", Value.False),
+            new("ForceQuery", Value.From(forceQuery)),
             new("RawQuery", Value.From(query)),
             new("Fragment", Value.From(fragment)),
-            new("RawFragment", Value.From(string.Empty)),
+            new("RawFragment", Value.From(EscapePath(fragment) == rawFragment ? string.Empty : rawFragment)),
         });
+    }
+
+    private static string Unescape(string s)
+    {
+        try
+        {
+            return s.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(s) : s;
+        }
+        catch (UriFormatException)
+        {
+            return s;
+        }
+    }
+
+    /// <summary>Go's escaping of a URL path: unreserved characters and $&amp;+,/:;=@ stay, the rest is %XX.</summary>
+    private static string EscapePath(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(s))
+        {
+            var c = (char)b;
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.~$&+,/:;=@".Contains(c, StringComparison.Ordinal)))
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Go's PublicKeyAlgorithm number and the JSON of the parsed public key.</summary>

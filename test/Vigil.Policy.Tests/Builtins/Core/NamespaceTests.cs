@@ -80,6 +80,10 @@ public sealed class NamespaceTests
     [InlineData("object.subset", "[1, 2, 3]", "[1, 3]", "false")]
     [InlineData("regex.match", "\"^a+$\"", "\"aaa\"", "true")]
     [InlineData("regex.match", "\"^a+$\"", "\"aaa\\n\"", "false")]
+    [InlineData("regex.match", "\"^\\\\Qa.b*\\\\E$\"", "\"a.b*\"", "true")]
+    [InlineData("regex.match", "\"^\\\\pL+$\"", "\"héllo\"", "true")]
+    [InlineData("regex.match", "\"^[[:alpha:]]+$\"", "\"abc\"", "true")]
+    [InlineData("regex.match", "\"(?P<word>\\\\w+)\"", "\"abc\"", "true")]
     [InlineData("regex.split", "\"a\"", "\"banana\"", "[\"b\", \"n\", \"n\", \"\"]")]
     [InlineData("regex.globs_match", "\"a.a.[0-9]+z\"", "\".b.b2359825792*594823z\"", "true")]
     [InlineData("regex.globs_match", "\"[a-z]+\"", "\"[0-9]*\"", "false")]
@@ -286,4 +290,14 @@ public sealed class NamespaceTests
         Assert.Equal(
             "{\"error\": {\"code\": \"eval_http_send_network_error\", \"message\": \"outbound HTTP requests from policies are disabled in Vigil\"}, \"status_code\": 0}",
             Json("http.send", "{\"method\": \"get\", \"url\": \"http://127.0.0.1:1\", \"raise_error\": false}"));
+
+    [Fact]
+    public void Replace_AmplifyingResult_FailsInsteadOfExhaustingMemory()
+    {
+        var big = Value.From(new string('a', 1_000_000));
+        var e = Assert.Throws<BuiltinErrorException>(() => Call("replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
+        Assert.StartsWith("result too large", e.Message, StringComparison.Ordinal);
+        Assert.Throws<BuiltinErrorException>(() => Call("regex.replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
+        Assert.Throws<BuiltinErrorException>(() => Call("sprintf", Value.From(string.Concat(Enumerable.Repeat("%999999d", 100))), ArrayValue.Create(Enumerable.Repeat((Value)Value.From(1), 100))));
+    }
 }

@@ -180,3 +180,30 @@ public sealed class GoZoneNameParsingTests
         Assert.Equal(Value.From(1496430000000000000), BuiltinHarness.Call("time.parse_ns", Value.From(layout), Value.From(value)));
     }
 }
+
+public sealed class ZoneRuleTests
+{
+    [Theory]
+    [InlineData("2040-01-15T00:00:00Z", "Australia/Sydney", "AEDT +1100")]
+    [InlineData("2040-07-15T00:00:00Z", "Australia/Sydney", "AEST +1000")]
+    [InlineData("2040-07-04T12:00:00Z", "America/New_York", "EDT -0400")]
+    [InlineData("2040-12-25T12:00:00Z", "America/New_York", "EST -0500")]
+    [InlineData("1900-01-01T00:00:00Z", "Asia/Kolkata", "MMT +0521")]
+    [InlineData("2024-06-01T00:00:00Z", "Asia/Kathmandu", "+0545 +0545")]
+    public void Format_ZoneAbbreviationsAndOffsets_FollowTzifAndPosixRules(string instant, string zone, string expected)
+    {
+        var ns = BuiltinHarness.Call("time.parse_rfc3339_ns", Value.From(instant))!;
+        Assert.Equal(Value.From(expected), BuiltinHarness.Call("time.format", ArrayValue.Create(ns, Value.From(zone), Value.From("MST -0700"))));
+    }
+
+    [Fact]
+    public void PosixTz_SouthernHemisphereRule_SwapsSeasons()
+    {
+        var rule = Vigil.Policy.Builtins.Security.PosixTz.Parse("AEST-10AEDT,M10.1.0,M4.1.0/3")!;
+        Assert.True(rule.TryLookup(new DateTimeOffset(2050, 1, 10, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), out var summer, out var summerName));
+        Assert.True(rule.TryLookup(new DateTimeOffset(2050, 7, 10, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), out var winter, out var winterName));
+        Assert.Equal((39600, "AEDT"), (summer, summerName));
+        Assert.Equal((36000, "AEST"), (winter, winterName));
+        Assert.Null(Vigil.Policy.Builtins.Security.PosixTz.Parse("X"));
+    }
+}
