@@ -67,6 +67,9 @@ internal sealed class RefTerm : Term
     public Term? Head { get; }
 
     public Term[] Operands { get; }
+
+    /// <summary>For refs rooted at data: the walk over the leading constant keys, computed on first evaluation (see <see cref="DataPrefix"/>).</summary>
+    public DataPrefix? StaticDataPrefix { get; set; }
 }
 
 internal sealed class ArrayTerm(Term[] items) : Term

@@ -215,4 +215,44 @@ internal sealed partial class Evaluator
 
         return start == r.Body.Length ? EvalGround(r.Value, frame) : EvalRuleSolutions(r, frame, conflictMessage, start);
     }
+
+    /// <summary>
+    /// The walk of <see cref="EvalDataRefGround"/> over the leading constant string keys of a data ref without overrides,
+    /// computed once: it stops where the walk needs evaluation (a rule node's value, a non-constant key) or the ref ends.
+    /// </summary>
+    private DataPrefix StaticDataPrefix(RefTerm r)
+    {
+        var cached = r.StaticDataPrefix;
+        if (cached is not null && ReferenceEquals(cached.Program, _program))
+        {
+            return cached;
+        }
+
+        RuleNode? node = _program.Root;
+        Value? baseData = _program.Data;
+        var ops = r.Operands;
+        var i = 0;
+        var undefined = false;
+        for (; i < ops.Length; i++)
+        {
+            if (node is null || node.HasRules || ops[i] is not ConstTerm { Value: StringValue s } c)
+            {
+                break;
+            }
+
+            node = node.Children.GetValueOrDefault(s.Value);
+            baseData = baseData is null ? null : SelectData(baseData, c.Value);
+            if (node is null && baseData is null)
+            {
+                undefined = true;
+                i++;
+                break;
+            }
+        }
+
+        // Publishing the immutable result is safe: a racing thread computes an equal one.
+        var prefix = new DataPrefix(_program, node, baseData, i, undefined);
+        r.StaticDataPrefix = prefix;
+        return prefix;
+    }
 }

@@ -142,6 +142,40 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(Value.From(1_700_000_001_000_000_000L), second[0].Expressions[0]);
     }
 
+    [Fact]
+    public void Evaluate_SameInputWithSmallerMaxDepth_StillRejected()
+    {
+        var query = new PolicyEngine().AddModule("p.rego", "package p\nx := input.a").Compile().Prepare("data.p.x");
+        var input = Value.FromJson("""{"a": [[[[[[1]]]]]]}""");
+
+        var deep = query.Evaluate(input, new EvaluationOptions { MaxDepth = 100 });
+        var error = Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(input, new EvaluationOptions { MaxDepth = 5 }));
+        var exact = query.Evaluate(input, new EvaluationOptions { MaxDepth = 7 });
+
+        Assert.Equal("[[[[[[1]]]]]]", deep[0].Expressions[0].ToJson());
+        Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
+        Assert.Single(exact);
+        Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(input, new EvaluationOptions { MaxDepth = 6 }));
+    }
+
+    [Fact]
+    public void Evaluate_DataRefUnderWithData_SeesOverrideNotCachedPath()
+    {
+        var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
+            package p
+            roles := data.config.roles
+            mocked := r if r := roles with data.config.roles as ["mock"]
+            """).AddDataJson("""{"config": {"roles": ["admin"]}}""").Compile();
+
+        var plain = policy.Evaluate("data.p.roles");
+        var mocked = policy.Evaluate("data.p.mocked");
+        var plainAgain = policy.Evaluate("data.p.roles");
+
+        Assert.Equal("""["admin"]""", plain[0].Expressions[0].ToJson());
+        Assert.Equal("""["mock"]""", mocked[0].Expressions[0].ToJson());
+        Assert.Equal("""["admin"]""", plainAgain[0].Expressions[0].ToJson());
+    }
+
     private static (PreparedQuery Query, Value? Input)? Prepare(ConformanceCase c)
     {
         try
