@@ -14,9 +14,9 @@ namespace Vigil.Policy.Evaluation;
 internal sealed partial class Evaluator
 {
     /// <summary>
-    /// Runs the leading ground tests of <paramref name="body"/>. Returns <c>body.Length</c> when all of them hold,
-    /// -1 when one fails (the body has no solution), or the index of the first expression the general evaluator must
-    /// run (with the frame as the tests left it: ground tests bind nothing).
+    /// Runs the leading deterministic expressions of <paramref name="body"/> (ground tests, and assignments of ground
+    /// values to unbound variables). Returns <c>body.Length</c> when all of them hold, -1 when one fails (the body has no
+    /// solution), or the index of the first expression the general evaluator must run, with the bindings made so far.
     /// </summary>
     private int EvalGroundPrefix(Expr[] body, Value?[] f)
     {
@@ -72,6 +72,18 @@ internal sealed partial class Evaluator
                     EnsureStack();
                     holds = true;
                     break;
+                case ExprKind.Unify:
+                    {
+                        var result = TryUnifyGround(expr, f);
+                        if (result is null)
+                        {
+                            return i;
+                        }
+
+                        holds = result.Value;
+                        break;
+                    }
+
                 default:
                     return i;
             }
@@ -84,6 +96,60 @@ internal sealed partial class Evaluator
         }
 
         return body.Length;
+    }
+
+    /// <summary>
+    /// As <see cref="Unify"/> for the deterministic cases: both sides ground (an equality test), or, when not negated, an
+    /// unbound variable on one side and a ground term on the other (<c>x := expr</c>: evaluate and bind). The binding stays
+    /// in the frame: nothing before it in the body can backtrack, and the frame belongs to this body evaluation.
+    /// Returns null for any other shape (the general evaluator runs it).
+    /// </summary>
+    private bool? TryUnifyGround(Expr expr, Value?[] f)
+    {
+        var a = expr.A!;
+        var b = expr.B!;
+        var aPattern = HasPattern(a, f);
+        var bPattern = HasPattern(b, f);
+        if (!aPattern && !bPattern)
+        {
+            if (!(a.IsVarFree || IsGround(a, f)) || !(b.IsVarFree || IsGround(b, f)))
+            {
+                return null;
+            }
+
+            Step();
+            EnsureStack();
+            var va = EvalGround(a, f);
+            if (va is null)
+            {
+                return false;
+            }
+
+            var vb = EvalGround(b, f);
+            return vb is not null && va.Equals(vb);
+        }
+
+        if (expr.Negated || aPattern == bPattern)
+        {
+            return null;
+        }
+
+        var (source, pattern) = aPattern ? (b, a) : (a, b);
+        if (pattern is not VarTerm target || !(source.IsVarFree || IsGround(source, f)))
+        {
+            return null;
+        }
+
+        Step();
+        EnsureStack();
+        var value = EvalGround(source, f);
+        if (value is null)
+        {
+            return false;
+        }
+
+        f[target.Slot] = value;
+        return true;
     }
 
     /// <summary>A user function call with ground operands (no <c>with</c> replacement active): as <see cref="EvalCallGroundSlow"/> without closures.</summary>
