@@ -11,13 +11,11 @@ namespace Vigil.Policy.Benchmarks;
 [MemoryDiagnoser]
 public class ConcurrentBenchmarks
 {
-    private const int DecisionsPerThread = 2_000;
+    private const int Threads = 4;
+    private const int DecisionsPerThread = 20_000;
 
     private PreparedQuery _allow = null!;
     private Value[] _inputs = null!;
-
-    [Params(4)]
-    public int Threads { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -26,7 +24,7 @@ public class ConcurrentBenchmarks
         _inputs = [Value.FromJson(ZeroTrustPolicy.AllowInputJson), Value.FromJson(ZeroTrustPolicy.DenyInputJson)];
     }
 
-    [Benchmark(Description = "allow/deny, shared query, concurrent", OperationsPerInvoke = DecisionsPerThread * 4)]
+    [Benchmark(Description = "allow/deny, shared query, 4 threads", OperationsPerInvoke = DecisionsPerThread * Threads)]
     public int Concurrent()
     {
         var allowed = 0;
