@@ -16,7 +16,7 @@ public sealed class PreparedQuery
     {
         _program = program;
         _query = query;
-        if (query.Body.Length == 1 && query.FrameSize <= 1 && query.Variables.Length == 0 && query.ExpressionTerms[0] is { IsVarFree: true } term
+        if (query.Body.Length == 1 && query.SlotCount == 0 && query.Variables.Length == 0 && query.ExpressionTerms[0] is { IsVarFree: true } term
             && query.Body[0] is { Negated: false, Withs.Length: 0, Kind: ExprKind.Term } && term is not ComprehensionTerm)
         {
             _singleTerm = term;

@@ -7,8 +7,8 @@ namespace Vigil.Policy.Builtins;
 /// <summary>numbers.range, numbers.range_step, rand.intn.</summary>
 internal static class Numbers
 {
-    /// <summary>Largest range a single call may build (a hostile range must fail, not exhaust memory).</summary>
-    internal const int MaxRangeLength = 10_000_000;
+    /// <summary>Largest range a single call may build (a hostile range must fail, not exhaust memory); matches the default MaxOutputSize.</summary>
+    internal const int MaxRangeLength = 1_000_000;
 
     public static void Register(BuiltinTable table)
     {

@@ -91,6 +91,7 @@ internal static class Sprintf
 
         var output = new StringBuilder(format.Length + 16);
         var argIndex = 0;
+        var reordered = false;
         var i = 0;
         while (i < format.Length)
         {
@@ -124,12 +125,17 @@ internal static class Sprintf
                 break;
             }
 
+            reordered |= i < format.Length && format[i] == '[';
+            var badIndex = !TryArgIndex(format, ref i, args.Length, ref argIndex);
             spec.Width = ParseNumber(format, ref i, args, ref argIndex);
             if (i < format.Length && format[i] == '.')
             {
                 i++;
                 spec.Precision = ParseNumber(format, ref i, args, ref argIndex) ?? 0;
             }
+
+            reordered |= i < format.Length && format[i] == '[';
+            badIndex |= !TryArgIndex(format, ref i, args.Length, ref argIndex);
 
             if (i >= format.Length)
             {
@@ -152,6 +158,12 @@ internal static class Sprintf
                 continue;
             }
 
+            if (badIndex)
+            {
+                output.Append("%!").Append(verb).Append("(BADINDEX)");
+                continue;
+            }
+
             if (argIndex >= args.Length)
             {
                 output.Append("%!").Append(verb).Append("(MISSING)");
@@ -162,7 +174,7 @@ internal static class Sprintf
             CoreArgs.CheckResultLength(output.Length);
         }
 
-        if (argIndex < args.Length)
+        if (!reordered && argIndex < args.Length)
         {
             output.Append("%!(EXTRA ");
             for (var k = argIndex; k < args.Length; k++)
@@ -180,6 +192,26 @@ internal static class Sprintf
         }
 
         return output.ToString();
+    }
+
+    /// <summary>Go's explicit argument index <c>[n]</c> (1-based); false for a malformed or out-of-range index.</summary>
+    private static bool TryArgIndex(string format, ref int i, int count, ref int argIndex)
+    {
+        if (i >= format.Length || format[i] != '[')
+        {
+            return true;
+        }
+
+        var close = format.IndexOf(']', i);
+        if (close < 0 || !int.TryParse(format.AsSpan(i + 1, close - i - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > count)
+        {
+            i = close < 0 ? format.Length : close + 1;
+            return false;
+        }
+
+        argIndex = n - 1;
+        i = close + 1;
+        return true;
     }
 
     private static int? ParseNumber(string format, ref int i, Arg[] args, ref int argIndex)

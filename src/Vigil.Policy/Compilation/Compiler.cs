@@ -455,6 +455,22 @@ internal sealed partial class Compiler
         var context = new ModuleContext { Module = null!, PackagePath = [], Imports = new(StringComparer.Ordinal) };
         var lowering = new Lowering(this, context, scope) { TreeRoot = root };
         var exprs = lowering.LowerBody(body, scope);
+        var iteration = frame.Count > 0;
+
+        // A term expression with `with` keeps its value, as OPA captures it: `__capture = term with ...`.
+        var captures = new Dictionary<Expr, VarTerm>();
+        for (var i = 0; i < exprs.Length; i++)
+        {
+            var e = exprs[i];
+            if (e.Kind == ExprKind.Term && !e.Negated && e.Withs.Length > 0 && !(e.A is CallTerm c && c.Args.Length != c.Arity))
+            {
+                var capture = scope.Declare("__capture" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Location);
+                var rewritten = new Expr { Kind = ExprKind.Unify, A = capture, B = e.A, Withs = e.Withs, Location = e.Location };
+                exprs[i] = rewritten;
+                captures[rewritten] = capture;
+            }
+        }
+
         var ordered = Safety.Reorder(this, exprs, scope, [], out _);
         var variables = new List<(string, int)>();
         var seen = new HashSet<int>();
@@ -481,14 +497,22 @@ internal sealed partial class Compiler
             }
         }
 
+        var captureSlots = new int[ordered.Length];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            captureSlots[i] = captures.TryGetValue(ordered[i], out var v) ? v.Slot : -1;
+        }
+
         return new CompiledQuery
         {
             Body = ordered,
             FrameSize = Math.Max(1, frame.Count),
+            SlotCount = frame.Count,
             Variables = [.. variables],
             ExpressionTerms = terms,
             OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],
-            CheckCaptures = ordered.Length > 1 || frame.Count > 0,
+            CaptureSlots = captureSlots,
+            CheckCaptures = ordered.Length > 1 || iteration,
         };
     }
 

@@ -365,6 +365,9 @@ internal sealed class CompiledQuery
 
     public int FrameSize { get; init; }
 
+    /// <summary>Number of variable slots actually used (0: the query has no variables at all, not even in closures).</summary>
+    public int SlotCount { get; init; }
+
     /// <summary>User-visible variables (name, slot), in first-appearance order.</summary>
     public (string Name, int Slot)[] Variables { get; init; } = [];
 
@@ -373,6 +376,9 @@ internal sealed class CompiledQuery
     /// other than false; when false, a single expression's false value is itself the result.
     /// </summary>
     public bool CheckCaptures { get; init; }
+
+    /// <summary>For each expression of <see cref="Body"/>, the slot holding its captured value (<c>with</c> expressions), or -1.</summary>
+    public int[] CaptureSlots { get; init; } = [];
 
     /// <summary>For each expression of <see cref="Body"/> (reordered for safety), its position in the query text.</summary>
     public int[] OriginalIndex { get; init; } = [];

@@ -231,6 +231,7 @@ internal sealed partial class Evaluator
                 var saved = SaveContext();
                 _functionOverrides = null;
                 _cache = new object?[_cache.Length];
+                _comprehensionCache = null;
                 Value? result = null;
                 try
                 {
@@ -489,7 +490,7 @@ internal sealed partial class Evaluator
             }
         }
 
-        inner = new EvalContext(input, data, functions, new object?[_cache.Length]);
+        inner = new EvalContext(input, data, functions, new object?[_cache.Length], null);
         RestoreContext(inner);
         try
         {
@@ -513,9 +514,10 @@ internal sealed partial class Evaluator
         }
     }
 
-    private readonly record struct EvalContext(Value? Input, OverrideNode? Data, Dictionary<string, FunctionOverride>? Functions, object?[] Cache);
+    private readonly record struct EvalContext(
+        Value? Input, OverrideNode? Data, Dictionary<string, FunctionOverride>? Functions, object?[] Cache, Dictionary<ComprehensionTerm, Value?>? Comprehensions);
 
-    private EvalContext SaveContext() => new(_input, _dataOverrides, _functionOverrides, _cache);
+    private EvalContext SaveContext() => new(_input, _dataOverrides, _functionOverrides, _cache, _comprehensionCache);
 
     private void RestoreContext(EvalContext context)
     {
@@ -523,6 +525,7 @@ internal sealed partial class Evaluator
         _dataOverrides = context.Data;
         _functionOverrides = context.Functions;
         _cache = context.Cache;
+        _comprehensionCache = context.Comprehensions;
     }
 
     /// <summary>Returns <paramref name="target"/> with the value at <paramref name="path"/> replaced (objects are created as needed).</summary>

@@ -35,6 +35,9 @@ internal sealed partial class Evaluator
     private int _depth;
     private int _steps;
 
+    /// <summary>Values of comprehensions without free variables: they depend only on input and data, so one evaluation each.</summary>
+    private Dictionary<ComprehensionTerm, Value?>? _comprehensionCache;
+
     public Evaluator(PolicyProgram program, Value? input, EvaluationOptions options)
     {
         Reset(program, input, options);
@@ -66,6 +69,7 @@ internal sealed partial class Evaluator
         _builtinContextValue?.Reset(TimeProvider.System, default, false);
         _dataOverrides = null;
         _functionOverrides = null;
+        _comprehensionCache = null;
         Array.Clear(_cache);
         if (_scratch.Length > 64)
         {
@@ -89,6 +93,7 @@ internal sealed partial class Evaluator
         _fast = !options.GeneralEvaluatorOnly;
         _dataOverrides = null;
         _functionOverrides = null;
+        _comprehensionCache = null;
         _depth = 0;
         _steps = 0;
         _scratchTop = 0;
@@ -219,6 +224,11 @@ internal sealed partial class Evaluator
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
         var slot = query.OriginalIndex[index];
+        if (query.CaptureSlots[index] is var capture and >= 0)
+        {
+            return EvalExpr(expr, frame, CaptureThen(frame, capture, values, slot, next));
+        }
+
         if (term is null || expr.Negated || expr.Withs.Length > 0)
         {
             values[slot] = BooleanValue.TrueValue;
@@ -240,6 +250,12 @@ internal sealed partial class Evaluator
 
         return EvalQueryTermSlow(term, frame, values, slot, next);
     }
+
+    private static Func<bool> CaptureThen(Value?[] frame, int capture, Value?[] values, int slot, Func<bool> next) => () =>
+    {
+        values[slot] = frame[capture];
+        return next();
+    };
 
     private Func<bool> NextQueryExpr(CompiledQuery query, int index, Value?[] frame, Value?[] values, Func<bool> onRow) =>
         () => EvalQueryBody(query, index + 1, frame, values, onRow);
@@ -922,6 +938,24 @@ internal sealed partial class Evaluator
     // ---------------------------------------------------------------- comprehensions and templates
 
     private Value? EvalComprehension(ComprehensionTerm comp, Value?[] f)
+    {
+        if (comp.IsVarFree)
+        {
+            _comprehensionCache ??= new Dictionary<ComprehensionTerm, Value?>(ReferenceEqualityComparer.Instance);
+            if (_comprehensionCache.TryGetValue(comp, out var cached))
+            {
+                return cached;
+            }
+
+            var value = EvalComprehensionCore(comp, f);
+            _comprehensionCache[comp] = value;
+            return value;
+        }
+
+        return EvalComprehensionCore(comp, f);
+    }
+
+    private Value? EvalComprehensionCore(ComprehensionTerm comp, Value?[] f)
     {
         Enter(comp.Location);
         Value result;

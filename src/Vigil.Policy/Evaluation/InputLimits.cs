@@ -31,10 +31,12 @@ internal static class InputLimits
         stack.Clear();
         stack.Push((input, 1));
         var deepest = 1;
+        var peak = 0;
         try
         {
             while (stack.Count > 0)
             {
+                peak = Math.Max(peak, stack.Count);
                 var (value, depth) = stack.Pop();
                 if (depth > maxDepth)
                 {
@@ -86,6 +88,11 @@ internal static class InputLimits
         finally
         {
             stack.Clear();
+            if (peak > 4096)
+            {
+                // Do not keep a huge buffer alive on the thread after one large input.
+                t_stack = null;
+            }
         }
 
         // Every composite was visited at its depth below the root, so the deepest visit is the value's depth.

@@ -144,8 +144,18 @@ internal readonly struct BigFloat
         }
 
         exp2 -= shift;
-        var q = BigInteger.DivRem(num, den, out var r);
-        var sticky = !r.IsZero;
+        BigInteger q;
+        var sticky = false;
+        if (den.IsOne)
+        {
+            q = num;
+        }
+        else
+        {
+            q = BigInteger.DivRem(num, den, out var r);
+            sticky = !r.IsZero;
+        }
+
         var extra = (int)q.GetBitLength() - Precision;
         if (extra > 0)
         {
@@ -322,58 +332,141 @@ internal readonly struct BigFloat
     /// <summary>The shortest decimal digits d (value = 0.d * 10^dp) that round back to this value.</summary>
     private void ShortestDecimal(out string digits, out int dp)
     {
-        GetRational(out var num, out var den);
-        var bitPos = (long)num.GetBitLength() - (long)den.GetBitLength();
-        var k = (int)Math.Floor(bitPos * 0.30102999566398119521); // estimate of floor(log10(|v|))
-        for (var nd = 1; nd <= 25; nd++)
+        // Fast path: a value whose exact decimal expansion has at most 18 significant digits is
+        // printed exactly (no shorter decimal can round to the same 64-bit value: 18-digit
+        // decimals are further apart than the rounding interval).
+        if (Exponent < 0 && Exponent >= -80 && Mantissa.GetBitLength() <= 64)
         {
-            var kk = k;
-            BigInteger q = default;
-            for (var attempt = 0; attempt < 4; attempt++)
+            // Cheaper still with 128-bit integers when the scaled mantissa fits.
+            var m = (ulong)Mantissa;
+            var tz = System.Numerics.BitOperations.TrailingZeroCount(m);
+            var fractionDigits = -(Exponent + tz);
+            m >>= tz;
+            if (fractionDigits is > 0 and <= 27 && 64 - System.Numerics.BitOperations.LeadingZeroCount(m) + (fractionDigits * 2.33) < 127)
             {
-                q = RoundScaled(num, den, nd - 1 - kk);
-                if (q >= BigInteger.Pow(Ten, nd))
+                var product = (UInt128)m * UInt128Pow5((int)fractionDigits);
+                var text128 = product.ToString(CultureInfo.InvariantCulture);
+                var trimmed128 = text128.TrimEnd('0');
+                if (trimmed128.Length <= 18)
                 {
-                    kk++;
-                }
-                else if (q < BigInteger.Pow(Ten, nd - 1))
-                {
-                    kk--;
-                }
-                else
-                {
-                    break;
+                    digits = trimmed128;
+                    dp = text128.Length - (int)fractionDigits;
+                    return;
                 }
             }
+        }
 
-            k = kk;
-            var p = kk - nd + 1;
-            var back = p >= 0
-                ? Round(1, q * BigInteger.Pow(Ten, p), BigInteger.One, 0)
-                : Round(1, q, BigInteger.Pow(Ten, -p), 0);
-            if (back.Mantissa == Mantissa && back.Exponent == Exponent)
+        if (Exponent < 0 && Exponent >= -80)
+        {
+            var scaled = Mantissa * BigInteger.Pow(5, (int)-Exponent);
+            var text = scaled.ToString(CultureInfo.InvariantCulture);
+            var trimmed = text.TrimEnd('0');
+            if (trimmed.Length <= 18)
             {
-                digits = q.ToString(CultureInfo.InvariantCulture).TrimEnd('0');
-                dp = kk + 1;
+                digits = trimmed;
+                dp = text.Length + (int)Exponent;
                 return;
             }
         }
 
-        // Unreachable for 64-bit mantissas (21 digits always suffice); fall back to 25 digits.
-        var last = RoundScaled(num, den, 24 - k);
-        digits = last.ToString(CultureInfo.InvariantCulture).TrimEnd('0');
-        dp = k + 1;
+        GetRational(out var num, out var den);
+        var bitPos = (long)num.GetBitLength() - (long)den.GetBitLength();
+        var k = (int)Math.Floor(bitPos * 0.30102999566398119521); // estimate of floor(log10(|v|))
+
+        // Round-tripping is monotonic in the number of digits, and 21 digits always suffice for a
+        // 64-bit mantissa, so binary search for the fewest.
+        var lo = 1;
+        var hi = 21;
+        BigInteger best = default;
+        var bestK = k;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (TryDigits(num, den, mid, k, out _, out _))
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        if (!TryDigits(num, den, lo, k, out best, out bestK))
+        {
+            // Unreachable for 64-bit mantissas; fall back to 25 digits.
+            TryDigits(num, den, 25, k, out best, out bestK);
+        }
+
+        digits = best.ToString(CultureInfo.InvariantCulture).TrimEnd('0');
+        dp = bestK + 1;
     }
+
+    /// <summary>Rounds to <paramref name="nd"/> significant digits and reports whether that reads back to this value.</summary>
+    private bool TryDigits(BigInteger num, BigInteger den, int nd, int k, out BigInteger q, out int kk)
+    {
+        kk = k;
+        q = default;
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            q = RoundScaled(num, den, nd - 1 - kk);
+            if (q >= Pow10(nd))
+            {
+                kk++;
+            }
+            else if (q < Pow10(nd - 1))
+            {
+                kk--;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        var p = kk - nd + 1;
+        var back = p >= 0
+            ? Round(1, q * Pow10(p), BigInteger.One, 0)
+            : Round(1, q, Pow10(-p), 0);
+        return back.Mantissa == Mantissa && back.Exponent == Exponent;
+    }
+
+    private static UInt128 UInt128Pow5(int k)
+    {
+        UInt128 result = 1;
+        for (var i = 0; i < k; i++)
+        {
+            result *= 5;
+        }
+
+        return result;
+    }
+
+    private static readonly BigInteger[] SmallPowers = CreatePowers();
+
+    private static BigInteger[] CreatePowers()
+    {
+        var powers = new BigInteger[64];
+        powers[0] = BigInteger.One;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10;
+        }
+
+        return powers;
+    }
+
+    private static BigInteger Pow10(int exponent) => exponent < SmallPowers.Length ? SmallPowers[exponent] : BigInteger.Pow(Ten, exponent);
 
     private static BigInteger RoundScaled(BigInteger num, BigInteger den, int pow10)
     {
         if (pow10 >= 0)
         {
-            num *= BigInteger.Pow(Ten, pow10);
+            num *= Pow10(pow10);
         }
         else
         {
-            den *= BigInteger.Pow(Ten, -pow10);
+            den *= Pow10(-pow10);
         }
 
         var q = BigInteger.DivRem(num, den, out var r);

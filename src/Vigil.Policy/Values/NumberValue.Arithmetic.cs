@@ -8,6 +8,21 @@ public sealed partial class NumberValue
     /// <summary>The number as a 64-bit-mantissa big float, read from its text as OPA does.</summary>
     internal BigFloat ToBigFloat()
     {
+        // Cached: policy constants are parsed once. A box keeps the read atomic across threads.
+        if (_bigFloat is { } cached)
+        {
+            return cached.Value;
+        }
+
+        var value = ComputeBigFloat();
+        _bigFloat = new System.Runtime.CompilerServices.StrongBox<BigFloat>(value);
+        return value;
+    }
+
+    private System.Runtime.CompilerServices.StrongBox<BigFloat>? _bigFloat;
+
+    private BigFloat ComputeBigFloat()
+    {
         switch (Representation)
         {
             case NumberRepresentation.Int64:

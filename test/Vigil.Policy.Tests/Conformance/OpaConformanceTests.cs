@@ -25,8 +25,7 @@ public sealed class OpaConformanceTests
         var cases = ConformanceSuite.Load(suiteDirectory);
         Assert.True(cases.Count > 2000, $"expected the full v1 suite, loaded {cases.Count} cases");
 
-        var outcomes = new ConformanceOutcome[cases.Count];
-        Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => outcomes[i] = ConformanceRunner.Run(cases[i]));
+        var outcomes = ConformanceRunner.RunAll(cases, maxParallelism: 2);
         _output.WriteLine(ConformanceRunner.FormatTable(outcomes));
 
         // A note passes only if every case carrying it passes (a few notes repeat across files).

@@ -437,4 +437,140 @@ public sealed class EvaluatorTests
 
         Assert.Equal(Value.From(5), Assert.Single(result).Expressions[0]);
     }
+
+    [Fact]
+    public void Evaluate_ComprehensionWithoutFreeVariables_IsBuiltOncePerEvaluation()
+    {
+        var policy = Compile("""
+            package t
+            p := count([i |
+                some i in numbers.range(1, 50)
+                s := {y | some y in input.ys; print("built", y)}
+                count(s) == 2
+            ])
+            """);
+        var lines = new List<string>();
+
+        var result = policy.Evaluate("data.t.p", Value.FromJson("""{"ys":[1,2]}"""), new EvaluationOptions { Print = lines.Add });
+
+        Assert.Equal(Value.From(50), Assert.Single(result).Expressions[0]);
+        Assert.Equal(["built 1", "built 2"], lines);
+    }
+
+    [Fact]
+    public async Task Evaluate_DeadlineOnFakeClock_CancelsWhenClockPassesIt()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var policy = Compile("""
+            package t
+            p := n if {
+                print("started")
+                n := count([x | some a in numbers.range(1, 1000); some b in numbers.range(1, 1000); some c in numbers.range(1, 1000); x := a + b + c])
+            }
+            """);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new EvaluationOptions
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+            TimeProvider = clock,
+            MaxOutputSize = int.MaxValue,
+            Print = _ => started.TrySetResult(),
+        };
+
+        var evaluation = Task.Run(() => Assert.Throws<PolicyEvaluationException>(() => policy.Evaluate("data.t.p", null, options)));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(evaluation.IsCompleted, "evaluation ended before the fake clock moved");
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var error = await evaluation.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(PolicyErrorCodes.EvalCancelError, error.Code);
+    }
+
+    [Fact]
+    public void Evaluate_QueryWithModifier_ReportsTheExpressionValue()
+    {
+        var policy = Compile("""
+            package t
+            default allow := false
+            allow if input.role == "admin"
+            """);
+
+        var admin = policy.Evaluate("""data.t.allow with input as {"role": "admin"}""");
+        var guest = policy.Evaluate("""data.t.allow with input as {"role": "guest"}""");
+
+        Assert.Equal(Value.True, Assert.Single(admin).Expressions[0]);
+        Assert.Equal(Value.False, Assert.Single(guest).Expressions[0]);
+        Assert.Empty(Assert.Single(guest).Bindings);
+    }
+
+    [Fact]
+    public void Evaluate_QueryWithClosureVariables_IsThreadSafe()
+    {
+        var policy = Compile("""
+            package t
+            p := 1
+            """);
+        var query = policy.Prepare("sum([x | some x in input.xs])");
+
+        var failures = 0;
+        Parallel.For(0, 4000, i =>
+        {
+            var xs = ArrayValue.Create(Enumerable.Range(0, i % 50).Select(static n => (Value)Value.From(n)));
+            var input = ObjectValue.Create([new KeyValuePair<string, Value>("xs", xs)]);
+            var expected = Value.From((i % 50) * ((i % 50) - 1) / 2);
+            if (!query.Evaluate(input)[0].Expressions[0].Equals(expected))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void Evaluate_MixedPolicyFromManyThreads_MatchesSequentialResults()
+    {
+        var policy = Compile(
+            """
+            package t
+            import rego.v1
+            roles contains r if some r in input.roles
+            by_name[u.name] := u if some u in data.users
+            f(x) := y if y := x * 2
+            doubled := [f(x) | some x in input.nums]
+            mocked := y if y := doubled with f as 7
+            first := data.users[0].name
+            admin if "admin" in roles
+            decision := {"admin": admin, "doubled": doubled, "mocked": mocked, "names": object.keys(by_name)} if admin
+            default decision := {"admin": false}
+            """,
+            """{"users":[{"name":"ann"},{"name":"bob"}]}""");
+        string[] queries = ["data.t.roles", "data.t.by_name", "data.t.doubled", "data.t.mocked", "data.t.decision", "x := data.t.roles[_]", "data.t"];
+        var prepared = queries.Select(policy.Prepare).ToArray();
+        Value Input(int i) => Value.FromJson($$"""{"roles":["user"{{(i % 2 == 0 ? ",\"admin\"" : "")}}],"nums":[{{i % 7}},{{i % 5}}]}""");
+        string Render(QueryResult r) => string.Join(";", r.Select(static row => string.Join(",", row.Bindings.OrderBy(static b => b.Key).Select(static b => b.Key + "=" + b.Value)) + "|" + string.Join(",", row.Expressions)).Order());
+
+        var expected = new string[200 * prepared.Length];
+        for (var i = 0; i < 200; i++)
+        {
+            for (var q = 0; q < prepared.Length; q++)
+            {
+                expected[(i * prepared.Length) + q] = Render(prepared[q].Evaluate(Input(i)));
+            }
+        }
+
+        var mismatches = 0;
+        Parallel.For(0, expected.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k =>
+        {
+            var i = k / prepared.Length;
+            var q = k % prepared.Length;
+            if (Render(prepared[q].Evaluate(Input(i))) != expected[k])
+            {
+                Interlocked.Increment(ref mismatches);
+            }
+        });
+
+        Assert.Equal(0, mismatches);
+        Assert.Contains("admin", expected[(2 * prepared.Length) + 4], StringComparison.Ordinal);
+    }
 }

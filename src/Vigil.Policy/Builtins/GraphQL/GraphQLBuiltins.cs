@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Vigil.Policy.Values;
 using T = Vigil.Policy.Builtins.ValueTypes;
 
@@ -9,6 +10,12 @@ internal static class GraphQLBuiltins
     /// <summary>Largest document accepted (a hostile multi-megabyte document must not be parsed).</summary>
     private const int MaxLength = 1 << 20;
 
+    // Schemas are usually policy constants checked on every request: parsed and built schemas are
+    // cached by text (bounded). The typed AST is never mutated after parsing, so sharing is safe.
+    private const int MaxCached = 64;
+    private static readonly ConcurrentDictionary<string, GqlSchemaDocument> SchemaDocuments = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, GqlSchema> Schemas = new(StringComparer.Ordinal);
+
     public static void Register(BuiltinTable table)
     {
         table.Add("graphql.parse_query", [T.String], T.Object, static (_, a) => GqlJson.ToValue(ParseQuery(Args.String(a, 0))));
@@ -16,7 +23,7 @@ internal static class GraphQLBuiltins
         table.Add("graphql.schema_is_valid", [T.String | T.Object], T.Boolean, static (_, a) =>
         {
             var schema = a[0];
-            return Value.From(TryValid(() => GqlSchema.Build(SchemaOperand(schema, 1))));
+            return Value.From(TryValid(() => BuildSchema(schema, 1)));
         });
         table.Add("graphql.is_valid", [T.String | T.Object, T.String | T.Object], T.Boolean, static (_, a) =>
         {
@@ -25,7 +32,7 @@ internal static class GraphQLBuiltins
             return Value.From(TryValid(() =>
             {
                 var query = QueryOperand(queryValue, 1);
-                GqlValidator.Validate(GqlSchema.Build(SchemaOperand(schemaValue, 2)), query);
+                GqlValidator.Validate(BuildSchema(schemaValue, 2), query);
                 return query;
             }));
         });
@@ -60,7 +67,7 @@ internal static class GraphQLBuiltins
             {
                 var query = QueryOperand(a[0], 1);
                 var schemaDoc = SchemaOperand(a[1], 2);
-                GqlValidator.Validate(GqlSchema.Build(schemaDoc), query);
+                GqlValidator.Validate(BuildSchema(a[1], 2), query);
                 return ArrayValue.Create(Value.True, GqlJson.ToValue(query), GqlJson.ToValue(schemaDoc));
             }
             catch (Exception e) when (e is BuiltinErrorException or BuiltinTypeException or GqlException)
@@ -107,12 +114,45 @@ internal static class GraphQLBuiltins
         }
     }
 
+    private static GqlSchema BuildSchema(Value value, int operand)
+    {
+        if (value is StringValue s && Schemas.TryGetValue(s.Value, out var cached))
+        {
+            return cached;
+        }
+
+        var schema = GqlSchema.Build(SchemaOperand(value, operand));
+        if (value is StringValue text)
+        {
+            if (Schemas.Count >= MaxCached)
+            {
+                Schemas.Clear();
+            }
+
+            Schemas[text.Value] = schema;
+        }
+
+        return schema;
+    }
+
     private static GqlSchemaDocument ParseSchema(string text)
     {
         CheckLength(text);
+        if (SchemaDocuments.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
         try
         {
-            return GqlParser.ParseSchema(text);
+            var doc = GqlParser.ParseSchema(text);
+            if (SchemaDocuments.Count >= MaxCached)
+            {
+                SchemaDocuments.Clear();
+            }
+
+            SchemaDocuments[text] = doc;
+            return doc;
         }
         catch (GqlException e)
         {

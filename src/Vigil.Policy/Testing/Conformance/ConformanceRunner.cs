@@ -47,9 +47,14 @@ public static class ConformanceRunner
         return new ConformanceOutcome(testCase, failure is null, failure, stopwatch.Elapsed);
     }
 
-    /// <summary>Runs many cases.</summary>
-    public static IReadOnlyList<ConformanceOutcome> RunAll(IEnumerable<ConformanceCase> cases, TimeSpan? timeout = null) =>
-        cases.Select(c => Run(c, timeout)).ToList();
+    /// <summary>Runs many cases (in input order), using up to <paramref name="maxParallelism"/> threads.</summary>
+    public static IReadOnlyList<ConformanceOutcome> RunAll(IEnumerable<ConformanceCase> cases, TimeSpan? timeout = null, int maxParallelism = 1)
+    {
+        var list = cases as IReadOnlyList<ConformanceCase> ?? cases.ToList();
+        var outcomes = new ConformanceOutcome[list.Count];
+        Parallel.For(0, list.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism) }, i => outcomes[i] = Run(list[i], timeout));
+        return outcomes;
+    }
 
     /// <summary>Per-folder pass/fail counts, ordered by folder name.</summary>
     public static IReadOnlyList<ConformanceFolderSummary> Summarize(IEnumerable<ConformanceOutcome> outcomes) =>

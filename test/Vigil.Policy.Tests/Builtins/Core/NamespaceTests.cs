@@ -186,6 +186,8 @@ public sealed class NamespaceTests
     [InlineData("%d %d", "[1]", "1 %!d(MISSING)")]
     [InlineData("%e", "[123456.789]", "1.234568e+05")]
     [InlineData("%x", "[\"hi\"]", "6869")]
+    [InlineData("%[2]d %[1]s", "[\"a\", 7]", "7 a")]
+    [InlineData("%-4d|%+d|%5.1f", "[7, 3, 2.25]", "7   |+3|  2.2")]
     public void Sprintf_FormatsLikeGo(string format, string args, string expected) =>
         Assert.Equal(expected, ((StringValue)Call("sprintf", Value.From(format), Value.FromJson(args))!).Value);
 
@@ -299,5 +301,13 @@ public sealed class NamespaceTests
         Assert.StartsWith("result too large", e.Message, StringComparison.Ordinal);
         Assert.Throws<BuiltinErrorException>(() => Call("regex.replace", big, Value.From("a"), Value.From(new string('b', 1_000))));
         Assert.Throws<BuiltinErrorException>(() => Call("sprintf", Value.From(string.Concat(Enumerable.Repeat("%999999d", 100))), ArrayValue.Create(Enumerable.Repeat((Value)Value.From(1), 100))));
+    }
+
+    [Fact]
+    public void NumbersRange_Huge_FailsInsteadOfExhaustingMemory()
+    {
+        var e = Assert.Throws<BuiltinErrorException>(() => Call("numbers.range", Value.From(0), NumberValue.Parse("1e12")!));
+        Assert.StartsWith("range too large", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1_000_000, ((ArrayValue)Call("numbers.range", Value.From(1), Value.From(1_000_000))!).Count);
     }
 }
