@@ -176,6 +176,35 @@ public sealed class FastPathDifferentialTests
         Assert.Equal("""["admin"]""", plainAgain[0].Expressions[0].ToJson());
     }
 
+    [Fact]
+    public void Evaluate_PrintHookEvaluatesAnotherQuery_BothResultsCorrect()
+    {
+        var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
+            package p
+            f(x) := x + 1
+            outer := y if {
+                y := f(input.n)
+                print("outer", y)
+                y > 0
+            }
+            inner := f(input.n) * 10
+            """).Compile();
+        var outer = policy.Prepare("data.p.outer");
+        var inner = policy.Prepare("data.p.inner");
+        var seen = new List<Value>();
+        var options = new EvaluationOptions
+        {
+            // Re-entrant use on the same thread: the nested evaluation must not share the outer one's state.
+            Print = _ => seen.Add(inner.Evaluate(Value.FromJson("""{"n": 5}"""))[0].Expressions[0]),
+        };
+
+        var result = outer.Evaluate(Value.FromJson("""{"n": 1}"""), options);
+
+        Assert.Equal(Value.From(2), Assert.Single(result).Expressions[0]);
+        Assert.Equal(Value.From(60), Assert.Single(seen));
+        Assert.Equal(Value.From(60), inner.Evaluate(Value.FromJson("""{"n": 5}"""))[0].Expressions[0]);
+    }
+
     private static (PreparedQuery Query, Value? Input)? Prepare(ConformanceCase c)
     {
         try
