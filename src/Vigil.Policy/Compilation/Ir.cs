@@ -14,6 +14,12 @@ internal abstract class Term
 
     /// <summary>True when the term contains no variable outside closures (comprehension bodies), so it never needs enumeration.</summary>
     public bool IsVarFree { get; set; }
+
+    /// <summary>
+    /// For array/set/object literals: the value when all parts are constants, built once by the evaluator (values are
+    /// immutable and shareable), or the evaluator's "not constant" marker; null until first evaluated.
+    /// </summary>
+    public Value? ConstantValue { get; set; }
 }
 
 internal sealed class ConstTerm : Term

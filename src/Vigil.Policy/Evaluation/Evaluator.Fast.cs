@@ -321,4 +321,97 @@ internal sealed partial class Evaluator
         r.StaticDataPrefix = prefix;
         return prefix;
     }
+
+    /// <summary>
+    /// A literal array, set or object whose parts are all constants (<c>{"user", "service"}</c>, <c>["GET", "HEAD"]</c>)
+    /// has one value: it is built on first evaluation and shared afterwards. An object literal with conflicting
+    /// duplicate keys is never treated as constant, so it raises its conflict every time as before.
+    /// </summary>
+    private static bool TryConstantComposite(Term t, out Value value)
+    {
+        var known = t.ConstantValue;
+        if (known is null)
+        {
+            // Publishing a reference is safe (the value is fully built first); a racing thread builds an equal value.
+            known = BuildConstantComposite(t) ?? NotConstant;
+            t.ConstantValue = known;
+        }
+
+        value = known;
+        return !ReferenceEquals(known, NotConstant);
+    }
+
+    /// <summary>Marks literals that are not constant (compared by reference only).</summary>
+    private static readonly Value NotConstant = StringValue.Create("\u0000not a constant literal");
+
+    /// <summary>The value of a literal whose parts are constants (or constant literals), or null.</summary>
+    private static Value? BuildConstantComposite(Term t)
+    {
+        switch (t)
+        {
+            case ArrayTerm a:
+                {
+                    var items = new Value[a.Items.Length];
+                    for (var i = 0; i < items.Length; i++)
+                    {
+                        if (ConstantPart(a.Items[i]) is not { } item)
+                        {
+                            return null;
+                        }
+
+                        items[i] = item;
+                    }
+
+                    return ArrayValue.Wrap(items);
+                }
+
+            case SetTerm s:
+                {
+                    var set = new HashSet<Value>(s.Items.Length);
+                    foreach (var itemTerm in s.Items)
+                    {
+                        if (ConstantPart(itemTerm) is not { } item)
+                        {
+                            return null;
+                        }
+
+                        set.Add(item);
+                    }
+
+                    return SetValue.Wrap(set);
+                }
+
+            case ObjectTerm o:
+                {
+                    var dict = new Dictionary<Value, Value>(o.Keys.Length);
+                    for (var i = 0; i < o.Keys.Length; i++)
+                    {
+                        if (ConstantPart(o.Keys[i]) is not { } key || ConstantPart(o.Values[i]) is not { } value)
+                        {
+                            return null;
+                        }
+
+                        if (dict.TryGetValue(key, out var existing) && !existing.Equals(value))
+                        {
+                            // A conflict: left to the general evaluation, which raises it each time.
+                            return null;
+                        }
+
+                        dict[key] = value;
+                    }
+
+                    return ObjectValue.Wrap(dict);
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private static Value? ConstantPart(Term t) => t switch
+    {
+        ConstTerm c => c.Value,
+        ArrayTerm or SetTerm or ObjectTerm => TryConstantComposite(t, out var v) ? v : null,
+        _ => null,
+    };
 }

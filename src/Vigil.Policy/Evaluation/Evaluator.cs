@@ -507,6 +507,8 @@ internal sealed partial class Evaluator
                 return EvalRefGround(r, f);
             case CallTerm call:
                 return EvalCallGround(call, f);
+            case ArrayTerm or SetTerm or ObjectTerm when _fast && TryConstantComposite(t, out var constant):
+                return constant;
             case ArrayTerm a:
                 {
                     var items = new Value[a.Items.Length];

@@ -205,6 +205,46 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(Value.From(60), inner.Evaluate(Value.FromJson("""{"n": 5}"""))[0].Expressions[0]);
     }
 
+    [Theory]
+    [InlineData("""x := {"a": 1, "a": 2}""")]
+    [InlineData("""x := {"a": [1, {2, 3}], "b": {"c": set()}}""")]
+    [InlineData("""x := [{"k": 1} | true]""")]
+    public void Evaluate_ConstantLiteralQueryTwice_SameOutcomeAsGeneralPath(string query)
+    {
+        var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", "package p").Compile();
+        var prepared = policy.Prepare(query);
+        string Run(bool general)
+        {
+            try
+            {
+                var result = prepared.Evaluate(null, new EvaluationOptions { GeneralEvaluatorOnly = general });
+                return string.Join(" | ", result.Select(static r => string.Join(", ", r.Expressions)));
+            }
+            catch (PolicyException e)
+            {
+                return e.Code + ": " + e.Message;
+            }
+        }
+
+        var fast = Run(general: false);
+
+        Assert.Equal(Run(general: true), fast);
+        Assert.Equal(fast, Run(general: false));
+    }
+
+    [Fact]
+    public void Evaluate_MembershipInConstantSet_FollowsEachInput()
+    {
+        var query = new PolicyEngine().AddModule("p.rego", """
+            package p
+            safe { input.method in {"GET", "HEAD"} }
+            """).Compile().Prepare("data.p.safe");
+
+        Assert.Single(query.Evaluate(Value.FromJson("""{"method": "GET"}""")));
+        Assert.True(query.Evaluate(Value.FromJson("""{"method": "POST"}""")).IsUndefined);
+        Assert.Single(query.Evaluate(Value.FromJson("""{"method": "HEAD"}""")));
+    }
+
     private static (PreparedQuery Query, Value? Input)? Prepare(ConformanceCase c)
     {
         try
