@@ -12,7 +12,7 @@ namespace Vigil.Policy.Benchmarks;
 public class ConcurrentBenchmarks
 {
     private const int Threads = 4;
-    private const int DecisionsPerThread = 20_000;
+    private const int DecisionsPerThread = 50_000;
 
     private PreparedQuery _allow = null!;
     private Value[] _inputs = null!;
