@@ -224,7 +224,7 @@ internal sealed partial class Evaluator
 
     private Value? EvalPartialSet(RuleNode node)
     {
-        var set = new HashSet<Value>();
+        HashSet<Value>? set = null; // created with the first member: a set that stays empty costs nothing
         foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
@@ -232,35 +232,38 @@ internal sealed partial class Evaluator
             var start = EvalGroundPrefix(rule.Body, frame);
             if (start == rule.Body.Length)
             {
-                AddSetMember(set, rule, frame);
+                if (EvalGround(rule.Value, frame) is { } member)
+                {
+                    AddSetMember(set ??= [], member, rule);
+                }
             }
             else if (start >= 0)
             {
-                AddSetSolutions(set, rule, frame, start);
+                AddSetSolutions(set ??= [], rule, frame, start);
             }
 
             ReturnFrame(frame);
             Exit();
         }
 
-        return SetValue.Wrap(set);
+        return set is null ? SetValue.Empty : SetValue.Wrap(set);
     }
 
     private void AddSetSolutions(HashSet<Value> set, Rule r, Value?[] frame, int start) =>
         EvalBody(r.Body, start, frame, () =>
         {
-            AddSetMember(set, r, frame);
+            if (EvalGround(r.Value, frame) is { } member)
+            {
+                AddSetMember(set, member, r);
+            }
+
             return false;
         });
 
-    private void AddSetMember(HashSet<Value> set, Rule r, Value?[] frame)
+    private void AddSetMember(HashSet<Value> set, Value member, Rule r)
     {
-        var v = EvalGround(r.Value, frame);
-        if (v is not null)
-        {
-            set.Add(v);
-            CheckOutput(set.Count, r.Location);
-        }
+        set.Add(member);
+        CheckOutput(set.Count, r.Location);
     }
 
     /// <summary>Builds the object defined by rules with variable keys (<c>p[k] := v</c>, <c>a.b[c].d := v</c>, <c>a[b] contains c</c>).</summary>
