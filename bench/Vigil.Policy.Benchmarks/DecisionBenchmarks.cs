@@ -9,6 +9,7 @@ namespace Vigil.Policy.Benchmarks;
 public class DecisionBenchmarks
 {
     private PreparedQuery _allow = null!;
+    private PreparedQuery _decision = null!;
     private Value _allowInput = null!;
     private Value _denyInput = null!;
 
@@ -17,6 +18,7 @@ public class DecisionBenchmarks
     {
         var policy = ZeroTrustPolicy.Compile(services: 100);
         _allow = policy.Prepare("data.authz.allow");
+        _decision = policy.Prepare("data.authz.decision");
         _allowInput = Value.FromJson(ZeroTrustPolicy.AllowInputJson);
         _denyInput = Value.FromJson(ZeroTrustPolicy.DenyInputJson);
         if (!Decide(_allowInput) || Decide(_denyInput))
@@ -42,4 +44,10 @@ public class DecisionBenchmarks
 
     [Benchmark(Description = "deny, from JSON")]
     public bool DenyFromJson() => Decide(Value.FromJson(ZeroTrustPolicy.DenyInputJson));
+
+    [Benchmark(Description = "decision object, allow input")]
+    public Value DecisionAllow() => _decision.Evaluate(_allowInput)[0].Expressions[0];
+
+    [Benchmark(Description = "decision object, deny input")]
+    public Value DecisionDeny() => _decision.Evaluate(_denyInput)[0].Expressions[0];
 }

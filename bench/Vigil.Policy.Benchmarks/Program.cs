@@ -15,4 +15,10 @@ if (args.Length > 0 && args[0] == "memory")
     return;
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    Profile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(DecisionBenchmarks).Assembly).Run(args);

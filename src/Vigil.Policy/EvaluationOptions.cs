@@ -26,4 +26,7 @@ public sealed record EvaluationOptions
 
     /// <summary>Receives the output of <c>print()</c>; null discards it.</summary>
     public Action<string>? Print { get; init; }
+
+    /// <summary>Testing aid: evaluate with the general continuation-passing evaluator only (no ground fast paths), to compare both.</summary>
+    internal bool GeneralEvaluatorOnly { get; init; }
 }

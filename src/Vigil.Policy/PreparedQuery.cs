@@ -7,7 +7,7 @@ namespace Vigil.Policy;
 /// <summary>A query compiled once against a <see cref="CompiledPolicy"/>. Immutable; <see cref="Evaluate"/> is thread-safe.</summary>
 public sealed class PreparedQuery
 {
-    private static readonly IReadOnlyDictionary<string, Value> NoBindings = new Dictionary<string, Value>();
+    internal static readonly IReadOnlyDictionary<string, Value> NoBindings = System.Collections.ObjectModel.ReadOnlyDictionary<string, Value>.Empty;
 
     private readonly PolicyProgram _program;
     private readonly CompiledQuery _query;
@@ -69,13 +69,23 @@ public sealed class PreparedQuery
 
     private QueryResult Run(Evaluator evaluator, EvaluationOptions options)
     {
-        var query = _query;
         if (_singleTerm is { } single)
         {
             var value = evaluator.EvalSingleTerm(single);
-            return value is null ? QueryResult.Undefined : new QueryResult([new QueryResultRow(NoBindings, [value])]);
+            return value switch
+            {
+                null => QueryResult.Undefined,
+                BooleanValue { Value: true } => QueryResult.SingleTrue,
+                BooleanValue => QueryResult.SingleFalse,
+                _ => new QueryResult([new QueryResultRow(NoBindings, [value])]),
+            };
         }
 
+        return EvaluateRows(evaluator, _query, options);
+    }
+
+    private static QueryResult EvaluateRows(Evaluator evaluator, CompiledQuery query, EvaluationOptions options)
+    {
         var frame = new Value?[query.FrameSize];
         var expressionValues = new Value?[query.Body.Length];
         QueryResultRow? first = null;

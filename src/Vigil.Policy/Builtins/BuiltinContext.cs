@@ -8,6 +8,7 @@ public sealed class BuiltinContext
 {
     private long? _nowNs;
     private Dictionary<string, object>? _cache;
+    private Random? _random;
 
     public BuiltinContext(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default, bool strictBuiltinErrors = false)
     {
@@ -16,11 +17,22 @@ public sealed class BuiltinContext
         StrictBuiltinErrors = strictBuiltinErrors;
     }
 
-    public TimeProvider TimeProvider { get; }
+    public TimeProvider TimeProvider { get; private set; }
 
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
 
-    public bool StrictBuiltinErrors { get; }
+    public bool StrictBuiltinErrors { get; private set; }
+
+    /// <summary>Prepares a context of a finished evaluation for the next one (the evaluator reuses it on the same thread).</summary>
+    internal void Reset(TimeProvider timeProvider, CancellationToken cancellationToken, bool strictBuiltinErrors)
+    {
+        TimeProvider = timeProvider;
+        CancellationToken = cancellationToken;
+        StrictBuiltinErrors = strictBuiltinErrors;
+        _nowNs = null;
+        _cache = null;
+        _random = null;
+    }
 
     /// <summary>Nanoseconds since the Unix epoch, read once per evaluation.</summary>
     public long NowNs
@@ -36,5 +48,5 @@ public sealed class BuiltinContext
     public Dictionary<string, object> Cache => _cache ??= new Dictionary<string, object>(StringComparer.Ordinal);
 
     /// <summary>Seeded randomness for <c>rand.intn</c>: stable within one evaluation.</summary>
-    public Random Random { get; } = new();
+    public Random Random => _random ??= new();
 }

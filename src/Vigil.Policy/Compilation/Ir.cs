@@ -14,6 +14,12 @@ internal abstract class Term
 
     /// <summary>True when the term contains no variable outside closures (comprehension bodies), so it never needs enumeration.</summary>
     public bool IsVarFree { get; set; }
+
+    /// <summary>
+    /// For array/set/object literals: the value when all parts are constants, built once by the evaluator (values are
+    /// immutable and shareable), or the evaluator's "not constant" marker; null until first evaluated.
+    /// </summary>
+    public Value? ConstantValue { get; set; }
 }
 
 internal sealed class ConstTerm : Term
@@ -67,6 +73,9 @@ internal sealed class RefTerm : Term
     public Term? Head { get; }
 
     public Term[] Operands { get; }
+
+    /// <summary>For refs rooted at data: the walk over the leading constant keys, computed on first evaluation (see <see cref="DataPrefix"/>).</summary>
+    public DataPrefix? StaticDataPrefix { get; set; }
 }
 
 internal sealed class ArrayTerm(Term[] items) : Term
@@ -259,6 +268,25 @@ internal sealed class Rule
     public Expr[] Body { get; init; } = [];
 
     public Rule? Else { get; set; }
+
+    /// <summary>True for a function whose parameters are all plain variables or constants (bound without unification machinery).</summary>
+    public bool PlainArgs
+    {
+        get
+        {
+            // Computed once from immutable parts; a race computes the same answer.
+            var state = _plainArgs;
+            if (state == 0)
+            {
+                state = Kind == RuleKind.Function && Array.TrueForAll(Args, static a => a is VarTerm or ConstTerm) ? 1 : 2;
+                _plainArgs = state;
+            }
+
+            return state == 1;
+        }
+    }
+
+    private int _plainArgs;
 
     public bool IsDefault { get; init; }
 

@@ -10,12 +10,14 @@ namespace Vigil.Policy.Compilation;
 internal sealed class RuleIndex
 {
     private readonly string[] _path;
+    private readonly StringValue[] _keys;
     private readonly Dictionary<Value, Rule[]> _byValue;
     private readonly Rule[] _unindexed;
 
     private RuleIndex(string[] path, Dictionary<Value, Rule[]> byValue, Rule[] unindexed)
     {
         _path = path;
+        _keys = Array.ConvertAll(path, StringValue.Create);
         _byValue = byValue;
         _unindexed = unindexed;
     }
@@ -164,9 +166,9 @@ internal sealed class RuleIndex
     public Rule[] Lookup(Value? input)
     {
         var current = input;
-        foreach (var segment in _path)
+        foreach (var key in _keys)
         {
-            if (current is not ObjectValue o || o[segment] is not { } next)
+            if (current is not ObjectValue o || !o.TryGetValue(key, out var next))
             {
                 return _unindexed;
             }

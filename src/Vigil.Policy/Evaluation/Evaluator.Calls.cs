@@ -62,6 +62,11 @@ internal sealed partial class Evaluator
             return EvalBuiltinGround(call, f);
         }
 
+        if (_fast && _functionOverrides is null && call.Kind == CallKind.Function)
+        {
+            return EvalFunctionGround(call, f);
+        }
+
         return EvalCallGroundSlow(call, f);
     }
 

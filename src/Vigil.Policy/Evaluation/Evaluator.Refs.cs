@@ -74,11 +74,23 @@ internal sealed partial class Evaluator
 
     private Value? EvalDataRefGround(RefTerm r, Value?[] f)
     {
-        var node = _program.Root;
+        RuleNode? node = _program.Root;
         Value? baseData = _program.Data;
         var overrides = _dataOverrides;
         var ops = r.Operands;
-        for (var i = 0; i < ops.Length; i++)
+        var start = 0;
+        if (overrides is null && _fast)
+        {
+            var prefix = StaticDataPrefix(r);
+            if (prefix.Undefined)
+            {
+                return null;
+            }
+
+            (node, baseData, start) = (prefix.Node, prefix.BaseData, prefix.Position);
+        }
+
+        for (var i = start; i < ops.Length; i++)
         {
             if (overrides?.Value is { } ov)
             {

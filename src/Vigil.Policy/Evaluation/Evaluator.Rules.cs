@@ -140,8 +140,7 @@ internal sealed partial class Evaluator
 
         if (result is null && node.Default is { } d)
         {
-            var frame = new Value?[Math.Max(1, d.FrameSize)];
-            result = EvalGround(d.Value, frame);
+            result = EvalGround(d.Value, d.NeedsFrame ? new Value?[Math.Max(1, d.FrameSize)] : NoFrame);
         }
 
         return result;
@@ -167,7 +166,7 @@ internal sealed partial class Evaluator
     private Value? EvalRuleBodyValue(Rule r, string conflictMessage)
     {
         Enter(r.Location);
-        var frame = r.NeedsFrame ? new Value?[r.FrameSize] : NoFrame;
+        var frame = r.NeedsFrame ? RentFrame(r.FrameSize) : NoFrame;
         if (r.SimpleBody)
         {
             var holds = true;
@@ -184,20 +183,22 @@ internal sealed partial class Evaluator
             }
 
             var result = holds ? EvalGround(r.Value, frame) : null;
+            ReturnFrame(frame);
             Exit();
             return result;
         }
 
-        var value = EvalRuleSolutions(r, frame, conflictMessage);
+        var value = EvalRuleSolutionsFast(r, frame, conflictMessage);
+        ReturnFrame(frame);
         Exit();
         return value;
     }
 
-    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage)
+    private Value? EvalRuleSolutions(Rule r, Value?[] frame, string conflictMessage, int start = 0)
     {
         Value? value = null;
         var constant = r.Value.IsVarFree;
-        EvalBody(r.Body, 0, frame, () =>
+        EvalBody(r.Body, start, frame, () =>
         {
             var v = EvalGround(r.Value, frame);
             if (v is null)
@@ -223,27 +224,46 @@ internal sealed partial class Evaluator
 
     private Value? EvalPartialSet(RuleNode node)
     {
-        var set = new HashSet<Value>();
+        HashSet<Value>? set = null; // created with the first member: a set that stays empty costs nothing
         foreach (var rule in node.Index is { } index ? index.Lookup(_input) : node.RuleArray)
         {
             Enter(rule.Location);
-            var frame = new Value?[rule.FrameSize];
-            var r = rule;
-            EvalBody(r.Body, 0, frame, () =>
+            var frame = RentFrame(rule.FrameSize);
+            var start = EvalGroundPrefix(rule.Body, frame);
+            if (start == rule.Body.Length)
             {
-                var v = EvalGround(r.Value, frame);
-                if (v is not null)
+                if (EvalGround(rule.Value, frame) is { } member)
                 {
-                    set.Add(v);
-                    CheckOutput(set.Count, r.Location);
+                    AddSetMember(set ??= [], member, rule);
                 }
+            }
+            else if (start >= 0)
+            {
+                AddSetSolutions(set ??= [], rule, frame, start);
+            }
 
-                return false;
-            });
+            ReturnFrame(frame);
             Exit();
         }
 
-        return SetValue.Wrap(set);
+        return set is null ? SetValue.Empty : SetValue.Wrap(set);
+    }
+
+    private void AddSetSolutions(HashSet<Value> set, Rule r, Value?[] frame, int start) =>
+        EvalBody(r.Body, start, frame, () =>
+        {
+            if (EvalGround(r.Value, frame) is { } member)
+            {
+                AddSetMember(set, member, r);
+            }
+
+            return false;
+        });
+
+    private void AddSetMember(HashSet<Value> set, Value member, Rule r)
+    {
+        set.Add(member);
+        CheckOutput(set.Count, r.Location);
     }
 
     /// <summary>Builds the object defined by rules with variable keys (<c>p[k] := v</c>, <c>a.b[c].d := v</c>, <c>a[b] contains c</c>).</summary>
@@ -301,7 +321,7 @@ internal sealed partial class Evaluator
         {
             if (node.Default is { } d)
             {
-                return EvalGround(d.Value, new Value?[Math.Max(1, d.FrameSize)]);
+                return EvalGround(d.Value, d.NeedsFrame ? new Value?[Math.Max(1, d.FrameSize)] : NoFrame);
             }
 
             return ObjectValue.Empty;
@@ -462,7 +482,7 @@ internal sealed partial class Evaluator
         {
             for (Rule? r = rule; r is not null; r = r.Else)
             {
-                var value = EvalFunctionRule(r, args);
+                var value = _fast && r.PlainArgs && r.Args.Length == args.Length ? EvalFunctionRuleFast(r, args) : EvalFunctionRule(r, args);
                 if (value is null)
                 {
                     continue;
@@ -483,7 +503,7 @@ internal sealed partial class Evaluator
 
         if (result is null && node.Default is { } d)
         {
-            result = EvalGround(d.Value, new Value?[Math.Max(1, d.FrameSize)]);
+            result = EvalGround(d.Value, d.NeedsFrame ? new Value?[Math.Max(1, d.FrameSize)] : NoFrame);
         }
 
         _ = callLocation;

@@ -66,7 +66,7 @@ internal sealed partial class Evaluator
         _program = null!;
         _options = null!;
         _input = null;
-        _builtinContextValue = null;
+        _builtinContextValue?.Reset(TimeProvider.System, default, false);
         _dataOverrides = null;
         _functionOverrides = null;
         _comprehensionCache = null;
@@ -89,7 +89,8 @@ internal sealed partial class Evaluator
         _program = program;
         _options = options;
         _input = input;
-        _builtinContextValue = null;
+        _builtinContextValue?.Reset(options.TimeProvider, options.CancellationToken, options.StrictBuiltinErrors);
+        _fast = !options.GeneralEvaluatorOnly;
         _dataOverrides = null;
         _functionOverrides = null;
         _comprehensionCache = null;
@@ -506,6 +507,8 @@ internal sealed partial class Evaluator
                 return EvalRefGround(r, f);
             case CallTerm call:
                 return EvalCallGround(call, f);
+            case ArrayTerm or SetTerm or ObjectTerm when _fast && TryConstantComposite(t, out var constant):
+                return constant;
             case ArrayTerm a:
                 {
                     var items = new Value[a.Items.Length];

@@ -15,9 +15,22 @@ internal static class InputLimits
             return;
         }
 
+        // A value checked before (the same pre-built input on every request) is not walked again: its depth is known.
+        var known = CheckedDepth(input);
+        if (known > 0)
+        {
+            if (known > maxDepth)
+            {
+                throw EvalErrors.Limit($"value is nested more than {maxDepth} levels deep");
+            }
+
+            return;
+        }
+
         var stack = t_stack ??= new Stack<(Value, int)>();
         stack.Clear();
         stack.Push((input, 1));
+        var deepest = 1;
         var peak = 0;
         try
         {
@@ -29,6 +42,8 @@ internal static class InputLimits
                 {
                     throw EvalErrors.Limit($"value is nested more than {maxDepth} levels deep");
                 }
+
+                deepest = Math.Max(deepest, depth);
 
                 switch (value)
                 {
@@ -79,5 +94,27 @@ internal static class InputLimits
                 t_stack = null;
             }
         }
+
+        // Every composite was visited at its depth below the root, so the deepest visit is the value's depth.
+        switch (input)
+        {
+            case ArrayValue a:
+                a.CheckedDepth = deepest;
+                break;
+            case ObjectValue o:
+                o.CheckedDepth = deepest;
+                break;
+            case SetValue s:
+                s.CheckedDepth = deepest;
+                break;
+        }
     }
+
+    private static int CheckedDepth(Value value) => value switch
+    {
+        ArrayValue a => a.CheckedDepth,
+        ObjectValue o => o.CheckedDepth,
+        SetValue s => s.CheckedDepth,
+        _ => 0,
+    };
 }

@@ -11,6 +11,9 @@ public sealed class ArrayValue : Value, IReadOnlyList<Value>
     private readonly Value[] _items;
     private int _hash;
 
+    /// <summary>The nesting depth of this value once a limit check has measured it (0: not yet); values are immutable, so it never changes.</summary>
+    internal int CheckedDepth { get; set; }
+
     private ArrayValue(Value[] items) => _items = items;
 
     /// <summary>Creates an array that takes ownership of <paramref name="items"/> (the caller must not change it afterwards).</summary>

@@ -12,6 +12,9 @@ public sealed class ObjectValue : Value, IReadOnlyCollection<KeyValuePair<Value,
     private KeyValuePair<Value, Value>[]? _sorted;
     private int _hash;
 
+    /// <summary>The nesting depth of this value once a limit check has measured it (0: not yet); values are immutable, so it never changes.</summary>
+    internal int CheckedDepth { get; set; }
+
     private ObjectValue(Dictionary<Value, Value> items) => _items = items;
 
     /// <summary>Creates an object that takes ownership of <paramref name="items"/> (the caller must not change it afterwards).</summary>
