@@ -26,6 +26,7 @@ internal sealed partial class GatewayMiddleware(
     AssertionSigner signer,
     DecisionLog log,
     SessionCache sessions,
+    SessionRevocations revocations,
     TimeProvider time,
     ILogger<GatewayMiddleware> logger)
 {
@@ -82,7 +83,7 @@ internal sealed partial class GatewayMiddleware(
         string? authError = null;
         try
         {
-            (subject, authError) = await AuthenticateAsync(context, route, sessions, state.Current.Config.Session.CookieName).ConfigureAwait(false);
+            (subject, authError) = await AuthenticateAsync(context, route, sessions, revocations, state.Current.Config.Session.CookieName).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -195,7 +196,7 @@ internal sealed partial class GatewayMiddleware(
 
     public const string RequestIdKey = "vigil.request_id";
 
-    private static async Task<Subject> SessionAsync(HttpContext context, SessionCache sessions, string cookieName)
+    private static async Task<Subject> SessionAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         var cookie = context.Request.Cookies[cookieName];
         if (string.IsNullOrEmpty(cookie))
@@ -207,7 +208,8 @@ internal sealed partial class GatewayMiddleware(
         var chunked = cookie.StartsWith("chunks-", StringComparison.Ordinal);
         if (!chunked && sessions.TryGet(cookie, out var cached))
         {
-            return cached;
+            // Revocation is checked on every request, cache hits included, so a logged-out cookie fails at once.
+            return revocations.IsRevoked(cached) ? Subject.Anonymous : cached;
         }
 
         var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
@@ -217,6 +219,10 @@ internal sealed partial class GatewayMiddleware(
         }
 
         var subject = FromSession(result);
+        if (revocations.IsRevoked(subject))
+        {
+            return Subject.Anonymous;
+        }
 
         // Sessions of the built-in provider end when the user is disabled or removed (checked at every cache miss,
         // so within SessionCache.MaxAge).
@@ -238,15 +244,15 @@ internal sealed partial class GatewayMiddleware(
         return subject;
     }
 
-    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, string cookieName)
+    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         switch (route.Config.Auth)
         {
             case AuthMode.Public:
                 // Public routes still see a session if there is one, so policy can personalise.
-                return (await SessionAsync(context, sessions, cookieName).ConfigureAwait(false), null);
+                return (await SessionAsync(context, sessions, revocations, cookieName).ConfigureAwait(false), null);
             case AuthMode.Session:
-                return (await SessionAsync(context, sessions, cookieName).ConfigureAwait(false), null);
+                return (await SessionAsync(context, sessions, revocations, cookieName).ConfigureAwait(false), null);
             case AuthMode.Jwt:
                 var authorization = context.Request.Headers.Authorization;
                 if (authorization.Count == 0)

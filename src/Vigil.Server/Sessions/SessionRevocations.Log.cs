@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Server.Sessions;
+
+internal sealed partial class SessionRevocations
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Session {SessionId} revoked ({Reason})")]
+    private static partial void LogSessionRevoked(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Reloading session revocations from the store failed; keeping the last view")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}
