@@ -75,6 +75,14 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var (seq, prev) = AuditChain.ReadTail(_path);
+        if (AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(_path)) is { } checkpoint && checkpoint.Seq > seq)
+        {
+            // The file lost its end since the last run. Continue the chain from the checkpoint so the gap stays visible
+            // to `vigil audit verify` (as removed records) instead of being papered over by a fresh checkpoint.
+            LogTruncated(_logger, seq + 1, checkpoint.Seq);
+            (seq, prev) = checkpoint;
+        }
+
         var reader = _channel.Reader;
         var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
         await using (stream.ConfigureAwait(false))
@@ -103,8 +111,9 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 try
                 {
                     await stream.FlushAsync().ConfigureAwait(false);
+                    AuditChain.WriteCheckpoint(_path, seq, prev);
                 }
-                catch (IOException ex)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     LogWriteFailed(_logger, ex);
                 }
@@ -116,10 +125,4 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Decision log record dropped ({Kind}, request {RequestId})")]
-    private static partial void LogDropped(ILogger logger, string kind, string? requestId);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Decision log write failed")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception);
 }
