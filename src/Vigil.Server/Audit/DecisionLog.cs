@@ -117,13 +117,14 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                     // Under load the checkpoint is replaced at most every CheckpointInterval (it costs a write and a
                     // rename); whenever the queue runs empty, and so at shutdown, it is brought fully up to date.
                     var tick = Environment.TickCount64;
-                    if (reader.Count == 0 || tick - lastCheckpoint >= CheckpointIntervalMs)
+                    var drained = Interlocked.Read(ref _enqueued) <= Interlocked.Read(ref _written) + count;
+                    if (drained || tick - lastCheckpoint >= CheckpointIntervalMs)
                     {
                         AuditChain.WriteCheckpoint(_path, seq, prev);
                         lastCheckpoint = tick;
                     }
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     LogWriteFailed(_logger, ex);
                 }
