@@ -70,6 +70,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     }
 
     private const long CheckpointIntervalMs = 100;
+    private static readonly TimeSpan BatchLinger = TimeSpan.FromMilliseconds(2);
     private long _enqueued;
     private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -86,11 +87,64 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
         var reader = _channel.Reader;
         var lastCheckpoint = 0L;
+        var checkpointSeq = -1L;
+        void Checkpoint()
+        {
+            try
+            {
+                AuditChain.WriteCheckpoint(_path, seq, prev);
+                checkpointSeq = seq;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogWriteFailed(_logger, ex);
+            }
+
+            lastCheckpoint = Environment.TickCount64;
+        }
+
         var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
         await using (stream.ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            // The checkpoint (a write and a rename) is replaced at most every CheckpointIntervalMs while records keep
+            // coming, and once the log has been quiet that long; the loop's end (shutdown) brings it fully up to date.
+            while (true)
             {
+                bool more;
+                if (checkpointSeq == seq)
+                {
+                    more = await reader.WaitToReadAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    var due = CheckpointIntervalMs - (Environment.TickCount64 - lastCheckpoint);
+                    if (due <= 0)
+                    {
+                        Checkpoint();
+                        continue;
+                    }
+
+                    using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(due));
+                    try
+                    {
+                        more = await reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Checkpoint();
+                        continue;
+                    }
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                // Linger briefly so records arriving meanwhile join this batch: while the writer sleeps, Record() only
+                // enqueues (it does not wake a waiting reader), and one write covers many records instead of one.
+                await Task.Delay(BatchLinger).ConfigureAwait(false);
+
                 var count = 0;
                 while (count < 4096 && reader.TryRead(out var record))
                 {
@@ -113,16 +167,6 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 try
                 {
                     await stream.FlushAsync().ConfigureAwait(false);
-
-                    // Under load the checkpoint is replaced at most every CheckpointInterval (it costs a write and a
-                    // rename); whenever the queue runs empty, and so at shutdown, it is brought fully up to date.
-                    var tick = Environment.TickCount64;
-                    var drained = Interlocked.Read(ref _enqueued) <= Interlocked.Read(ref _written) + count;
-                    if (drained || tick - lastCheckpoint >= CheckpointIntervalMs)
-                    {
-                        AuditChain.WriteCheckpoint(_path, seq, prev);
-                        lastCheckpoint = tick;
-                    }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -131,6 +175,11 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
                 Interlocked.Add(ref _written, count);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+
+            if (checkpointSeq != seq)
+            {
+                Checkpoint();
             }
         }
     }
