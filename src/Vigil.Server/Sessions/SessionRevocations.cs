@@ -46,10 +46,18 @@ internal sealed partial class SessionRevocations(IServiceScopeFactory scopes, Ti
     public async Task RevokeSessionAsync(string sessionId, DateTimeOffset? expires, string reason, CancellationToken ct = default)
     {
         _localSessions[sessionId] = (expires ?? time.GetUtcNow() + RevocationStore.DefaultRetention).ToUnixTimeSeconds();
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        await new RevocationStore(db, time).RevokeSessionAsync(sessionId, expires, reason, ct).ConfigureAwait(false);
-        LogSessionRevoked(logger, sessionId, reason);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
+            await new RevocationStore(db, time).RevokeSessionAsync(sessionId, expires, reason, ct).ConfigureAwait(false);
+            LogSessionRevoked(logger, sessionId, reason);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Still revoked on this node (above); the user is signed out regardless, so say loudly what is not durable.
+            LogRevocationNotStored(logger, ex, sessionId);
+        }
     }
 
     /// <summary>Reloads revocations from the store (also written by other processes).</summary>
