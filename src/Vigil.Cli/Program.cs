@@ -9,6 +9,7 @@ root.Subcommands.Add(Vigil.Cli.Segment.SegmentCommand.Create());
 root.Subcommands.Add(Vigil.Cli.Serve.ServeCommand.Create());
 root.Subcommands.Add(Vigil.Cli.Demo.DemoCommand.Create());
 root.Subcommands.Add(Vigil.Cli.Users.UsersCommand.Create());
+root.Subcommands.Add(Vigil.Cli.Sessions.SessionsCommand.Create());
 root.Subcommands.Add(Vigil.Cli.Audit.AuditCommand.Create());
 
 return await CliRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -95,6 +95,8 @@ public sealed class VigilServer : IAsyncDisposable
         var gatewaySecret = IdpKeys.LoadGatewaySecret(config.Server.DataDir);
         AddIdentityProvider(services, config);
         services.AddHostedService(sp => new ClientSeeder(sp, config, gatewaySecret));
+        services.AddSingleton<SessionRevocations>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRevocations>());
         SessionSetup.Add(services, config, gatewaySecret, time);
         if (options.WatchConfiguration && config.SourcePath is not null)
         {

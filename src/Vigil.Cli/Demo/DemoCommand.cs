@@ -102,7 +102,7 @@ internal static class DemoCommand
         var config = ConfigLoader.LoadFile(configPath);
 
         await using var db = new VigilDbContext(VigilDbContext.SqliteOptions(config.Server.DataDir));
-        await db.Database.EnsureCreatedAsync(ct).ConfigureAwait(false);
+        await db.EnsureSchemaAsync(ct).ConfigureAwait(false);
         var users = new UserService(db, TimeProvider.System);
         foreach (var u in Users)
         {

@@ -20,11 +20,11 @@ internal static class UsersCommand
         return command;
     }
 
-    private static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
+    internal static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
         (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml (its data_dir holds the store)" },
          new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding vigil.db (instead of --config)" });
 
-    private static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
+    internal static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
     {
         string dataDir;
         if (parse.GetValue(config) is { } file)
@@ -41,7 +41,7 @@ internal static class UsersCommand
         }
 
         var db = new VigilDbContext(VigilDbContext.SqliteOptions(dataDir));
-        await db.Database.EnsureCreatedAsync().ConfigureAwait(false);
+        await db.EnsureSchemaAsync().ConfigureAwait(false);
         return db;
     }
 
@@ -107,7 +107,7 @@ internal static class UsersCommand
     {
         var (config, data) = StoreOptions();
         var name = new Argument<string>("username");
-        var command = new Command(verb, disabled ? "Disable a user (existing sessions fail at their next token use)." : "Enable a user.") { name, config, data };
+        var command = new Command(verb, disabled ? "Disable a user (their existing sessions are revoked server-side)." : "Enable a user.") { name, config, data };
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);

@@ -21,21 +21,27 @@ internal static class VigilEndpoints
             var target = ReturnUrls.IsLocalPath(rd) && !GatewayMiddleware.IsVigilPath(rd!) ? rd! : "/";
             await context.ChallengeAsync(SessionSchemes.Oidc, new AuthenticationProperties { RedirectUri = target }).ConfigureAwait(false);
         });
-        app.MapGet("/.vigil/logout", async (HttpContext context) =>
+        app.MapGet("/.vigil/logout", async (HttpContext context, SessionRevocations revocations) =>
         {
-            await context.SignOutAsync(SessionSchemes.Cookie).ConfigureAwait(false);
-            await context.SignOutAsync(SessionSchemes.IdpCookie).ConfigureAwait(false);
+            // Revoke server-side, so a copy of the cookie is refused from now on, not only once it expires. The provider
+            // cookie is only sent under /.vigil/idp, so its session is revoked there (the redirect below).
+            await RevokeAsync(context, revocations, SessionSchemes.Cookie).ConfigureAwait(false);
+            return Results.Redirect(IdpLogoutPath);
+        });
+        app.MapGet(IdpLogoutPath, async (HttpContext context, SessionRevocations revocations) =>
+        {
+            await RevokeAsync(context, revocations, SessionSchemes.IdpCookie).ConfigureAwait(false);
             return Pages.Html("Signed out", "<p>You are signed out.</p><p><a href=\"/\">Sign in again</a></p>");
         });
-        app.MapGet("/.vigil/session", async (HttpContext context) =>
+        app.MapGet("/.vigil/session", async (HttpContext context, SessionRevocations revocations) =>
         {
             var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
-            if (!result.Succeeded)
+            var subject = result.Succeeded ? Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value) : Subject.Anonymous;
+            if (!subject.IsAuthenticated || revocations.IsRevoked(subject))
             {
                 return Results.Json(new { authenticated = false }, statusCode: StatusCodes.Status401Unauthorized);
             }
 
-            var subject = Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value);
             return Results.Text(JsonSerializer.Serialize(new
             {
                 authenticated = true,
@@ -51,5 +57,18 @@ internal static class VigilEndpoints
                 session_id = subject.SessionId,
             }), "application/json");
         });
+    }
+
+    private const string IdpLogoutPath = "/.vigil/idp/logout";
+
+    private static async Task RevokeAsync(HttpContext context, SessionRevocations revocations, string scheme)
+    {
+        var current = await context.AuthenticateAsync(scheme).ConfigureAwait(false);
+        if (current.Succeeded && current.Principal!.FindFirst(SessionSchemes.SessionIdClaim)?.Value is { } sid)
+        {
+            await revocations.RevokeSessionAsync(sid, current.Properties?.ExpiresUtc, "logout", context.RequestAborted).ConfigureAwait(false);
+        }
+
+        await context.SignOutAsync(scheme).ConfigureAwait(false);
     }
 }

@@ -69,18 +69,82 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         }
     }
 
+    private const long CheckpointIntervalMs = 100;
+    private static readonly TimeSpan BatchLinger = TimeSpan.FromMilliseconds(2);
     private long _enqueued;
     private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task WriteLoopAsync()
     {
         var (seq, prev) = AuditChain.ReadTail(_path);
+        if (AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(_path)) is { } checkpoint && checkpoint.Seq > seq)
+        {
+            // The file lost its end since the last run. Continue the chain from the checkpoint so the gap stays visible
+            // to `vigil audit verify` (as removed records) instead of being papered over by a fresh checkpoint.
+            LogTruncated(_logger, seq + 1, checkpoint.Seq);
+            (seq, prev) = checkpoint;
+        }
+
         var reader = _channel.Reader;
+        var lastCheckpoint = 0L;
+        var checkpointSeq = -1L;
+        void Checkpoint()
+        {
+            try
+            {
+                AuditChain.WriteCheckpoint(_path, seq, prev);
+                checkpointSeq = seq;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogWriteFailed(_logger, ex);
+            }
+
+            lastCheckpoint = Environment.TickCount64;
+        }
+
         var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
         await using (stream.ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            // The checkpoint (a write and a rename) is replaced at most every CheckpointIntervalMs while records keep
+            // coming, and once the log has been quiet that long; the loop's end (shutdown) brings it fully up to date.
+            while (true)
             {
+                bool more;
+                if (checkpointSeq == seq)
+                {
+                    more = await reader.WaitToReadAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    var due = CheckpointIntervalMs - (Environment.TickCount64 - lastCheckpoint);
+                    if (due <= 0)
+                    {
+                        Checkpoint();
+                        continue;
+                    }
+
+                    using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(due));
+                    try
+                    {
+                        more = await reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Checkpoint();
+                        continue;
+                    }
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                // Linger briefly so records arriving meanwhile join this batch: while the writer sleeps, Record() only
+                // enqueues (it does not wake a waiting reader), and one write covers many records instead of one.
+                await Task.Delay(BatchLinger).ConfigureAwait(false);
+
                 var count = 0;
                 while (count < 4096 && reader.TryRead(out var record))
                 {
@@ -104,7 +168,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 {
                     await stream.FlushAsync().ConfigureAwait(false);
                 }
-                catch (IOException ex)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     LogWriteFailed(_logger, ex);
                 }
@@ -112,14 +176,13 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 Interlocked.Add(ref _written, count);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
+
+            if (checkpointSeq != seq)
+            {
+                Checkpoint();
+            }
         }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Decision log record dropped ({Kind}, request {RequestId})")]
-    private static partial void LogDropped(ILogger logger, string kind, string? requestId);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Decision log write failed")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception);
 }

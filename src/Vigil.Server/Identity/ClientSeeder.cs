@@ -15,7 +15,7 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        await db.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         if (config.Identity.Builtin is null)
         {
             return;

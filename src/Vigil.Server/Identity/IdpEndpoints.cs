@@ -356,6 +356,7 @@ internal static class IdpEndpoints
         identity.AddClaim(new Claim(Claims.Subject, user.Id));
         identity.AddClaim(new Claim(Claims.Name, user.UserName));
         identity.AddClaim(new Claim(Claims.AuthenticationTime, now, ClaimValueTypes.Integer64));
+        identity.AddClaim(new Claim(SessionSchemes.SessionIdClaim, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
         if (mfa)
         {
             identity.AddClaim(new Claim(SessionSchemes.MfaTimeClaim, now, ClaimValueTypes.Integer64));

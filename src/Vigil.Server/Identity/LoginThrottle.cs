@@ -139,10 +139,4 @@ internal sealed partial class LoginThrottle(LockoutConfig config, TimeProvider t
         public DateTimeOffset? LastBan { get; set; }
         public int Bans { get; set; }
     }
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Login ban: {Key} for {Duration} (last failure from {Ip})")]
-    private static partial void LogBan(ILogger logger, string key, TimeSpan duration, string ip);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Login ban lifted: {Key}")]
-    private static partial void LogUnban(ILogger logger, string key);
 }

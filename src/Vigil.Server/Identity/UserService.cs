@@ -162,6 +162,12 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
 
         user.Disabled = disabled;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (disabled)
+        {
+            // Every session authenticated so far is revoked server-side (kept after re-enabling: old cookies stay dead).
+            await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "user_disabled", ct).ConfigureAwait(false);
+        }
+
         return true;
     }
 

@@ -53,6 +53,18 @@ internal static class SessionSetup
             o.SlidingExpiration = false;
             o.LoginPath = "/.vigil/idp/login";
             o.TimeProvider = time;
+            o.Events.OnValidatePrincipal = ctx =>
+            {
+                // A logged-out (or disabled user's) provider cookie must not mint new gateway sessions.
+                var revocations = ctx.HttpContext.RequestServices.GetRequiredService<SessionRevocations>();
+                if (Subject.FromClaims(ctx.Principal!.Claims, ctx.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value) is var subject &&
+                    (!subject.IsAuthenticated || subject.SessionId is null || revocations.IsRevoked(subject)))
+                {
+                    ctx.RejectPrincipal();
+                }
+
+                return Task.CompletedTask;
+            };
         });
 
         string authority, clientId;

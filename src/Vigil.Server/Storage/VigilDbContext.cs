@@ -11,6 +11,19 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
     public DbSet<UserEntity> Users => Set<UserEntity>();
     public DbSet<UserRoleEntity> UserRoles => Set<UserRoleEntity>();
     public DbSet<UserGroupEntity> UserGroups => Set<UserGroupEntity>();
+    public DbSet<RevocationEntity> Revocations => Set<RevocationEntity>();
+
+    /// <summary>
+    /// Creates the store, and adds tables introduced after a store was first created (there are no migrations yet,
+    /// and <c>EnsureCreated</c> does nothing on an existing database). The DDL is plain SQL valid on SQLite and PostgreSQL.
+    /// </summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        await Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        await Database.ExecuteSqlRawAsync(
+            "CREATE TABLE IF NOT EXISTS vigil_revocations (kind VARCHAR(16) NOT NULL, subject_key VARCHAR(128) NOT NULL, revoked_at_unix BIGINT NOT NULL, " +
+            "expires_at_unix BIGINT NOT NULL, reason VARCHAR(64) NOT NULL, PRIMARY KEY (kind, subject_key))", cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Options for the SQLite file in <paramref name="dataDir"/>.</summary>
     public static DbContextOptions<VigilDbContext> SqliteOptions(string dataDir)
@@ -52,6 +65,17 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
             group.ToTable("vigil_user_groups");
             group.HasKey(g => new { g.UserId, g.Group });
             group.Property(g => g.Group).HasMaxLength(128);
+        });
+        modelBuilder.Entity<RevocationEntity>(revocation =>
+        {
+            // Column names are given explicitly so the hand-written upgrade DDL above matches the model exactly.
+            revocation.ToTable("vigil_revocations");
+            revocation.HasKey(r => new { r.Kind, r.Key });
+            revocation.Property(r => r.Kind).HasColumnName("kind").HasMaxLength(16);
+            revocation.Property(r => r.Key).HasColumnName("subject_key").HasMaxLength(128);
+            revocation.Property(r => r.RevokedAtUnix).HasColumnName("revoked_at_unix");
+            revocation.Property(r => r.ExpiresAtUnix).HasColumnName("expires_at_unix");
+            revocation.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(64).IsRequired();
         });
     }
 }

@@ -32,6 +32,7 @@ public sealed class AuditChainTests : IDisposable
         var result = AuditChain.Verify(path);
         Assert.True(result.Ok, result.Message);
         Assert.Equal(20_000, result.Records);
+        Assert.Equal((20_000L, AuditChain.ReadTail(path).Hash), AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(path)));
     }
 
     [Fact]
@@ -59,6 +60,64 @@ public sealed class AuditChainTests : IDisposable
         Assert.False(result.Ok);
         Assert.Equal(7, result.FailedLine);
         Assert.Contains("altered", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_RecordsCutOffTheEnd_NamesTheMissingRange()
+    {
+        var path = await WriteLogAsync(10);
+        Assert.True(AuditChain.Verify(path).Ok);
+        var lines = File.ReadAllLines(path);
+        File.WriteAllLines(path, lines[..7]);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Contains("record(s) 8..10 missing at the end", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_WholeFileEmptied_NamesEveryRecordAsMissing()
+    {
+        var path = await WriteLogAsync(4);
+        File.WriteAllText(path, "");
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Contains("record(s) 1..4 missing at the end", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restart_AfterTailCut_KeepsTheGapVisible()
+    {
+        var path = await WriteLogAsync(10);
+        File.WriteAllLines(path, File.ReadAllLines(path)[..6]);
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, Decision = "allow" });
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Equal(7, result.FailedLine);
+        Assert.Contains("record(s) 7..10 removed", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_LogReplacedByAnotherChainOfTheSameLength_FailsAgainstTheCheckpoint()
+    {
+        var path = await WriteLogAsync(5);
+        var checkpoint = File.ReadAllText(AuditChain.CheckpointPath(path));
+        File.Delete(path);
+        File.Delete(AuditChain.CheckpointPath(path));
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, Decision = "allow", Reason = "forged " + i });
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        File.WriteAllText(AuditChain.CheckpointPath(path), checkpoint);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Contains("does not match the checkpoint", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]

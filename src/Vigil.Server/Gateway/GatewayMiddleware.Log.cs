@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Vigil.Server.Gateway;
+
+internal sealed partial class GatewayMiddleware
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Authentication failed for request {RequestId}; denying")]
+    private static partial void LogAuthenticationFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Decision failed for request {RequestId}; denying")]
+    private static partial void LogDecisionFailed(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Policy error for request {RequestId} on route {Route}: {Error}; denying")]
+    private static partial void LogPolicyError(ILogger logger, string requestId, string route, string error);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Forwarding request {RequestId} on route {Route} failed: {Error}")]
+    private static partial void LogForwardFailed(ILogger logger, string requestId, string route, ForwarderError error);
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vigil.Server.Gateway;
+
+internal sealed partial class GatewayState
+{
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Configuration reloaded from {Path}: {Routes} routes")]
+    private static partial void LogReloaded(ILogger logger, string path, int routes);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Configuration reload from {Path} failed; keeping the last good configuration. {Errors}")]
+    private static partial void LogReloadFailed(ILogger logger, string path, string errors);
+}

@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Vigil.Server.Storage;
+
+namespace Vigil.Server.Sessions;
+
+/// <summary>
+/// Writes and reads server-side session revocations in the store (<c>vigil_revocations</c>). Used by the server
+/// (logout) and by the CLI (<c>vigil users disable</c>, <c>vigil sessions revoke</c>), which may run in another process.
+/// </summary>
+internal sealed class RevocationStore(VigilDbContext db, TimeProvider time)
+{
+    public const string SessionKind = "session";
+    public const string UserKind = "user";
+
+    /// <summary>How long a revocation without a known session expiry is kept (longer than any session lifetime).</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(8);
+
+    public Task RevokeSessionAsync(string sessionId, DateTimeOffset? sessionExpires, string reason, CancellationToken ct = default) =>
+        UpsertAsync(SessionKind, sessionId, sessionExpires, reason, ct);
+
+    /// <summary>Revokes every session of <paramref name="userId"/> that was authenticated up to now.</summary>
+    public Task RevokeUserAsync(string userId, string reason, CancellationToken ct = default) =>
+        UpsertAsync(UserKind, userId, null, reason, ct);
+
+    /// <summary>Revocations that still matter (not yet expired); expired ones are deleted.</summary>
+    public async Task<List<RevocationEntity>> LoadActiveAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        await db.Revocations.Where(r => r.ExpiresAtUnix <= now).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        return await db.Revocations.AsNoTracking().Where(r => r.ExpiresAtUnix > now).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task UpsertAsync(string kind, string key, DateTimeOffset? expires, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var until = (expires is { } e && e > now ? e : now + DefaultRetention).ToUnixTimeSeconds();
+        reason = reason.Length > 64 ? reason[..64] : reason;
+        var row = await db.Revocations.FirstOrDefaultAsync(r => r.Kind == kind && r.Key == key, ct).ConfigureAwait(false);
+        if (row is null)
+        {
+            db.Revocations.Add(new RevocationEntity { Kind = kind, Key = key, RevokedAtUnix = now.ToUnixTimeSeconds(), ExpiresAtUnix = until, Reason = reason });
+        }
+        else
+        {
+            row.RevokedAtUnix = now.ToUnixTimeSeconds();
+            row.ExpiresAtUnix = Math.Max(row.ExpiresAtUnix, until);
+            row.Reason = reason;
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+}
