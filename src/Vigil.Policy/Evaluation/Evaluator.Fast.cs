@@ -245,29 +245,34 @@ internal sealed partial class Evaluator
     private Value? EvalFunctionRuleFrom(Rule r, Value?[] frame, int start)
     {
         Value? value = null;
-        var constant = r.Value.IsVarFree;
-        EvalBody(r.Body, start, frame, () =>
-        {
-            var v = EvalGround(r.Value, frame);
-            if (v is null)
-            {
-                return false;
-            }
-
-            if (value is null)
-            {
-                value = v;
-                return constant;
-            }
-
-            if (!value.Equals(v))
-            {
-                throw EvalErrors.Conflict(EvalErrors.FunctionConflict, Loc(r.Location));
-            }
-
-            return false;
-        });
+        EvalBody(r.Body, start, frame, () => AcceptFunctionValue(r, frame, ref value));
         return value;
+    }
+
+    /// <summary>
+    /// One solution of a function body: records the head value; a second, different value is a conflict.
+    /// Returns true (stop) once a constant head has its value.
+    /// </summary>
+    private bool AcceptFunctionValue(Rule r, Value?[] frame, ref Value? value)
+    {
+        var v = EvalGround(r.Value, frame);
+        if (v is null)
+        {
+            return false;
+        }
+
+        if (value is null)
+        {
+            value = v;
+            return r.Value.IsVarFree;
+        }
+
+        if (!value.Equals(v))
+        {
+            throw EvalErrors.Conflict(EvalErrors.FunctionConflict, Loc(r.Location));
+        }
+
+        return false;
     }
 
     /// <summary>Solutions of a complete rule's body: the ground prefix as a loop, the rest in the general evaluator.</summary>

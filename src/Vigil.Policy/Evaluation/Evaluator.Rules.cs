@@ -520,28 +520,7 @@ internal sealed partial class Evaluator
         Enter(r.Location);
         var frame = new Value?[r.FrameSize];
         Value? value = null;
-        var constant = r.Value.IsVarFree;
-        BindArgs(r, args, 0, frame, () => EvalBody(r.Body, 0, frame, () =>
-        {
-            var v = EvalGround(r.Value, frame);
-            if (v is null)
-            {
-                return false;
-            }
-
-            if (value is null)
-            {
-                value = v;
-                return constant;
-            }
-
-            if (!value.Equals(v))
-            {
-                throw EvalErrors.Conflict(EvalErrors.FunctionConflict, Loc(r.Location));
-            }
-
-            return false;
-        }));
+        BindArgs(r, args, 0, frame, () => EvalBody(r.Body, 0, frame, () => AcceptFunctionValue(r, frame, ref value)));
         Exit();
         return value;
     }
