@@ -178,44 +178,6 @@ internal sealed partial class Compiler
                 }
 
                 break;
-            case CallTerm c:
-                if (c.Function is not null)
-                {
-                    set.Add(c.Function);
-                }
-
-                foreach (var a in c.Args)
-                {
-                    TermDeps(a, set);
-                }
-
-                break;
-            case ArrayTerm a:
-                foreach (var x in a.Items)
-                {
-                    TermDeps(x, set);
-                }
-
-                break;
-            case SetTerm s2:
-                foreach (var x in s2.Items)
-                {
-                    TermDeps(x, set);
-                }
-
-                break;
-            case ObjectTerm o:
-                foreach (var x in o.Keys)
-                {
-                    TermDeps(x, set);
-                }
-
-                foreach (var x in o.Values)
-                {
-                    TermDeps(x, set);
-                }
-
-                break;
             case ComprehensionTerm comp:
                 TermDeps(comp.Head, set);
                 if (comp.ValueHead is not null)
@@ -229,10 +191,15 @@ internal sealed partial class Compiler
                 }
 
                 break;
-            case TemplateTerm tt:
-                foreach (var x in tt.Parts)
+            default:
+                if (t is CallTerm { Function: { } function })
                 {
-                    TermDeps(x, set);
+                    set.Add(function);
+                }
+
+                foreach (var child in t.Elements)
+                {
+                    TermDeps(child, set);
                 }
 
                 break;

@@ -20,6 +20,20 @@ internal abstract class Term
     /// immutable and shareable), or the evaluator's "not constant" marker; null until first evaluated.
     /// </summary>
     public Value? ConstantValue { get; set; }
+
+    /// <summary>
+    /// The sub-terms of a literal or call: array/set items, object keys then values, call arguments, template parts.
+    /// Empty for scalars, variables, refs and comprehensions, whose parts each compiler walk treats in its own way.
+    /// </summary>
+    public IEnumerable<Term> Elements => this switch
+    {
+        ArrayTerm a => a.Items,
+        SetTerm s => s.Items,
+        ObjectTerm o => o.Keys.Concat(o.Values),
+        CallTerm c => c.Args,
+        TemplateTerm t => t.Parts,
+        _ => [],
+    };
 }
 
 internal sealed class ConstTerm : Term

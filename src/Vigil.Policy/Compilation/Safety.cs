@@ -256,43 +256,10 @@ internal static class Safety
                     break;
                 }
 
-            case ArrayTerm a:
-                foreach (var x in a.Items)
+            default:
+                foreach (var child in t.Elements)
                 {
-                    TermOutputs(x, outputs, isSafe);
-                }
-
-                break;
-            case SetTerm s:
-                foreach (var x in s.Items)
-                {
-                    TermOutputs(x, outputs, isSafe);
-                }
-
-                break;
-            case ObjectTerm o:
-                foreach (var x in o.Keys)
-                {
-                    TermOutputs(x, outputs, isSafe);
-                }
-
-                foreach (var x in o.Values)
-                {
-                    TermOutputs(x, outputs, isSafe);
-                }
-
-                break;
-            case CallTerm c:
-                foreach (var x in c.Args)
-                {
-                    TermOutputs(x, outputs, isSafe);
-                }
-
-                break;
-            case TemplateTerm tt:
-                foreach (var x in tt.Parts)
-                {
-                    TermOutputs(x, outputs, isSafe);
+                    TermOutputs(child, outputs, isSafe);
                 }
 
                 break;
@@ -434,43 +401,10 @@ internal static class Safety
                     }
 
                     break;
-                case ArrayTerm a:
-                    foreach (var x in a.Items)
+                default:
+                    foreach (var child in t.Elements)
                     {
-                        Walk(x);
-                    }
-
-                    break;
-                case SetTerm s:
-                    foreach (var x in s.Items)
-                    {
-                        Walk(x);
-                    }
-
-                    break;
-                case ObjectTerm o:
-                    foreach (var x in o.Keys)
-                    {
-                        Walk(x);
-                    }
-
-                    foreach (var x in o.Values)
-                    {
-                        Walk(x);
-                    }
-
-                    break;
-                case CallTerm c:
-                    foreach (var x in c.Args)
-                    {
-                        Walk(x);
-                    }
-
-                    break;
-                case TemplateTerm tt:
-                    foreach (var x in tt.Parts)
-                    {
-                        Walk(x);
+                        Walk(child);
                     }
 
                     break;

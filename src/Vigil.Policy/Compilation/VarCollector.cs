@@ -28,48 +28,15 @@ internal static class VarCollector
                 }
 
                 break;
-            case ArrayTerm a:
-                foreach (var t in a.Items)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                break;
-            case SetTerm s:
-                foreach (var t in s.Items)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                break;
-            case ObjectTerm o:
-                foreach (var t in o.Keys)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                foreach (var t in o.Values)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                break;
-            case CallTerm c:
-                foreach (var t in c.Args)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                break;
-            case TemplateTerm tt:
-                foreach (var t in tt.Parts)
-                {
-                    Vars(t, vars, closureVars);
-                }
-
-                break;
             case ComprehensionTerm comp:
                 closureVars?.UnionWith(comp.OuterSlots);
+                break;
+            default:
+                foreach (var child in term.Elements)
+                {
+                    Vars(child, vars, closureVars);
+                }
+
                 break;
         }
     }
