@@ -15,6 +15,7 @@ using Vigil.Server.Admin;
 using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Gateway;
+using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Identity;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
@@ -53,7 +54,8 @@ public sealed class VigilServer : IAsyncDisposable
         {
             Timeout = TimeSpan.FromSeconds(15),
         };
-        var factory = new GatewayRuntimeFactory(time, backchannel);
+        var pools = new UpstreamPools(time);
+        var factory = new GatewayRuntimeFactory(time, backchannel, pools);
         var runtime = factory.Build(config);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Vigil", ContentRootPath = config.Server.DataDir });
@@ -76,6 +78,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
         services.AddSingleton<ForwarderHttpClient>();
+        services.AddSingleton(pools);
+        services.AddSingleton(new Http1Forwarder(time, GatewayMiddleware.ActivityTimeout, TimeSpan.FromSeconds(10)));
         services.AddSingleton(new SessionCache(time));
         services.AddHttpForwarder();
         services.AddRouting();
@@ -169,9 +173,17 @@ public sealed class VigilServer : IAsyncDisposable
             certificate = LoadOrCreateCertificate(config);
         }
 
+        if (Environment.GetEnvironmentVariable("VIGIL_INLINE") == "1")
+        {
+            webHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        }
+
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Upstream response headers are relayed byte for byte (Latin-1 keeps every byte), as other proxies do.
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = RequestNormalizer.MaxTargetLength + 64;
             foreach (var listen in config.Server.Listen)
