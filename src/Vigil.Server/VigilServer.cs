@@ -43,6 +43,21 @@ public sealed class VigilServer : IAsyncDisposable
 
     internal GatewayState State => _app.Services.GetRequiredService<GatewayState>();
 
+    /// <summary>
+    /// Makes socket completions run inline on the I/O threads, as <see cref="ServerConfig.InlineIo"/> asks. .NET reads this
+    /// once, when the first socket is created, so hosts call it before creating any (the CLI does, right after loading
+    /// the configuration); later calls have no effect on an already running socket engine.
+    /// </summary>
+    public static void PrepareProcess(VigilConfig config)
+    {
+        if (config.Server.InlineIo && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+    }
+
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>Builds a server; throws <see cref="ConfigException"/> when the configuration or policies are invalid.</summary>
     public static VigilServer Create(VigilConfig config, VigilServerOptions? options = null)
     {
@@ -173,7 +188,7 @@ public sealed class VigilServer : IAsyncDisposable
             certificate = LoadOrCreateCertificate(config);
         }
 
-        if (Environment.GetEnvironmentVariable("VIGIL_INLINE") == "1")
+        if (config.Server.InlineIo)
         {
             webHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -67,6 +68,8 @@ internal sealed partial class GatewayMiddleware(
         context.Items[RequestIdKey] = requestId;
         if (IsVigilPath(target.Path))
         {
+            // Vigil's own pages and endpoints query the store, which may block (SQLite): never on an I/O thread.
+            await LeaveIoThread();
             await next(context).ConfigureAwait(false);
             return;
         }
@@ -263,6 +266,7 @@ internal sealed partial class GatewayMiddleware(
         // so within SessionCache.MaxAge).
         if (context.RequestServices.GetService(typeof(VigilConfig)) is VigilConfig { Identity.Provider: "builtin" })
         {
+            await LeaveIoThread();
             await using var scope = context.RequestServices.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<Vigil.Server.Identity.UserService>();
             var user = await users.FindByIdAsync(subject.Id, context.RequestAborted).ConfigureAwait(false);
@@ -312,6 +316,12 @@ internal sealed partial class GatewayMiddleware(
                 return (Subject.Anonymous, "unsupported_auth_mode");
         }
     }
+
+    /// <summary>
+    /// Continues on a thread-pool thread. With inline I/O (<c>server.inline_io</c>) requests run on the socket threads,
+    /// where anything that blocks (SQLite calls are synchronous underneath) would stall every connection of that thread.
+    /// </summary>
+    private static YieldAwaitable LeaveIoThread() => Task.Yield();
 
     private static Subject FromSession(AuthenticateResult result) =>
         Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value);
