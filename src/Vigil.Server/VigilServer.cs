@@ -73,7 +73,14 @@ public sealed class VigilServer : IAsyncDisposable
         var factory = new GatewayRuntimeFactory(time, backchannel, pools);
         var runtime = factory.Build(config);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Vigil", ContentRootPath = config.Server.DataDir });
+        // Vigil is configured by vigil.yaml alone: no appsettings.json reloading, whose file watcher on the content root
+        // (the data folder) would otherwise wake on every decision-log write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Vigil",
+            ContentRootPath = config.Server.DataDir,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(options.LogLevel);
