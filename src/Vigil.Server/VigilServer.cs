@@ -87,6 +87,10 @@ public sealed class VigilServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
+
+        // Hosting's per-request diagnostics (an Activity and a logging scope for every request) only run when this
+        // category logs; Vigil's decision log already records every request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         ConfigureKestrel(builder.WebHost, config);
 
         var services = builder.Services;

@@ -150,8 +150,8 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 {
                     try
                     {
-                        var (line, hash) = AuditChain.Seal(record, seq + 1, prev);
-                        stream.Write(line);
+                        var (line, hash) = AuditChain.SealInPlace(record, seq + 1, prev);
+                        stream.Write(line.Span);
                         stream.WriteByte((byte)'\n');
                         seq++;
                         prev = hash;

@@ -7,13 +7,14 @@ using Vigil.Server.Sessions;
 namespace Vigil.Server.Decisions;
 
 /// <summary>Request facts the gateway hands to the decision input.</summary>
-internal sealed record RequestFacts(
+internal readonly record struct RequestFacts(
     string Id,
     string Method,
     string Path,
     string Host,
     string Query,
     IPAddress ClientIp,
+    string ClientIpText,
     string Scheme,
     string Protocol,
     bool WebSocket,
@@ -30,18 +31,45 @@ internal static class DecisionInput
     private static readonly StringValue KVersion = S("version"), KType = S("type"), KUser = S("user"), KRequest = S("request"),
         KResource = S("resource"), KDevice = S("device"), KService = S("service"), KTls = S("tls"), KMode = S("mode");
 
-    public static ObjectValue Build(Subject subject, RouteConfig route, RequestFacts request, ObjectValue resourceValue)
+    // Keys and constant values of the per-request objects, allocated once: the hot path builds only what varies.
+    private static readonly StringValue KId = S("id"), KMethod = S("method"), KPath = S("path"), KHost = S("host"), KQueryString = S("query_string"),
+        KQuery = S("query"), KClientIp = S("client_ip"), KScheme = S("scheme"), KProtocol = S("protocol"), KWebSocket = S("websocket"),
+        KTime = S("time"), KTimeNs = S("time_ns");
+
+    private static readonly Value VersionValue = Value.From(Version), AuditMode = S("audit"), EnforceMode = S("enforce"),
+        UserType = S(SubjectTypes.User), ServiceType = S(SubjectTypes.Service), AnonymousType = S(SubjectTypes.Anonymous), EmptyString = S("");
+
+    private static readonly ObjectValue UnverifiedTls = ObjectValue.Create([new KeyValuePair<string, Value>("verified", Value.False)]);
+
+    private static readonly ObjectValue AnonymousUser = ObjectValue.Create(
+    [
+        new KeyValuePair<string, Value>("authenticated", Value.False),
+        new KeyValuePair<string, Value>("mfa_verified", Value.False),
+        new KeyValuePair<string, Value>("roles", ArrayValue.Empty),
+        new KeyValuePair<string, Value>("groups", ArrayValue.Empty),
+    ]);
+
+    private static readonly Dictionary<string, StringValue> CommonStrings = new[]
+    {
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "http", "https", "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3",
+    }.ToDictionary(v => v, S, StringComparer.Ordinal);
+
+    private static FormattedTime? _lastTime;
+
+    private sealed record FormattedTime(long Millisecond, StringValue Text);
+
+    public static ObjectValue Build(Subject subject, RouteConfig route, in RequestFacts request, ObjectValue resourceValue)
     {
         var root = new Dictionary<Value, Value>(10)
         {
-            [KVersion] = Value.From(Version),
-            [KType] = Value.From(subject.Type),
+            [KVersion] = VersionValue,
+            [KType] = subject.Type switch { SubjectTypes.User => UserType, SubjectTypes.Service => ServiceType, SubjectTypes.Anonymous => AnonymousType, _ => S(subject.Type) },
             [KUser] = CachedUser(subject, request.Time),
             [KRequest] = Request(request),
             [KResource] = resourceValue,
             [KDevice] = ObjectValue.Empty,
-            [KTls] = ObjectValue.Create([new KeyValuePair<string, Value>("verified", Value.False)]),
-            [KMode] = Value.From(route.Mode == EnforcementMode.Audit ? "audit" : "enforce"),
+            [KTls] = UnverifiedTls,
+            [KMode] = route.Mode == EnforcementMode.Audit ? AuditMode : EnforceMode,
         };
         if (subject.Type == SubjectTypes.Service)
         {
@@ -79,13 +107,7 @@ internal static class DecisionInput
     {
         if (!subject.IsAuthenticated)
         {
-            return ObjectValue.Create(
-            [
-                new KeyValuePair<string, Value>("authenticated", Value.False),
-                new KeyValuePair<string, Value>("mfa_verified", Value.False),
-                new KeyValuePair<string, Value>("roles", ArrayValue.Empty),
-                new KeyValuePair<string, Value>("groups", ArrayValue.Empty),
-            ]);
+            return AnonymousUser;
         }
 
         var user = new Dictionary<Value, Value>(16)
@@ -144,23 +166,43 @@ internal static class DecisionInput
         return ObjectValue.Wrap(user);
     }
 
-    private static ObjectValue Request(RequestFacts request)
+    private static ObjectValue Request(in RequestFacts request)
     {
         return ObjectValue.Wrap(new Dictionary<Value, Value>(12)
         {
-            [S("id")] = Value.From(request.Id),
-            [S("method")] = Value.From(request.Method),
-            [S("path")] = Value.From(request.Path),
-            [S("host")] = Value.From(request.Host),
-            [S("query_string")] = Value.From(request.Query.Length > 0 ? request.Query[1..] : ""),
-            [S("query")] = Query(request.Query),
-            [S("client_ip")] = Value.From(request.ClientIp.ToString()),
-            [S("scheme")] = Value.From(request.Scheme),
-            [S("protocol")] = Value.From(request.Protocol),
-            [S("websocket")] = Value.From(request.WebSocket),
-            [S("time")] = Value.From(request.Time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture)),
-            [S("time_ns")] = Value.From(request.Time.ToUnixTimeMilliseconds() * 1_000_000),
+            [KId] = Value.From(request.Id),
+            [KMethod] = Common(request.Method),
+            [KPath] = Value.From(request.Path),
+            [KHost] = Value.From(request.Host),
+            [KQueryString] = request.Query.Length > 1 ? Value.From(request.Query[1..]) : EmptyString,
+            [KQuery] = Query(request.Query),
+            [KClientIp] = Value.From(request.ClientIpText),
+            [KScheme] = Common(request.Scheme),
+            [KProtocol] = Common(request.Protocol),
+            [KWebSocket] = Value.From(request.WebSocket),
+            [KTime] = TimeText(request.Time),
+            [KTimeNs] = Value.From(request.Time.ToUnixTimeMilliseconds() * 1_000_000),
         });
+    }
+
+    private static Value Common(string text) => CommonStrings.TryGetValue(text, out var value) ? value : Value.From(text);
+
+    /// <summary>The request time as RFC 3339 text; requests within the same millisecond share one formatted value.</summary>
+    private static StringValue TimeText(DateTimeOffset time)
+    {
+        var millisecond = time.ToUnixTimeMilliseconds();
+        if (Volatile.Read(ref _lastTime) is { } last && last.Millisecond == millisecond && time.Offset == TimeSpan.Zero)
+        {
+            return last.Text;
+        }
+
+        var text = S(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture));
+        if (time.Offset == TimeSpan.Zero)
+        {
+            Volatile.Write(ref _lastTime, new FormattedTime(millisecond, text));
+        }
+
+        return text;
     }
 
     private static ObjectValue Query(string query)

@@ -65,9 +65,9 @@ internal sealed partial class GatewayMiddleware(
         // Everything downstream (routing, OIDC redirect URIs, the provider) sees the normalized host.
         var port = context.Request.Host.Port;
         context.Request.Host = port is null ? new HostString(host) : new HostString(host, port.Value);
-        context.Items[RequestIdKey] = requestId;
         if (IsVigilPath(target.Path))
         {
+            context.Items[RequestIdKey] = requestId;
             // Vigil's own pages and endpoints query the store, which may block (SQLite): never on an I/O thread.
             await LeaveIoThread();
             await next(context).ConfigureAwait(false);
@@ -101,24 +101,20 @@ internal sealed partial class GatewayMiddleware(
         }
 
         var now = time.GetUtcNow();
-        var audit = new AuditRecord
-        {
-            Kind = "decision", Time = now, RequestId = requestId, Subject = subject.IsAuthenticated ? subject.Id : null, SubjectType = subject.Type,
-            Session = subject.SessionId, ClientIp = clientIp.ToString(), Method = context.Request.Method, Host = host, Path = target.Path,
-            Route = config.Name, Resource = config.Resource.Name, Decision = "deny",
-        };
+        var clientIpText = clientIp.ToString();
+        var audit = new DecisionFacts(now, requestId, subject, clientIpText, context.Request.Method, host, target.Path, config.Name, config.Resource.Name);
 
         if (config.Auth != AuthMode.Public && !subject.IsAuthenticated)
         {
             var browser = GatewayResponses.IsBrowser(context.Request);
             if (config.Auth == AuthMode.Session && browser && authError is null && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
             {
-                Record(audit with { Decision = "challenge", Reason = "login_required", LatencyMs = Elapsed(started) });
+                Record(audit.Record("challenge", "login_required", null, Elapsed(started)));
                 await context.ChallengeAsync(SessionSchemes.Oidc, new AuthenticationProperties { RedirectUri = target.Path + target.Query }).ConfigureAwait(false);
                 return;
             }
 
-            Record(audit with { Decision = "challenge", Reason = authError ?? "authentication_required", LatencyMs = Elapsed(started) });
+            Record(audit.Record("challenge", authError ?? "authentication_required", null, Elapsed(started)));
             context.Response.Headers.WWWAuthenticate = config.Auth == AuthMode.Jwt
                 ? (authError is null ? "Bearer realm=\"vigil\"" : "Bearer realm=\"vigil\", error=\"invalid_token\"")
                 : "Session realm=\"vigil\", login=\"/.vigil/login\"";
@@ -130,7 +126,7 @@ internal sealed partial class GatewayMiddleware(
         Decision decision;
         try
         {
-            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIp, context.Request.Scheme,
+            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIp, clientIpText, context.Request.Scheme,
                 context.Request.Protocol, context.WebSockets.IsWebSocketRequest, now);
             var input = DecisionInput.Build(subject, config, facts, route.Resource);
             decision = runtime.DecisionPoint.Decide(config.Query, input);
@@ -146,13 +142,12 @@ internal sealed partial class GatewayMiddleware(
             LogPolicyError(logger, requestId, config.Name, decision.Error);
         }
 
-        audit = audit with { Reason = decision.Reason, Rule = decision.Rule };
         var outcome = "allow";
         if (!decision.Allow)
         {
             if (decision.StepUpMaxAge is { } maxAge && config.Auth == AuthMode.Session && config.Mode == EnforcementMode.Enforce && !RecentlySteppedUp(subject, now))
             {
-                Record(audit with { Decision = "step_up", LatencyMs = Elapsed(started) });
+                Record(audit.Record("step_up", decision.Reason, decision.Rule, Elapsed(started)));
                 if (GatewayResponses.IsBrowser(context.Request) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
                 {
                     var properties = new AuthenticationProperties { RedirectUri = target.Path + target.Query };
@@ -168,7 +163,7 @@ internal sealed partial class GatewayMiddleware(
 
             if (config.Mode == EnforcementMode.Enforce)
             {
-                Record(audit with { Decision = "deny", LatencyMs = Elapsed(started) });
+                Record(audit.Record("deny", decision.Reason, decision.Rule, Elapsed(started)));
                 await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Access denied", decision.Error is null ? "denied" : "policy_error",
                     decision.Error is null ? decision.Reason : "The access policy could not be evaluated, so access is denied.", requestId).ConfigureAwait(false);
                 return;
@@ -177,7 +172,7 @@ internal sealed partial class GatewayMiddleware(
             outcome = "would_deny";
         }
 
-        Record(audit with { Decision = outcome, LatencyMs = Elapsed(started) });
+        Record(audit.Record(outcome, decision.Reason, decision.Rule, Elapsed(started)));
         string? assertion = null;
         if (subject.IsAuthenticated)
         {
@@ -186,7 +181,7 @@ internal sealed partial class GatewayMiddleware(
 
         var forward = new ForwardContext
         {
-            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = audit.ClientIp!, RequestId = requestId, Decision = outcome,
+            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = clientIpText, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion,
         };
         var destination = route.NextDestination();
@@ -234,7 +229,7 @@ internal sealed partial class GatewayMiddleware(
 
     public const string RequestIdKey = "vigil.request_id";
 
-    private static async Task<Subject> SessionAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
+    private static async ValueTask<Subject> SessionAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         var cookie = context.Request.Cookies[cookieName];
         if (string.IsNullOrEmpty(cookie))
@@ -283,7 +278,7 @@ internal sealed partial class GatewayMiddleware(
         return subject;
     }
 
-    private static async Task<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, SessionRevocations revocations, string cookieName)
+    private static async ValueTask<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         switch (route.Config.Auth)
         {
@@ -353,7 +348,19 @@ internal sealed partial class GatewayMiddleware(
     }
 }
 
-/// <summary>The one pooled HTTP client used to reach upstreams.</summary>
+/// <summary>What every decision record of one request shares; each outcome becomes exactly one <see cref="AuditRecord"/>.</summary>
+internal readonly record struct DecisionFacts(DateTimeOffset Time, string RequestId, Subject Subject, string ClientIp, string Method, string Host, string Path,
+    string Route, string Resource)
+{
+    public AuditRecord Record(string decision, string? reason, string? rule, double latencyMs) => new()
+    {
+        Kind = "decision", Time = Time, RequestId = RequestId, Subject = Subject.IsAuthenticated ? Subject.Id : null, SubjectType = Subject.Type,
+        Session = Subject.SessionId, ClientIp = ClientIp, Method = Method, Host = Host, Path = Path, Route = Route, Resource = Resource,
+        Decision = decision, Reason = reason, Rule = rule, LatencyMs = latencyMs,
+    };
+}
+
+/// <summary>The one pooled HTTP client used to reach upstreams (YARP path: upgrades).</summary>
 internal sealed class ForwarderHttpClient : IDisposable
 {
     public HttpMessageInvoker Invoker { get; } = new(new SocketsHttpHandler

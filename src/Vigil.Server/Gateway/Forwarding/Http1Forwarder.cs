@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -55,6 +56,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
     private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownNameLookup =
         KnownNames.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, UpstreamDestination destination, ForwardContext forward, string sessionCookieName)
     {
         var request = context.Request;
@@ -100,6 +102,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
     /// <summary>A reused connection was found closed before the upstream answered; try once more on a new one.</summary>
     private const ForwardResult Retry = (ForwardResult)(-1);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwardResult> ExchangeAsync(HttpContext context, UpstreamConnection connection, UpstreamDestination destination,
         ForwardContext forward, string sessionCookieName, bool hasBody, bool mayRetry)
     {
@@ -334,7 +337,8 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         var headers = response.Headers;
         Span<char> nameBuffer = stackalloc char[256];
         HeaderLine? connection = null;
-        foreach (var line in head.Headers)
+        var lines = head.Headers;
+        foreach (var line in lines)
         {
             if (line.NameLength == 10 && Ascii.EqualsIgnoreCase(data.Slice(line.NameStart, 10), "connection"u8))
             {
@@ -342,7 +346,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
             }
         }
 
-        foreach (var line in head.Headers)
+        foreach (var line in lines)
         {
             var nameBytes = data.Slice(line.NameStart, line.NameLength);
             var chars = line.NameLength <= nameBuffer.Length ? nameBuffer[..line.NameLength] : new char[line.NameLength];

@@ -43,7 +43,8 @@ internal sealed class ResponseHead
     /// <summary>Whether the connection may carry another request after this response.</summary>
     public bool KeepAlive { get; private set; }
 
-    public IReadOnlyList<HeaderLine> Headers => _headers;
+    /// <summary>The header lines in order (a list, so iterating them does not allocate).</summary>
+    public List<HeaderLine> Headers => _headers;
 
     /// <summary>Bytes of the head including the final empty line.</summary>
     public int Length { get; private set; }
