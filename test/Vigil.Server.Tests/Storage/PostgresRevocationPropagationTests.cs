@@ -76,7 +76,8 @@ public sealed class PostgresRevocationPropagationTests(PostgresTestDatabase data
             Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(a, cookie, "/t?marker=tn3"));
             await refreshed.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(b, cookie, "/t?marker=tn4"));
-            Assert.True(revokedAt.Elapsed < 2 * SessionRevocations.RefreshInterval + TimeSpan.FromSeconds(3), $"took {revokedAt.Elapsed}");
+            // Two polls at most, plus slack for a loaded machine.
+            Assert.True(revokedAt.Elapsed < 2 * SessionRevocations.RefreshInterval + TimeSpan.FromSeconds(5), $"took {revokedAt.Elapsed}");
             Assert.DoesNotContain(b.Upstream.Received, r => r.RawTarget.Contains("marker=tn4", StringComparison.Ordinal));
         }
     }
