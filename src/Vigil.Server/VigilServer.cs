@@ -16,6 +16,7 @@ using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Gateway;
 using Vigil.Server.Identity;
+using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
 
@@ -89,6 +90,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
         services.AddDbContext<VigilDbContext>(o => VigilDbContext.Configure(o, config.Storage, config.Server.DataDir));
         services.AddScoped<UserService>();
+        services.AddSingleton(sp => new WebAuthnRuntime(config.Server.PublicUrl, time, sp.GetRequiredService<ILogger<WebAuthnRuntime>>()));
+        services.AddScoped<WebAuthnService>();
         var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
         services.AddSingleton(sp => new LoginThrottle(lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
 

@@ -65,7 +65,7 @@ internal static class UsersCommand
         var display = new Option<string>("--name") { Description = "Display name" };
         var roles = new Option<string[]>("--role", "-r") { Description = "Role (repeatable)", AllowMultipleArgumentsPerToken = false };
         var groups = new Option<string[]>("--group", "-g") { Description = "Group (repeatable)" };
-        var mfa = new Option<bool>("--mfa-required") { Description = "Require TOTP at every login (enrolment at first login)" };
+        var mfa = new Option<bool>("--mfa-required") { Description = "Require a second factor (TOTP or security key) at every login (enrolment at first login)" };
         var command = new Command("add", "Add a user.") { name, password, email, display, roles, groups, mfa, config, data };
         command.SetAction(async (parse, ct) =>
         {
@@ -101,17 +101,30 @@ internal static class UsersCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
-            var users = await new UserService(db, TimeProvider.System).ListAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"{"USER",-20} {"ROLES",-24} {"GROUPS",-20} {"MFA",-10} STATUS");
+            var service = new UserService(db, TimeProvider.System);
+            var users = await service.ListAsync(ct).ConfigureAwait(false);
+            var kinds = await service.MfaKindsAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"{"USER",-20} {"ROLES",-24} {"GROUPS",-20} {"MFA",-28} STATUS");
             foreach (var u in users)
             {
-                var mfaText = u.TotpSecret is not null ? "totp" : u.MfaRequired ? "required" : "-";
-                Console.WriteLine($"{u.UserName,-20} {string.Join(',', u.Roles.Select(r => r.Role)),-24} {string.Join(',', u.Groups.Select(g => g.Group)),-20} {mfaText,-10} {(u.Disabled ? "disabled" : "active")}");
+                Console.WriteLine($"{u.UserName,-20} {string.Join(',', u.Roles.Select(r => r.Role)),-24} {string.Join(',', u.Groups.Select(g => g.Group)),-20} {MfaText(u, kinds),-28} {(u.Disabled ? "disabled" : "active")}");
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The user's second factors (<c>totp</c>, <c>webauthn</c> or <c>webauthn(N)</c>, <c>recovery</c>), then <c>required</c> if MFA is required; <c>-</c> for none.</summary>
+    internal static string MfaText(UserEntity user, IReadOnlyDictionary<string, IReadOnlyList<string>> kinds)
+    {
+        var parts = kinds.TryGetValue(user.Id, out var k) ? k.ToList() : [];
+        if (user.MfaRequired)
+        {
+            parts.Add(parts.Count == 0 ? "required (not enrolled)" : "required");
+        }
+
+        return parts.Count == 0 ? "-" : string.Join(',', parts);
     }
 
     private static Command SetDisabled(string verb, bool disabled)
@@ -133,7 +146,7 @@ internal static class UsersCommand
     {
         var (config, data) = StoreOptions();
         var name = new Argument<string>("username");
-        var command = new Command("reset-mfa", "Remove a user's TOTP and recovery codes (they enrol again at next login if MFA is required).") { name, config, data };
+        var command = new Command("reset-mfa", "Remove a user's TOTP, security keys (WebAuthn) and recovery codes (they enrol again at next login if MFA is required).") { name, config, data };
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);

@@ -17,7 +17,8 @@ internal enum PasswordCheck
 
 /// <summary>
 /// Users of the built-in provider: creation, password verification (PBKDF2-HMAC-SHA512 via ASP.NET Core Identity's
-/// hasher), TOTP enrolment and verification (no code accepted twice), recovery codes.
+/// hasher), TOTP enrolment and verification (no code accepted twice), recovery codes. WebAuthn credentials are
+/// handled by <see cref="WebAuthn.WebAuthnService"/>; <see cref="ResetMfaAsync"/> removes them too.
 /// </summary>
 public sealed class UserService(VigilDbContext db, TimeProvider time)
 {
@@ -146,10 +147,46 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
     {
         user.TotpSecret = secret;
         user.TotpLastStep = step;
+        return await IssueRecoveryCodesAsync(user, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces the user's recovery codes with fresh ones and returns them (shown once; only hashes are kept).</summary>
+    public async Task<IReadOnlyList<string>> IssueRecoveryCodesAsync(UserEntity user, CancellationToken ct = default)
+    {
         var codes = NewRecoveryCodes();
         user.RecoveryCodes = string.Join(' ', codes.Select(c => HashRecoveryCode(c.Replace("-", "", StringComparison.Ordinal))));
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return codes;
+    }
+
+    /// <summary>The kinds of second factor each user has: <c>totp</c>, <c>webauthn</c> (with the number of credentials), <c>recovery</c>.</summary>
+    public async Task<Dictionary<string, IReadOnlyList<string>>> MfaKindsAsync(CancellationToken ct = default)
+    {
+        var keys = await db.WebAuthnCredentials.GroupBy(c => c.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct).ConfigureAwait(false);
+        var users = await db.Users.Select(u => new { u.Id, HasTotp = u.TotpSecret != null, HasRecovery = u.RecoveryCodes != null && u.RecoveryCodes != "" }).ToListAsync(ct).ConfigureAwait(false);
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var u in users)
+        {
+            var kinds = new List<string>();
+            if (u.HasTotp)
+            {
+                kinds.Add("totp");
+            }
+
+            if (keys.TryGetValue(u.Id, out var count))
+            {
+                kinds.Add(count == 1 ? "webauthn" : $"webauthn({count})");
+            }
+
+            if (u.HasRecovery)
+            {
+                kinds.Add("recovery");
+            }
+
+            result[u.Id] = kinds;
+        }
+
+        return result;
     }
 
     public async Task<bool> SetDisabledAsync(string userName, bool disabled, CancellationToken ct = default)
@@ -182,6 +219,7 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         user.TotpSecret = null;
         user.TotpLastStep = 0;
         user.RecoveryCodes = null;
+        db.WebAuthnCredentials.RemoveRange(await db.WebAuthnCredentials.Where(c => c.UserId == user.Id).ToListAsync(ct).ConfigureAwait(false));
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;
     }
