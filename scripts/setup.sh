@@ -39,6 +39,7 @@ if ((${#missing[@]})); then
     mkdir -p /etc/postgresql-common
     grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf ||
       echo "create_main_cluster = false" >>/etc/postgresql-common/createcluster.conf
+    export UCF_FORCE_CONFFOLD=1 # postgresql-common's postinst must keep this file, not replace it with its template
   fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
