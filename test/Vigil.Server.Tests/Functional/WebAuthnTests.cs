@@ -378,6 +378,21 @@ public sealed partial class WebAuthnTests(LocalhostHarnessFixture fixture) : ICl
         }
     }
 
+    [Fact]
+    public async Task PublicUrlWithIpAddress_OffersNoSecurityKeys()
+    {
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions { SeedAlice = false }); // http://127.0.0.1:PORT
+        await h.AddUserAsync("wa-ip", "wa-ip-password", ["engineer"], [], mfaRequired: true);
+        using var browser = h.Browser();
+        var enroll = await browser.LoginAsync("/dashboard", "wa-ip", "wa-ip-password");
+        Assert.Equal(IdpEndpoints.EnrollPath, enroll.Url.AbsolutePath);
+        Assert.DoesNotContain("data-webauthn", enroll.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("webauthn.js", enroll.Html, StringComparison.Ordinal);
+        Assert.Contains("id=\"secret\"", enroll.Html, StringComparison.Ordinal);
+        var options = await browser.SubmitAsync(enroll, IdpEndpoints.WebAuthnEnrollPath + "/options", []);
+        Assert.Equal(HttpStatusCode.BadRequest, options.Status);
+    }
+
     // --- helpers ---
 
     /// <summary>A user whose one second factor is a registered software key (enrolled through the real flow).</summary>
