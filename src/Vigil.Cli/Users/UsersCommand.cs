@@ -21,27 +21,38 @@ internal static class UsersCommand
     }
 
     internal static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
-        (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml (its data_dir holds the store)" },
-         new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding vigil.db (instead of --config)" });
+        (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml: its storage section (SQLite in data_dir, or PostgreSQL) is the store" },
+         new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding the SQLite store vigil.db (instead of --config)" });
 
+    /// <summary>Opens the store named by --config (its storage section) or --data (SQLite), creating or upgrading its schema.</summary>
     internal static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
     {
-        string dataDir;
+        DbContextOptions<VigilDbContext> options;
         if (parse.GetValue(config) is { } file)
         {
-            dataDir = ConfigLoader.LoadFile(file.FullName).Server.DataDir;
+            var loaded = ConfigLoader.LoadFile(file.FullName);
+            options = VigilDbContext.CreateOptions(loaded.Storage, loaded.Server.DataDir);
         }
         else if (parse.GetValue(data) is { } dir)
         {
-            dataDir = dir.FullName;
+            options = VigilDbContext.SqliteOptions(dir.FullName);
         }
         else
         {
             throw new InvalidOperationException("give --config vigil.yaml or --data DIR");
         }
 
-        var db = new VigilDbContext(VigilDbContext.SqliteOptions(dataDir));
-        await db.EnsureSchemaAsync().ConfigureAwait(false);
+        var db = new VigilDbContext(options);
+        try
+        {
+            await db.EnsureSchemaAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return db;
     }
 

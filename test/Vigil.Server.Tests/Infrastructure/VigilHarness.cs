@@ -20,6 +20,15 @@ public sealed record HarnessOptions
 
     /// <summary>Host of the public URL (Kestrel still listens on 127.0.0.1). WebAuthn needs a name: use <c>localhost</c>.</summary>
     public string PublicHost { get; init; } = "127.0.0.1";
+
+    /// <summary>A <c>storage:</c> section (e.g. PostgreSQL); default: SQLite in the data folder.</summary>
+    public string? StorageYaml { get; init; }
+
+    /// <summary>A data folder shared with another node (keys, so both accept the same cookies); the decision log stays per node.</summary>
+    public string? SharedDataDir { get; init; }
+
+    /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
+    public Uri? PublicUrl { get; init; }
 }
 
 /// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>
@@ -80,12 +89,15 @@ public sealed class VigilHarness : IAsyncDisposable
             version: 1
             server:
               listen: [http://127.0.0.1:{{port}}]
-              public_url: http://{{options.PublicHost}}:{{port}}
-              data_dir: ./data
+              public_url: {{options.PublicUrl?.ToString() ?? $"http://{options.PublicHost}:{port}"}}
+              data_dir: {{options.SharedDataDir ?? "./data"}}
               trusted_proxies: [{{options.TrustedProxies ?? ""}}]
             {{identity}}
             policies:
               directories: [./policies]
+            audit:
+              path: ./data/decisions.log
+            {{options.StorageYaml ?? ""}}
             routes:
               - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
               - { name: broken, path: /broken, upstreams: [{{up}}], resource: { name: broken }, auth: public, query: data.vigil.broken.x }

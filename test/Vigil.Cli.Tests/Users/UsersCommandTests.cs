@@ -1,0 +1,93 @@
+using Vigil.Cli.Tests.Infrastructure;
+using Vigil.Tests.Shared;
+
+namespace Vigil.Cli.Tests.Users;
+
+/// <summary><c>vigil users</c> against PostgreSQL through the real executable.</summary>
+public sealed class UsersCommandTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
+{
+    [PostgresFact]
+    public async Task Users_AddListDisableEnable_RoundTripThroughPostgres()
+    {
+        using var config = new CliConfig(database.ConnectionString);
+        var added = await VigilCli.RunAsync("users", "add", "carol", "-p", "carol-password-1", "-r", "eng", "-r", "ops", "-g", "staff", "--mfa-required", "-c", config.Path);
+        Assert.True(added.Exit == 0, added.Err);
+        Assert.StartsWith("added carol (id ", added.Out, StringComparison.Ordinal);
+
+        var again = await VigilCli.RunAsync("users", "add", "Carol", "-p", "carol-password-1", "-c", config.Path);
+        Assert.Equal(1, again.Exit);
+        Assert.Contains("user 'carol' already exists", again.Err, StringComparison.Ordinal);
+
+        var list = await VigilCli.RunAsync("users", "list", "-c", config.Path);
+        Assert.Equal(0, list.Exit);
+        var line = Assert.Single(list.Out.Split('\n'), l => l.StartsWith("carol ", StringComparison.Ordinal));
+        Assert.Matches(@"^carol\s+eng,ops\s+staff\s+required\s+active", line);
+
+        var disabled = await VigilCli.RunAsync("users", "disable", "carol", "-c", config.Path);
+        Assert.Equal((0, "disabled carol"), (disabled.Exit, disabled.Out.Trim()));
+        Assert.Equal(1L, await PostgresTestDatabase.ScalarAsync(database.ConnectionString,
+            "SELECT COUNT(*) FROM vigil_revocations r JOIN vigil_users u ON u.\"Id\" = r.subject_key WHERE r.kind = 'user' AND u.\"UserName\" = 'carol'"));
+        Assert.Matches(@"(?m)^carol\s.*disabled\s*$", (await VigilCli.RunAsync("users", "list", "-c", config.Path)).Out);
+
+        var enabled = await VigilCli.RunAsync("users", "enable", "carol", "-c", config.Path);
+        Assert.Equal((0, "enabled carol"), (enabled.Exit, enabled.Out.Trim()));
+        Assert.Matches(@"(?m)^carol\s.*active\s*$", (await VigilCli.RunAsync("users", "list", "-c", config.Path)).Out);
+
+        var missing = await VigilCli.RunAsync("users", "disable", "nobody", "-c", config.Path);
+        Assert.Equal(1, missing.Exit);
+    }
+
+    [PostgresFact]
+    public async Task UsersAdd_PasswordAndConnectionStringFromTheEnvironment_NoSecretInTheYaml()
+    {
+        var directory = Directory.CreateTempSubdirectory("vigil-cli-env-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "vigil.yaml");
+            File.WriteAllText(path, """
+                version: 1
+                server: { listen: ["http://127.0.0.1:8080"] }
+                storage: { provider: postgres, connection_string_env: VIGIL_DB }
+                """);
+            var environment = new Dictionary<string, string> { ["VIGIL_DB"] = database.ConnectionString, ["VIGIL_PASSWORD"] = "dan-password-1" };
+            var added = await VigilCli.RunAsync(environment, "users", "add", "dan", "-c", path);
+            Assert.True(added.Exit == 0, added.Err);
+            Assert.Equal(1L, await PostgresTestDatabase.ScalarAsync(database.ConnectionString, "SELECT COUNT(*) FROM vigil_users WHERE \"UserName\" = 'dan'"));
+
+            var unset = await VigilCli.RunAsync("users", "list", "-c", path);
+            Assert.Equal(2, unset.Exit);
+            Assert.Contains("storage.connection_string_env (3:", unset.Err, StringComparison.Ordinal);
+            Assert.Contains("environment variable 'VIGIL_DB' is not set", unset.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Users_PostgresUnreachable_OneClearErrorLineAndNoStackTrace()
+    {
+        var directory = Directory.CreateTempSubdirectory("vigil-cli-down-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "vigil.yaml");
+            File.WriteAllText(path, """
+                version: 1
+                server: { listen: ["http://127.0.0.1:8080"] }
+                storage: { provider: postgres, connection_string: "Host=127.0.0.1;Port=1;Database=vigil;Username=vigil;Password=hunter2hunter2" }
+                """);
+            var result = await VigilCli.RunAsync("users", "list", "-c", path);
+            Assert.Equal(2, result.Exit);
+            var error = result.Err.Trim();
+            Assert.DoesNotContain('\n', error);
+            Assert.StartsWith("vigil: error: store_unavailable: cannot use the store (PostgreSQL 127.0.0.1:1/vigil as vigil): ", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
