@@ -115,13 +115,13 @@ internal static class UsersCommand
         return command;
     }
 
-    /// <summary>The user's second factors (<c>totp</c>, <c>webauthn</c> or <c>webauthn(N)</c>, <c>recovery</c>), then <c>required</c> if MFA is required; <c>-</c> for none.</summary>
+    /// <summary>The user's second factors (<c>totp</c>, <c>webauthn</c> or <c>webauthn(N)</c>, <c>recovery</c>), then <c>required</c> if MFA is required (alone: not enrolled yet); <c>-</c> for none.</summary>
     internal static string MfaText(UserEntity user, IReadOnlyDictionary<string, IReadOnlyList<string>> kinds)
     {
         var parts = kinds.TryGetValue(user.Id, out var k) ? k.ToList() : [];
         if (user.MfaRequired)
         {
-            parts.Add(parts.Count == 0 ? "required (not enrolled)" : "required");
+            parts.Add("required");
         }
 
         return parts.Count == 0 ? "-" : string.Join(',', parts);

@@ -6,8 +6,8 @@ using Vigil.Server.Configuration;
 namespace Vigil.Server.Storage;
 
 /// <summary>
-/// Vigil's store: users, their roles, groups and WebAuthn credentials, OpenIddict's applications/authorizations/
-/// scopes/tokens, session revocations and recorded sessions. Only portable column types are used so the same model runs on SQLite (default)
+/// Vigil's store: users, their roles and groups, OpenIddict's applications/authorizations/scopes/tokens, session
+/// revocations, recorded sessions and WebAuthn credentials. Only portable column types are used so the same model runs on SQLite (default)
 /// and PostgreSQL; the schema is versioned by <see cref="StoreSchema"/> (a new entity needs a step there).
 /// </summary>
 public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : DbContext(options)
@@ -145,26 +145,6 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
             revocation.Property(r => r.ExpiresAtUnix).HasColumnName("expires_at_unix");
             revocation.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(64).IsRequired();
         });
-        modelBuilder.Entity<WebAuthnCredentialEntity>(credential =>
-        {
-            // Explicit column names, like the revocations above.
-            credential.ToTable("vigil_webauthn_credentials");
-            credential.HasKey(c => c.Id);
-            credential.Property(c => c.Id).HasColumnName("id").HasMaxLength(64);
-            credential.Property(c => c.UserId).HasColumnName("user_id").HasMaxLength(64).IsRequired();
-            credential.Property(c => c.CredentialId).HasColumnName("credential_id").HasMaxLength(1400).IsRequired();
-            credential.Property(c => c.PublicKey).HasColumnName("public_key").HasMaxLength(2048).IsRequired();
-            credential.Property(c => c.SignCount).HasColumnName("sign_count");
-            credential.Property(c => c.AaGuid).HasColumnName("aaguid").HasMaxLength(36).IsRequired();
-            credential.Property(c => c.UserHandle).HasColumnName("user_handle").HasMaxLength(128).IsRequired();
-            credential.Property(c => c.Transports).HasColumnName("transports").HasMaxLength(128).IsRequired();
-            credential.Property(c => c.Name).HasColumnName("name").HasMaxLength(64).IsRequired();
-            credential.Property(c => c.CreatedAtUnix).HasColumnName("created_at_unix");
-            credential.Property(c => c.LastUsedAtUnix).HasColumnName("last_used_at_unix");
-            credential.HasIndex(c => c.CredentialId).IsUnique().HasDatabaseName("ix_vigil_webauthn_credentials_credential_id");
-            credential.HasIndex(c => c.UserId).HasDatabaseName("ix_vigil_webauthn_credentials_user_id");
-            credential.HasOne<UserEntity>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
-        });
         modelBuilder.Entity<SessionEntity>(session =>
         {
             session.ToTable("vigil_sessions");
@@ -182,6 +162,26 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
             session.Property(s => s.RevokedReason).HasColumnName("revoked_reason").HasMaxLength(64);
             session.HasIndex(s => s.Subject).HasDatabaseName("ix_vigil_sessions_subject");
             session.HasIndex(s => s.ExpiresAtUnix).HasDatabaseName("ix_vigil_sessions_expires");
+        });
+        modelBuilder.Entity<WebAuthnCredentialEntity>(credential =>
+        {
+            // Explicit snake_case column and index names, like the other Vigil tables (schema step 3 creates it from this).
+            credential.ToTable("vigil_webauthn_credentials");
+            credential.HasKey(c => c.Id);
+            credential.Property(c => c.Id).HasColumnName("id").HasMaxLength(64);
+            credential.Property(c => c.UserId).HasColumnName("user_id").HasMaxLength(64).IsRequired();
+            credential.Property(c => c.CredentialId).HasColumnName("credential_id").HasMaxLength(1400).IsRequired();
+            credential.Property(c => c.PublicKey).HasColumnName("public_key").HasMaxLength(2048).IsRequired();
+            credential.Property(c => c.SignCount).HasColumnName("sign_count");
+            credential.Property(c => c.AaGuid).HasColumnName("aaguid").HasMaxLength(36).IsRequired();
+            credential.Property(c => c.UserHandle).HasColumnName("user_handle").HasMaxLength(128).IsRequired();
+            credential.Property(c => c.Transports).HasColumnName("transports").HasMaxLength(128).IsRequired();
+            credential.Property(c => c.Name).HasColumnName("name").HasMaxLength(64).IsRequired();
+            credential.Property(c => c.CreatedAtUnix).HasColumnName("created_at_unix");
+            credential.Property(c => c.LastUsedAtUnix).HasColumnName("last_used_at_unix");
+            credential.HasIndex(c => c.CredentialId).IsUnique().HasDatabaseName("ix_vigil_webauthn_credentials_credential_id");
+            credential.HasIndex(c => c.UserId).HasDatabaseName("ix_vigil_webauthn_credentials_user_id");
+            credential.HasOne<UserEntity>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -38,6 +38,29 @@ public sealed class UsersCommandTests(PostgresTestDatabase database) : IClassFix
     }
 
     [PostgresFact]
+    public async Task UsersList_ShowsSecurityKeys_AndResetMfaRemovesThem()
+    {
+        using var config = new CliConfig(database.ConnectionString);
+        var added = await VigilCli.RunAsync("users", "add", "kim", "-p", "kim-password-1", "--mfa-required", "-c", config.Path);
+        Assert.True(added.Exit == 0, added.Err);
+        var id = (string)(await PostgresTestDatabase.ScalarAsync(database.ConnectionString, "SELECT \"Id\" FROM vigil_users WHERE \"UserName\" = 'kim'"))!;
+        foreach (var n in new[] { "a", "b" })
+        {
+            await PostgresTestDatabase.ScalarAsync(database.ConnectionString,
+                "INSERT INTO vigil_webauthn_credentials (id, user_id, credential_id, public_key, sign_count, aaguid, user_handle, transports, name, created_at_unix) " +
+                $"VALUES ('kim-{n}', '{id}', 'cred-kim-{n}', 'pk', 0, '00000000-0000-0000-0000-000000000000', 'h', 'usb', 'key {n}', 0)");
+        }
+
+        var list = await VigilCli.RunAsync("users", "list", "-c", config.Path);
+        Assert.Matches(@"(?m)^kim\s+webauthn\(2\),required\s+active\s*$", list.Out);
+
+        var reset = await VigilCli.RunAsync("users", "reset-mfa", "kim", "-c", config.Path);
+        Assert.Equal((0, "MFA reset for kim"), (reset.Exit, reset.Out.Trim()));
+        Assert.Equal(0L, await PostgresTestDatabase.ScalarAsync(database.ConnectionString, "SELECT COUNT(*) FROM vigil_webauthn_credentials WHERE user_id = '" + id + "'"));
+        Assert.Matches(@"(?m)^kim\s+required\s+active\s*$", (await VigilCli.RunAsync("users", "list", "-c", config.Path)).Out);
+    }
+
+    [PostgresFact]
     public async Task UsersAdd_PasswordAndConnectionStringFromTheEnvironment_NoSecretInTheYaml()
     {
         var directory = Directory.CreateTempSubdirectory("vigil-cli-env-").FullName;

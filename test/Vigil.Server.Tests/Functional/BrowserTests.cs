@@ -129,6 +129,7 @@ public sealed class BrowserTests
         await page.ClickAsync("#sign-in");
         await Step(page, () => page.WaitForSelectorAsync("#use-key"));
         Assert.Equal("/.vigil/idp/mfa", new Uri(page.Url).AbsolutePath);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "vigil-mfa-key.png") });
         await page.ClickAsync("#use-key");
         await Step(page, () => page.WaitForSelectorAsync("#greeting"));
         Assert.Equal("upstream wendy@example.test", await page.TextContentAsync("#greeting"));

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Vigil.Server.Identity;
+using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Tests.Infrastructure;
 
 namespace Vigil.Server.Tests.Functional;
@@ -314,6 +316,83 @@ public sealed partial class WebAuthnTests(LocalhostHarnessFixture fixture) : ICl
         Assert.True(login.IsLoginPage, "a banned account gets no further than the password");
     }
 
+    [Fact]
+    public async Task Assertion_AfterChallengeLifetime_IsRefused_ThenAFreshChallengeWorks()
+    {
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions { PublicHost = "localhost", SeedAlice = false, Time = time });
+        var origin = $"http://localhost:{h.Port}";
+        await h.AddUserAsync("wa-late", "wa-late-password", ["engineer"], [], mfaRequired: true);
+        using var key = new SoftAuthenticator();
+        using (var browser = h.Browser())
+        {
+            var page = await browser.LoginAsync("/dashboard", "wa-late", "wa-late-password");
+            var options = await browser.SubmitAsync(page, IdpEndpoints.WebAuthnEnrollPath + "/options", []);
+            await browser.SubmitAsync(page, IdpEndpoints.WebAuthnEnrollPath, new() { ["credential"] = key.Register(options.Html, origin), ["name"] = "k" });
+        }
+
+        using var late = h.Browser();
+        var (mfa, stale) = await PasswordThenOptionsAsync(late, "wa-late", "wa-late-password");
+        time.Advance(WebAuthnRuntime.ChallengeLifetime);
+        AssertRefused(await PostAssertionAsync(late, mfa, key.Assert(stale, origin)));
+        var log = await h.ReadLogAsync();
+        Assert.Contains(log, e => e.GetProperty("kind").GetString() == "login" && e.GetProperty("subject").GetString() == "wa-late" && e.GetProperty("reason").GetString() == "webauthn_no_challenge");
+
+        // Same login attempt (its pending cookie lives 5 minutes), new challenge: accepted.
+        var fresh = await late.SubmitAsync(mfa, IdpEndpoints.WebAuthnMfaPath + "/options", []);
+        Assert.Equal(HttpStatusCode.OK, fresh.Status);
+        Assert.Equal("/dashboard", (await PostAssertionAsync(late, mfa, key.Assert(fresh.Html, origin))).Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Account_TotpUser_AddsKeyAfterTotp_ThenEitherFactorSignsIn()
+    {
+        var secret = (await H.AddUserAsync("wa-both", "wa-both-password", ["engineer"], [], totp: true))!;
+        using var key = new SoftAuthenticator();
+        var step = 0;
+        string Code() => VigilHarness.Totp(secret, DateTimeOffset.UtcNow.AddSeconds(30 * step++));
+        using (var browser = H.Browser())
+        {
+            var account = await browser.LoginAsync("/.vigil/idp/login", "wa-both", "wa-both-password", Code);
+            Assert.Equal(IdpEndpoints.AccountPath, account.Url.AbsolutePath);
+            Assert.Contains("Set up.", account.Html, StringComparison.Ordinal);
+            var options = await browser.SubmitAsync(account, IdpEndpoints.AccountKeysPath + "/options", []);
+            Assert.Equal(HttpStatusCode.OK, options.Status);
+            account = await browser.SubmitAsync(account, IdpEndpoints.AccountKeysPath, new() { ["credential"] = key.Register(options.Html, Origin), ["name"] = "second" });
+            Assert.Contains("Security key added.", account.Html, StringComparison.Ordinal); // no new recovery codes: TOTP came first
+        }
+
+        using (var browser = H.Browser())
+        {
+            var (mfa, options) = await PasswordThenOptionsAsync(browser, "wa-both", "wa-both-password");
+            Assert.Contains("name=\"code\"", mfa.Html, StringComparison.Ordinal);
+            Assert.Equal("/dashboard", (await PostAssertionAsync(browser, mfa, key.Assert(options, Origin, userVerified: false))).Url.AbsolutePath);
+            Assert.Equal(["pwd", "hwk", "user", "mfa"], await AmrAsync(browser));
+        }
+
+        using (var browser = H.Browser())
+        {
+            var page = await browser.LoginAsync("/dashboard", "wa-both", "wa-both-password", Code);
+            Assert.Equal("/dashboard", page.Url.AbsolutePath);
+            Assert.Equal(["pwd", "otp", "mfa"], await AmrAsync(browser));
+        }
+    }
+
+    [Fact]
+    public async Task PublicUrlWithIpAddress_OffersNoSecurityKeys()
+    {
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions { SeedAlice = false }); // http://127.0.0.1:PORT
+        await h.AddUserAsync("wa-ip", "wa-ip-password", ["engineer"], [], mfaRequired: true);
+        using var browser = h.Browser();
+        var enroll = await browser.LoginAsync("/dashboard", "wa-ip", "wa-ip-password");
+        Assert.Equal(IdpEndpoints.EnrollPath, enroll.Url.AbsolutePath);
+        Assert.DoesNotContain("data-webauthn", enroll.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("webauthn.js", enroll.Html, StringComparison.Ordinal);
+        Assert.Contains("id=\"secret\"", enroll.Html, StringComparison.Ordinal);
+        var options = await browser.SubmitAsync(enroll, IdpEndpoints.WebAuthnEnrollPath + "/options", []);
+        Assert.Equal(HttpStatusCode.BadRequest, options.Status);
+    }
+
     // --- helpers ---
 
     /// <summary>A user whose one second factor is a registered software key (enrolled through the real flow).</summary>
@@ -374,7 +453,7 @@ public sealed partial class WebAuthnTests(LocalhostHarnessFixture fixture) : ICl
         await using var scope = H.Server.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserService>();
         var user = (await users.FindAsync(userName))!;
-        return (await scope.ServiceProvider.GetRequiredService<Vigil.Server.Identity.WebAuthn.WebAuthnService>().ListAsync(user.Id)).Count;
+        return (await scope.ServiceProvider.GetRequiredService<WebAuthnService>().ListAsync(user.Id)).Count;
     }
 
     private static string ContinueLink(BrowserClient.Page page) =>

@@ -18,6 +18,9 @@ public sealed record HarnessOptions
     public IReadOnlyDictionary<string, string> ExtraPolicyFiles { get; init; } = new Dictionary<string, string>();
     public bool SeedAlice { get; init; } = true;
 
+    /// <summary>Host of the public URL (Kestrel still listens on 127.0.0.1). WebAuthn needs a name: use <c>localhost</c>.</summary>
+    public string PublicHost { get; init; } = "127.0.0.1";
+
     /// <summary>A <c>storage:</c> section (e.g. PostgreSQL); default: SQLite in the data folder.</summary>
     public string? StorageYaml { get; init; }
 
@@ -26,9 +29,6 @@ public sealed record HarnessOptions
 
     /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
     public Uri? PublicUrl { get; init; }
-
-    /// <summary>Host of the public URL (Kestrel still listens on 127.0.0.1). WebAuthn needs a name: use <c>localhost</c>.</summary>
-    public string PublicHost { get; init; } = "127.0.0.1";
 }
 
 /// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>

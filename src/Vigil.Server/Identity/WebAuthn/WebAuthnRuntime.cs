@@ -44,7 +44,4 @@ internal sealed partial class WebAuthnRuntime
     public WebAuthnChallengeStore Challenges { get; }
 
     public bool Enabled => Fido is not null;
-
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Security keys (WebAuthn) are off: the public URL's host {Host} is an IP address, which cannot be a WebAuthn relying party id; use a host name")]
-    private static partial void LogDisabled(ILogger logger, string host);
 }
