@@ -6,7 +6,7 @@ using Vigil.Server.Storage;
 
 namespace Vigil.Cli.Users;
 
-/// <summary><c>vigil users add|list|disable|enable|reset-mfa</c>: manage the built-in provider's users.</summary>
+/// <summary><c>vigil users add|list|update|remove|disable|enable|reset-mfa</c>: manage the built-in provider's users.</summary>
 internal static class UsersCommand
 {
     public static Command Create()
@@ -14,6 +14,8 @@ internal static class UsersCommand
         var command = new Command("users", "Manage users of the built-in identity provider.");
         command.Subcommands.Add(Add());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Update());
+        command.Subcommands.Add(Remove());
         command.Subcommands.Add(SetDisabled("disable", true));
         command.Subcommands.Add(SetDisabled("enable", false));
         command.Subcommands.Add(ResetMfa());
@@ -126,6 +128,70 @@ internal static class UsersCommand
 
         return parts.Count == 0 ? "-" : string.Join(',', parts);
     }
+
+    private static Command Update()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username") { Description = "Login name" };
+        var roles = new Option<string[]>("--role", "-r") { Description = "Role (repeatable); replaces the user's roles" };
+        var noRoles = new Option<bool>("--no-roles") { Description = "Remove every role" };
+        var groups = new Option<string[]>("--group", "-g") { Description = "Group (repeatable); replaces the user's groups" };
+        var noGroups = new Option<bool>("--no-groups") { Description = "Remove every group" };
+        var email = new Option<string>("--email") { Description = "E-mail address (empty to clear)" };
+        var display = new Option<string>("--name") { Description = "Display name (empty to clear)" };
+        var command = new Command("update", "Change a user's roles, groups, e-mail or display name. Changing roles or groups revokes the user's " +
+            "sessions (they sign in again and get the new ones).") { name, roles, noRoles, groups, noGroups, email, display, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            var newRoles = parse.GetValue(noRoles) ? [] : parse.GetValue(roles) is { Length: > 0 } r ? r : null;
+            var newGroups = parse.GetValue(noGroups) ? [] : parse.GetValue(groups) is { Length: > 0 } g ? g : null;
+            if ((parse.GetValue(noRoles) && parse.GetValue(roles) is { Length: > 0 }) || (parse.GetValue(noGroups) && parse.GetValue(groups) is { Length: > 0 }))
+            {
+                await Console.Error.WriteLineAsync("vigil: error: give --role or --no-roles (and --group or --no-groups), not both").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (newRoles is null && newGroups is null && parse.GetValue(email) is null && parse.GetValue(display) is null)
+            {
+                await Console.Error.WriteLineAsync("vigil: error: nothing to change: give --role/--no-roles, --group/--no-groups, --email or --name").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var user = await new UserService(db, TimeProvider.System).UpdateAsync(parse.GetValue(name)!, newRoles, newGroups, parse.GetValue(email), parse.GetValue(display), ct).ConfigureAwait(false);
+            if (user is null)
+            {
+                await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.WriteLine($"updated {user.UserName}: roles {Join(user.Roles.Select(x => x.Role))}, groups {Join(user.Groups.Select(x => x.Group))}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username") { Description = "Login name" };
+        var command = new Command("remove", "Delete a user with their roles, groups and security keys; their sessions are revoked first.") { name, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            if (!await new UserService(db, TimeProvider.System).RemoveAsync(parse.GetValue(name)!, ct).ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.WriteLine($"removed {UserService.NormalizeName(parse.GetValue(name)!)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Join(IEnumerable<string> values) => values.Order(StringComparer.Ordinal).ToList() is { Count: > 0 } list ? string.Join(',', list) : "-";
 
     private static Command SetDisabled(string verb, bool disabled)
     {

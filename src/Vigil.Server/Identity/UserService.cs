@@ -224,6 +224,77 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         return true;
     }
 
+    /// <summary>
+    /// Changes a user's roles and/or groups (replaced when given) and e-mail/display name. When roles or groups change,
+    /// every session of the user is revoked, so a removed role does not live on in a session cookie until it expires.
+    /// Returns null when there is no such user.
+    /// </summary>
+    public async Task<UserEntity?> UpdateAsync(string userName, IReadOnlyCollection<string>? roles, IReadOnlyCollection<string>? groups, string? email, string? displayName, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return null;
+        }
+
+        var changed = false;
+        if (roles is not null)
+        {
+            var wanted = roles.ToHashSet(StringComparer.Ordinal);
+            changed |= user.Roles.RemoveAll(r => !wanted.Contains(r.Role)) > 0;
+            foreach (var role in wanted.Where(r => user.Roles.All(x => x.Role != r)))
+            {
+                user.Roles.Add(new UserRoleEntity { UserId = user.Id, Role = role });
+                changed = true;
+            }
+        }
+
+        if (groups is not null)
+        {
+            var wanted = groups.ToHashSet(StringComparer.Ordinal);
+            changed |= user.Groups.RemoveAll(g => !wanted.Contains(g.Group)) > 0;
+            foreach (var group in wanted.Where(g => user.Groups.All(x => x.Group != g)))
+            {
+                user.Groups.Add(new UserGroupEntity { UserId = user.Id, Group = group });
+                changed = true;
+            }
+        }
+
+        if (email is not null)
+        {
+            user.Email = email.Length == 0 ? null : email;
+        }
+
+        if (displayName is not null)
+        {
+            user.DisplayName = displayName.Length == 0 ? null : displayName;
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (changed)
+        {
+            await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "roles_changed", ct).ConfigureAwait(false);
+        }
+
+        return user;
+    }
+
+    /// <summary>Deletes a user (roles, groups and security keys with it) after revoking every session of theirs.</summary>
+    public async Task<bool> RemoveAsync(string userName, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return false;
+        }
+
+        await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "user_removed", ct).ConfigureAwait(false);
+        db.WebAuthnCredentials.RemoveRange(await db.WebAuthnCredentials.Where(c => c.UserId == user.Id).ToListAsync(ct).ConfigureAwait(false));
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
     private static List<string> NewRecoveryCodes()
     {
         const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";

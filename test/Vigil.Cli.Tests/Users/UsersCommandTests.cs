@@ -61,6 +61,34 @@ public sealed class UsersCommandTests(PostgresTestDatabase database) : IClassFix
     }
 
     [PostgresFact]
+    public async Task UsersUpdateAndRemove_ChangeRolesAndGroupsRevokeSessionsAndDeleteEverything()
+    {
+        using var config = new CliConfig(database.ConnectionString);
+        Assert.Equal(0, (await VigilCli.RunAsync("users", "add", "erin", "-p", "erin-password-1", "-r", "eng", "-g", "staff", "-g", "oncall", "-c", config.Path)).Exit);
+
+        var updated = await VigilCli.RunAsync("users", "update", "erin", "-r", "admin", "-r", "eng", "--no-groups", "--email", "erin@example.test", "-c", config.Path);
+        Assert.True(updated.Exit == 0, updated.Err);
+        Assert.Equal("updated erin: roles admin,eng, groups -", updated.Out.Trim());
+        Assert.Matches(@"(?m)^erin\s+admin,eng\s+-?\s", (await VigilCli.RunAsync("users", "list", "-c", config.Path)).Out.Replace("eng,admin", "admin,eng", StringComparison.Ordinal));
+        Assert.Equal("roles_changed", await PostgresTestDatabase.ScalarAsync(database.ConnectionString,
+            "SELECT r.reason FROM vigil_revocations r JOIN vigil_users u ON u.\"Id\" = r.subject_key WHERE r.kind = 'user' AND u.\"UserName\" = 'erin'"));
+        Assert.Equal("erin@example.test", await PostgresTestDatabase.ScalarAsync(database.ConnectionString, "SELECT \"Email\" FROM vigil_users WHERE \"UserName\" = 'erin'"));
+
+        var nothing = await VigilCli.RunAsync("users", "update", "erin", "-c", config.Path);
+        Assert.Equal(2, nothing.Exit);
+        Assert.Contains("nothing to change", nothing.Err, StringComparison.Ordinal);
+        Assert.Equal(1, (await VigilCli.RunAsync("users", "update", "nobody-here", "-r", "x", "-c", config.Path)).Exit);
+
+        var id = (string)(await PostgresTestDatabase.ScalarAsync(database.ConnectionString, "SELECT \"Id\" FROM vigil_users WHERE \"UserName\" = 'erin'"))!;
+        var removed = await VigilCli.RunAsync("users", "remove", "Erin", "-c", config.Path);
+        Assert.Equal((0, "removed erin"), (removed.Exit, removed.Out.Trim()));
+        Assert.Equal(0L, await PostgresTestDatabase.ScalarAsync(database.ConnectionString, $"SELECT COUNT(*) FROM vigil_user_roles WHERE \"UserId\" = '{id}'"));
+        Assert.Equal("user_removed", await PostgresTestDatabase.ScalarAsync(database.ConnectionString, $"SELECT reason FROM vigil_revocations WHERE kind = 'user' AND subject_key = '{id}'"));
+        Assert.DoesNotContain("erin", (await VigilCli.RunAsync("users", "list", "-c", config.Path)).Out, StringComparison.Ordinal);
+        Assert.Equal(1, (await VigilCli.RunAsync("users", "remove", "erin", "-c", config.Path)).Exit);
+    }
+
+    [PostgresFact]
     public async Task UsersAdd_PasswordAndConnectionStringFromTheEnvironment_NoSecretInTheYaml()
     {
         var directory = Directory.CreateTempSubdirectory("vigil-cli-env-").FullName;
