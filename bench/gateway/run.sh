@@ -68,7 +68,7 @@ routes:
   - { name: app, path: /, upstreams: [http://127.0.0.1:$UP], resource: { name: app, classification: internal } }
 CONF
 $VIGIL users add bench --password bench-password-1 --role engineer --config "$work/vigil/vigil.yaml" >/dev/null
-env ${VIGIL_ENV:-DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
+env ${VIGIL_ENV:-} ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
 pids+=($!)
 VIGIL_PID=$!
 
@@ -97,9 +97,14 @@ ticks() { # total user+system clock ticks of a process and its children threads
 }
 measure() { # name pids url [header]
   local name=$1 pidlist=$2 url=$3; shift 3
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (JIT, pools)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-5s}" "$@" "$url" >/dev/null 2>&1 || true   # warm-up: JIT tiers, pools
   local before; before=$(ticks $pidlist)
+  local perf_pid=""
+  if [[ -n "${PERF:-}" && "$name" == vigil ]]; then # PERF=1: sample Vigil with perf while wrk runs (needs DOTNET_PerfMapEnabled=1)
+    perf record -F 999 -g -p "$VIGIL_PID" -o "$PWD/perf.data" >/dev/null 2>&1 & perf_pid=$!
+  fi
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   local after; after=$(ticks $pidlist)
   local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
   CPU[$name]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { if (n > 0 && t > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')

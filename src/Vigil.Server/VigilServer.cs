@@ -15,6 +15,7 @@ using Vigil.Server.Admin;
 using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Gateway;
+using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Identity;
 using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
@@ -43,6 +44,21 @@ public sealed class VigilServer : IAsyncDisposable
 
     internal GatewayState State => _app.Services.GetRequiredService<GatewayState>();
 
+    /// <summary>
+    /// Makes socket completions run inline on the I/O threads, as <see cref="ServerConfig.InlineIo"/> asks. .NET reads this
+    /// once, when the first socket is created, so hosts call it before creating any (the CLI does, right after loading
+    /// the configuration); later calls have no effect on an already running socket engine.
+    /// </summary>
+    public static void PrepareProcess(VigilConfig config)
+    {
+        if (config.Server.InlineIo && Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+    }
+
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>Builds a server; throws <see cref="ConfigException"/> when the configuration or policies are invalid.</summary>
     public static VigilServer Create(VigilConfig config, VigilServerOptions? options = null)
     {
@@ -54,10 +70,18 @@ public sealed class VigilServer : IAsyncDisposable
         {
             Timeout = TimeSpan.FromSeconds(15),
         };
-        var factory = new GatewayRuntimeFactory(time, backchannel);
+        var pools = new UpstreamPools(time);
+        var factory = new GatewayRuntimeFactory(time, backchannel, pools);
         var runtime = factory.Build(config);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Vigil", ContentRootPath = config.Server.DataDir });
+        // Vigil is configured by vigil.yaml alone: no appsettings.json reloading, whose file watcher on the content root
+        // (the data folder) would otherwise wake on every decision-log write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Vigil",
+            ContentRootPath = config.Server.DataDir,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(options.LogLevel);
@@ -77,6 +101,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
         services.AddSingleton<ForwarderHttpClient>();
+        services.AddSingleton(pools);
+        services.AddSingleton(new Http1Forwarder(time, GatewayMiddleware.ActivityTimeout, TimeSpan.FromSeconds(10)));
         services.AddSingleton(new SessionCache(time));
         services.AddHttpForwarder();
         services.AddRouting();
@@ -194,9 +220,17 @@ public sealed class VigilServer : IAsyncDisposable
             certificate = LoadOrCreateCertificate(config);
         }
 
+        if (config.Server.InlineIo)
+        {
+            webHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        }
+
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Upstream response headers are relayed byte for byte (Latin-1 keeps every byte), as other proxies do.
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = RequestNormalizer.MaxTargetLength + 64;
             foreach (var listen in config.Server.Listen)

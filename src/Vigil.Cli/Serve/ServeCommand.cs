@@ -33,6 +33,7 @@ internal static class ServeCommand
 
     internal static async Task<int> RunAsync(VigilConfig config, bool verbose, CancellationToken ct)
     {
+        VigilServer.PrepareProcess(config);
         VigilServer server;
         try
         {

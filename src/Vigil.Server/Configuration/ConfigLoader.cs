@@ -126,9 +126,22 @@ public static class ConfigLoader
             TlsConfig? tls = null;
             var proxies = new List<IPNetwork>();
             var dataDir = System.IO.Path.Combine(baseDirectory, "data");
+            var inlineIo = true;
             if (map is not null)
             {
-                Keys(map, "server", "listen", "public_url", "tls", "trusted_proxies", "data_dir");
+                Keys(map, "server", "listen", "public_url", "tls", "trusted_proxies", "data_dir", "inline_io");
+                if (Scalar(map, "inline_io", "server") is { } io)
+                {
+                    if (io is "true" or "on" or "false" or "off")
+                    {
+                        inlineIo = io is "true" or "on";
+                    }
+                    else
+                    {
+                        Error(ConfigErrorCodes.Invalid, "server.inline_io", Child(map, "inline_io"), $"'{io}' is not a boolean (true or false)");
+                    }
+                }
+
                 foreach (var (node, path) in Sequence(map, "listen", "server"))
                 {
                     var uri = AbsoluteUri(node, path, "http", "https");
@@ -209,7 +222,7 @@ public static class ConfigLoader
             }
 
             publicUrl ??= listen.Count > 0 ? new Uri(listen[0].GetLeftPart(UriPartial.Authority) + "/") : new Uri("http://127.0.0.1/");
-            return new ServerConfig { Listen = listen, PublicUrl = publicUrl, Tls = tls, TrustedProxies = proxies, DataDir = dataDir };
+            return new ServerConfig { Listen = listen, PublicUrl = publicUrl, Tls = tls, TrustedProxies = proxies, DataDir = dataDir, InlineIo = inlineIo };
         }
 
         private StorageConfig ReadStorage(YamlMappingNode? map)

@@ -19,4 +19,11 @@ public sealed record ServerConfig
 
     /// <summary>Folder for the SQLite store, keys and the decision log.</summary>
     public required string DataDir { get; init; }
+
+    /// <summary>
+    /// Runs request processing on the socket I/O threads instead of handing each step to the thread pool (Kestrel's
+    /// inline scheduling and inline socket completions). Default on: it removes several thread hand-offs per proxied
+    /// request. Vigil moves its own blocking work (store queries) to the thread pool either way.
+    /// </summary>
+    public bool InlineIo { get; init; } = true;
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Vigil.Server.Gateway;
 
@@ -15,5 +14,5 @@ internal sealed partial class GatewayMiddleware
     private static partial void LogPolicyError(ILogger logger, string requestId, string route, string error);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Forwarding request {RequestId} on route {Route} failed: {Error}")]
-    private static partial void LogForwardFailed(ILogger logger, string requestId, string route, ForwarderError error);
+    private static partial void LogForwardFailed(ILogger logger, string requestId, string route, string error);
 }

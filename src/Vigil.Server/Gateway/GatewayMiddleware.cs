@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Decisions;
+using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Sessions;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -20,8 +22,9 @@ namespace Vigil.Server.Gateway;
 internal sealed partial class GatewayMiddleware(
     RequestDelegate next,
     GatewayState state,
-    IHttpForwarder forwarder,
+    IHttpForwarder yarp,
     ForwarderHttpClient httpClient,
+    Http1Forwarder forwarder,
     AssertionSigner signer,
     DecisionLog log,
     SessionCache sessions,
@@ -29,7 +32,11 @@ internal sealed partial class GatewayMiddleware(
     TimeProvider time,
     ILogger<GatewayMiddleware> logger)
 {
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+    /// <summary>How long an upstream may stay silent (no response head, no body bytes) before the request fails.</summary>
+    public static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(100);
+
+    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = ActivityTimeout };
+    private readonly string _cookieName = state.Current.Config.Session.CookieName;
     private readonly GatewayTransformer _transformer = new(state.Current.Config.Session.CookieName);
 
     public async Task InvokeAsync(HttpContext context)
@@ -61,6 +68,8 @@ internal sealed partial class GatewayMiddleware(
         context.Items[RequestIdKey] = requestId;
         if (IsVigilPath(target.Path))
         {
+            // Vigil's own pages and endpoints query the store, which may block (SQLite): never on an I/O thread.
+            await LeaveIoThread();
             await next(context).ConfigureAwait(false);
             return;
         }
@@ -175,21 +184,51 @@ internal sealed partial class GatewayMiddleware(
             assertion = signer.GetAssertion(subject, config.Name);
         }
 
-        context.Features.Set(new ForwardContext
+        var forward = new ForwardContext
         {
-            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, RequestId = requestId, Decision = outcome,
+            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = audit.ClientIp!, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion,
-        });
-        var error = await forwarder.SendAsync(context, route.NextDestination(), httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
-        if (error != ForwarderError.None)
+        };
+        var destination = route.NextDestination();
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } || context.WebSockets.IsWebSocketRequest)
         {
-            LogForwardFailed(logger, requestId, config.Name, error);
-            if (!context.Response.HasStarted)
+            // Upgrades (WebSockets) take YARP's path, which relays the upgraded stream both ways.
+            context.Features.Set(forward);
+            var error = await yarp.SendAsync(context, destination.Prefix, httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
+            if (error != ForwarderError.None)
             {
-                context.Response.Clear();
-                context.Response.Headers[IdentityHeaders.RequestId] = requestId;
-                await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer.", requestId).ConfigureAwait(false);
+                LogForwardFailed(logger, requestId, config.Name, error.ToString());
+                await WriteUpstreamErrorAsync(context, requestId, error is ForwarderError.RequestTimedOut ? ForwardResult.Timeout : ForwardResult.RequestFailed).ConfigureAwait(false);
             }
+
+            return;
+        }
+
+        var result = await forwarder.ForwardAsync(context, destination, forward, _cookieName).ConfigureAwait(false);
+        if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted))
+        {
+            LogForwardFailed(logger, requestId, config.Name, result.ToString());
+            await WriteUpstreamErrorAsync(context, requestId, result).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteUpstreamErrorAsync(HttpContext context, string requestId, ForwardResult result)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.Headers[IdentityHeaders.RequestId] = requestId;
+        if (result == ForwardResult.Timeout)
+        {
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Gateway timeout", "upstream_timeout", "The application did not answer in time.", requestId).ConfigureAwait(false);
+        }
+        else
+        {
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer.", requestId).ConfigureAwait(false);
         }
     }
 
@@ -227,6 +266,7 @@ internal sealed partial class GatewayMiddleware(
         // so within SessionCache.MaxAge).
         if (context.RequestServices.GetService(typeof(VigilConfig)) is VigilConfig { Identity.Provider: "builtin" })
         {
+            await LeaveIoThread();
             await using var scope = context.RequestServices.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<Vigil.Server.Identity.UserService>();
             var user = await users.FindByIdAsync(subject.Id, context.RequestAborted).ConfigureAwait(false);
@@ -276,6 +316,12 @@ internal sealed partial class GatewayMiddleware(
                 return (Subject.Anonymous, "unsupported_auth_mode");
         }
     }
+
+    /// <summary>
+    /// Continues on a thread-pool thread. With inline I/O (<c>server.inline_io</c>) requests run on the socket threads,
+    /// where anything that blocks (SQLite calls are synchronous underneath) would stall every connection of that thread.
+    /// </summary>
+    private static YieldAwaitable LeaveIoThread() => Task.Yield();
 
     private static Subject FromSession(AuthenticateResult result) =>
         Subject.FromClaims(result.Principal!.Claims, result.Principal.FindFirst(SessionSchemes.SessionIdClaim)?.Value);

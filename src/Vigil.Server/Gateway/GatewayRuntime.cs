@@ -1,14 +1,15 @@
 using Vigil.Policy.Values;
 using Vigil.Server.Configuration;
 using Vigil.Server.Decisions;
+using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Sessions;
 
 namespace Vigil.Server.Gateway;
 
 /// <summary>One route, ready for the hot path.</summary>
-internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt)
+internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt, UpstreamPools pools)
 {
-    private readonly string[] _destinations = config.Upstreams.Select(u => u.ToString().TrimEnd('/')).ToArray();
+    private readonly UpstreamDestination[] _destinations = config.Upstreams.Select(pools.Destination).ToArray();
     private int _next;
 
     public RouteConfig Config { get; } = config;
@@ -18,7 +19,7 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
     public BearerTokenValidator? Jwt { get; } = jwt;
 
     /// <summary>Round-robin over the upstreams.</summary>
-    public string NextDestination() =>
+    public UpstreamDestination NextDestination() =>
         _destinations.Length == 1 ? _destinations[0] : _destinations[(int)((uint)Interlocked.Increment(ref _next) % (uint)_destinations.Length)];
 
     public bool Matches(string host, string path)
@@ -73,7 +74,7 @@ internal sealed class GatewayRuntime
 }
 
 /// <summary>Builds runtimes from configurations; a failure leaves the previous runtime in place.</summary>
-internal sealed class GatewayRuntimeFactory(TimeProvider time, HttpClient backchannel)
+internal sealed class GatewayRuntimeFactory(TimeProvider time, HttpClient backchannel, UpstreamPools pools)
 {
     public GatewayRuntime Build(VigilConfig config)
     {
@@ -97,7 +98,7 @@ internal sealed class GatewayRuntimeFactory(TimeProvider time, HttpClient backch
                 errors.Add(new ConfigError(ConfigErrorCodes.Policy, $"routes[{i}].query", 0, 0, $"query '{route.Query}' does not compile: {error}"));
             }
 
-            routes.Add(new RouteRuntime(route, route.Jwt is null ? null : new BearerTokenValidator(route.Jwt, backchannel, time)));
+            routes.Add(new RouteRuntime(route, route.Jwt is null ? null : new BearerTokenValidator(route.Jwt, backchannel, time), pools));
         }
 
         if (errors.Count > 0)

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Vigil.Server.Gateway.Forwarding;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Vigil.Server.Gateway;
@@ -12,6 +13,7 @@ internal sealed class ForwardContext
     public required string Query { get; init; }
     public required string Host { get; init; }
     public required IPAddress ClientIp { get; init; }
+    public required string ClientIpText { get; init; }
     public required string RequestId { get; init; }
     public required string Decision { get; init; }
     public Sessions.Subject? Subject { get; init; }
@@ -19,9 +21,9 @@ internal sealed class ForwardContext
 }
 
 /// <summary>
-/// Shapes the upstream request: exactly the normalized path, no client-sent identity or forwarding headers,
-/// none of Vigil's cookies, fresh <c>X-Forwarded-*</c>, and Vigil's identity headers plus the signed assertion.
-/// Upstream attempts to set Vigil's cookies are dropped.
+/// Shapes the upstream request on the YARP path (upgrades such as WebSockets) exactly as <see cref="Http1Forwarder"/>
+/// does for everything else: the normalized path, headers per <see cref="ForwardHeaders"/>, Vigil's identity headers
+/// and assertion. Upstream attempts to set Vigil's cookies are dropped.
 /// </summary>
 internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransformer
 {
@@ -29,73 +31,20 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var forward = httpContext.Features.Get<ForwardContext>() ?? throw new InvalidOperationException("missing forward context");
-
-        List<string>? remove = null;
-        foreach (var header in proxyRequest.Headers)
-        {
-            if (IdentityHeaders.IsReserved(header.Key) || header.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase))
-            {
-                (remove ??= []).Add(header.Key);
-            }
-        }
-
-        if (remove is not null)
-        {
-            foreach (var name in remove)
-            {
-                proxyRequest.Headers.Remove(name);
-            }
-        }
-
+        var connection = httpContext.Request.Headers.Connection;
+        RemoveNotCopied(proxyRequest.Headers, connection);
         if (proxyRequest.Content is not null)
         {
-            remove = null;
-            foreach (var header in proxyRequest.Content.Headers)
-            {
-                if (IdentityHeaders.IsReserved(header.Key))
-                {
-                    (remove ??= []).Add(header.Key);
-                }
-            }
-
-            remove?.ForEach(n => proxyRequest.Content.Headers.Remove(n));
+            RemoveNotCopied(proxyRequest.Content.Headers, connection, keepFraming: true);
         }
 
-        var cookie = FilterCookies(httpContext.Request.Headers.Cookie);
-        if (cookie is not null)
+        if (ForwardHeaders.FilterCookies(httpContext.Request.Headers.Cookie, sessionCookieName) is { } cookie)
         {
             proxyRequest.Headers.TryAddWithoutValidation("Cookie", cookie);
         }
 
-        var headers = proxyRequest.Headers;
-        headers.TryAddWithoutValidation("X-Forwarded-For", forward.ClientIp.ToString());
-        headers.TryAddWithoutValidation("X-Forwarded-Proto", httpContext.Request.Scheme);
-        headers.TryAddWithoutValidation("X-Forwarded-Host", forward.Host);
-        headers.TryAddWithoutValidation(IdentityHeaders.RequestId, forward.RequestId);
-        headers.TryAddWithoutValidation(IdentityHeaders.Decision, forward.Decision);
-        if (forward.Subject is { IsAuthenticated: true } subject)
-        {
-            headers.TryAddWithoutValidation(IdentityHeaders.User, IdentityHeaders.Sanitize(subject.Id));
-            headers.TryAddWithoutValidation(IdentityHeaders.SubjectType, subject.Type);
-            if (subject.Email is not null)
-            {
-                headers.TryAddWithoutValidation(IdentityHeaders.Email, IdentityHeaders.Sanitize(subject.Email));
-            }
-
-            if (subject.Name is not null)
-            {
-                headers.TryAddWithoutValidation(IdentityHeaders.Name, IdentityHeaders.Sanitize(subject.Name));
-            }
-
-            headers.TryAddWithoutValidation(IdentityHeaders.Roles, IdentityHeaders.Sanitize(string.Join(',', subject.Roles)));
-            headers.TryAddWithoutValidation(IdentityHeaders.Groups, IdentityHeaders.Sanitize(string.Join(',', subject.Groups)));
-        }
-
-        if (forward.Assertion is not null)
-        {
-            headers.TryAddWithoutValidation(IdentityHeaders.Assertion, forward.Assertion);
-        }
-
+        var sink = new MessageSink(proxyRequest.Headers);
+        ForwardHeaders.AddVigilHeaders(ref sink, forward, httpContext.Request.Scheme);
         proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + forward.Path + forward.Query, UriKind.Absolute);
     }
 
@@ -108,7 +57,7 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
             var kept = new List<string?>(setCookie.Count);
             foreach (var value in setCookie)
             {
-                if (value is not null && !IsVigilCookie(value.AsSpan(0, Math.Max(0, value.IndexOf('=', StringComparison.Ordinal))).Trim().ToString()))
+                if (value is not null && !ForwardHeaders.SetsVigilCookie(value, sessionCookieName))
                 {
                     kept.Add(value);
                 }
@@ -120,44 +69,31 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
         return result;
     }
 
-    private string? FilterCookies(StringValues cookies)
+    private static void RemoveNotCopied(System.Net.Http.Headers.HttpHeaders headers, StringValues connection, bool keepFraming = false)
     {
-        if (cookies.Count == 0)
+        List<string>? remove = null;
+        foreach (var header in headers)
         {
-            return null;
-        }
-
-        List<string>? kept = null;
-        foreach (var header in cookies)
-        {
-            if (header is null)
+            // YARP already drops hop-by-hop headers and sets Host; the upgrade handshake headers must stay.
+            var name = header.Key;
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase) ||
+                name.StartsWith("Sec-WebSocket-", StringComparison.OrdinalIgnoreCase) || name.Equals("Host", StringComparison.OrdinalIgnoreCase) ||
+                (keepFraming && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
 
-            foreach (var part in header.Split(';'))
+            if (!ForwardHeaders.IsCopiedRequestHeader(name, connection))
             {
-                var trimmed = part.Trim();
-                if (trimmed.Length == 0)
-                {
-                    continue;
-                }
-
-                var eq = trimmed.IndexOf('=', StringComparison.Ordinal);
-                var name = eq < 0 ? trimmed : trimmed[..eq].Trim();
-                if (!IsVigilCookie(name))
-                {
-                    (kept ??= []).Add(trimmed);
-                }
+                (remove ??= []).Add(name);
             }
         }
 
-        return kept is null ? null : string.Join("; ", kept);
+        remove?.ForEach(n => headers.Remove(n));
     }
 
-    private bool IsVigilCookie(string name) =>
-        name.StartsWith(sessionCookieName, StringComparison.OrdinalIgnoreCase) ||
-        name.StartsWith("__vigil", StringComparison.OrdinalIgnoreCase) ||
-        name.StartsWith(".AspNetCore.", StringComparison.OrdinalIgnoreCase) ||
-        name.StartsWith("__Host-vigil", StringComparison.OrdinalIgnoreCase);
+    private readonly struct MessageSink(System.Net.Http.Headers.HttpRequestHeaders headers) : IHeaderSink
+    {
+        public void Add(string name, string value) => headers.TryAddWithoutValidation(name, value);
+    }
 }

@@ -36,6 +36,18 @@ internal sealed record Subject
 
     public bool MfaVerified => MfaTime is not null;
 
+    /// <summary>The identity header values sent upstream, sanitized once per subject.</summary>
+    internal IdentityHeaderValues Headers => _headers ??= new IdentityHeaderValues(
+        Gateway.IdentityHeaders.Sanitize(Id),
+        Email is null ? null : Gateway.IdentityHeaders.Sanitize(Email),
+        Name is null ? null : Gateway.IdentityHeaders.Sanitize(Name),
+        Gateway.IdentityHeaders.Sanitize(string.Join(',', Roles)),
+        Gateway.IdentityHeaders.Sanitize(string.Join(',', Groups)));
+
+    private IdentityHeaderValues? _headers;
+
+    internal sealed record IdentityHeaderValues(string User, string? Email, string? Name, string Roles, string Groups);
+
     /// <summary>Builds a subject from claims (session cookie or validated token); claim names are the JWT ones.</summary>
     public static Subject FromClaims(IEnumerable<Claim> claims, string? sessionId)
     {

@@ -1,0 +1,620 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+
+namespace Vigil.Server.Gateway.Forwarding;
+
+/// <summary>How a forwarded exchange ended.</summary>
+internal enum ForwardResult
+{
+    Completed,
+
+    /// <summary>No connection to the upstream could be opened (answered 502 when nothing was sent yet).</summary>
+    ConnectFailed,
+
+    /// <summary>The request could not be sent, or the upstream closed before answering.</summary>
+    RequestFailed,
+
+    /// <summary>The upstream stayed silent longer than the activity timeout (504 when nothing was sent yet).</summary>
+    Timeout,
+
+    /// <summary>The upstream's response broke HTTP/1.1 (502 when nothing was sent yet).</summary>
+    BadResponse,
+
+    /// <summary>The client went away.</summary>
+    ClientAborted,
+}
+
+/// <summary>
+/// Vigil's HTTP/1.1 forwarder: sends the request to the upstream over a pooled kept-alive connection and streams the
+/// response back through Kestrel, without building an <see cref="HttpRequestMessage"/>. The request head is written in
+/// one buffer (path exactly as normalized, headers shaped by <see cref="ForwardHeaders"/>), the response head is parsed
+/// strictly (<see cref="ResponseHead"/>) and bodies are streamed in both directions with Content-Length, chunked or
+/// until-close framing. A reused connection that turns out closed is retried once on a fresh one when the request
+/// is idempotent and has no body. Upgrades (WebSockets) go through YARP instead.
+/// </summary>
+internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout, TimeSpan connectTimeout)
+{
+    private static readonly FrozenDictionary<string, string> KnownNames = new[]
+    {
+        "Accept-Ranges", "Access-Control-Allow-Credentials", "Access-Control-Allow-Headers", "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Access-Control-Max-Age", "Age", "Allow", "Alt-Svc",
+        "Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-Range",
+        "Content-Security-Policy", "Content-Type", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy", "Date", "ETag",
+        "Expires", "Last-Modified", "Link", "Location", "Permissions-Policy", "Pragma", "Referrer-Policy", "Retry-After", "Server",
+        "Set-Cookie", "Strict-Transport-Security", "Vary", "Via", "WWW-Authenticate", "X-Content-Type-Options", "X-Frame-Options",
+        "X-Powered-By", "X-Request-Id", "X-XSS-Protection",
+    }.ToFrozenDictionary(n => n, n => n, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownNameLookup =
+        KnownNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, UpstreamDestination destination, ForwardContext forward, string sessionCookieName)
+    {
+        var request = context.Request;
+        var contentLength = request.ContentLength;
+        var hasBody = contentLength > 0 || (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
+        var retriable = !hasBody && IsIdempotent(request.Method);
+        for (var attempt = 0; ; attempt++)
+        {
+            var connection = destination.Pool.Rent();
+            var reused = connection is not null;
+            if (connection is not null && !retriable && !connection.IsIdleHealthy())
+            {
+                // A request that cannot be replayed only goes out on a connection seen open just now.
+                connection.Dispose();
+                connection = null;
+                reused = false;
+            }
+
+            if (connection is null)
+            {
+                try
+                {
+                    connection = await UpstreamConnection.ConnectAsync(destination, time, connectTimeout, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    return ForwardResult.ClientAborted;
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or AuthenticationException)
+                {
+                    return ForwardResult.ConnectFailed;
+                }
+            }
+
+            var result = await ExchangeAsync(context, connection, destination, forward, sessionCookieName, hasBody, retriable && reused && attempt == 0).ConfigureAwait(false);
+            if (result != Retry)
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <summary>A reused connection was found closed before the upstream answered; try once more on a new one.</summary>
+    private const ForwardResult Retry = (ForwardResult)(-1);
+
+    private async ValueTask<ForwardResult> ExchangeAsync(HttpContext context, UpstreamConnection connection, UpstreamDestination destination,
+        ForwardContext forward, string sessionCookieName, bool hasBody, bool mayRetry)
+    {
+        var request = context.Request;
+        var headRequest = HttpMethods.IsHead(request.Method);
+        var keep = false;
+        var receivedAny = false;
+        connection.Arm(activityTimeout);
+        var abort = context.RequestAborted.UnsafeRegister(static s => ((UpstreamConnection)s!).Dispose(), connection);
+        try
+        {
+            try
+            {
+                WriteRequestHead(connection.Send, context, destination, forward, sessionCookieName, hasBody);
+                await connection.WriteAsync(connection.Send.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                if (hasBody)
+                {
+                    await SendBodyAsync(context, connection, request.ContentLength is null).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                return context.RequestAborted.IsCancellationRequested ? ForwardResult.ClientAborted
+                    : connection.TimedOut ? ForwardResult.Timeout
+                    : mayRetry ? Retry
+                    : ForwardResult.RequestFailed;
+            }
+
+            var head = connection.Head;
+            while (true)
+            {
+                if (head.TryParse(connection.Buffered, headRequest))
+                {
+                    if (head.Status >= 200)
+                    {
+                        break;
+                    }
+
+                    if (head.Status == 101)
+                    {
+                        throw new UpstreamProtocolException("upstream switched protocols without being asked to");
+                    }
+
+                    connection.Consume(head.Length); // interim response (100 Continue, 103 Early Hints): not forwarded
+                    continue;
+                }
+
+                bool more;
+                try
+                {
+                    more = await connection.FillAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsTransportFailure(ex))
+                {
+                    more = false;
+                }
+
+                if (!more)
+                {
+                    return context.RequestAborted.IsCancellationRequested ? ForwardResult.ClientAborted
+                        : connection.TimedOut ? ForwardResult.Timeout
+                        : mayRetry && !receivedAny ? Retry
+                        : ForwardResult.RequestFailed;
+                }
+
+                receivedAny = true;
+                connection.Arm(activityTimeout);
+            }
+
+            ApplyResponseHead(context.Response, head, connection.Buffered, sessionCookieName);
+            connection.Consume(head.Length);
+            var body = await CopyResponseBodyAsync(context, connection, head).ConfigureAwait(false);
+            keep = body == ForwardResult.Completed && head.KeepAlive && connection.Buffered.IsEmpty;
+            return body;
+        }
+        catch (UpstreamProtocolException)
+        {
+            return ForwardResult.BadResponse;
+        }
+        finally
+        {
+            abort.Dispose();
+            connection.Disarm();
+            if (keep && !connection.IsDisposed)
+            {
+                destination.Pool.Return(connection);
+            }
+            else
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private static void WriteRequestHead(ArrayBufferWriter<byte> writer, HttpContext context, UpstreamDestination destination, ForwardContext forward,
+        string sessionCookieName, bool hasBody)
+    {
+        var request = context.Request;
+        writer.ResetWrittenCount();
+        WriteAscii(writer, request.Method);
+        writer.Write(" "u8);
+        writer.Write(destination.BasePath);
+        WriteAscii(writer, forward.Path);
+        WriteAscii(writer, forward.Query);
+        writer.Write(" HTTP/1.1\r\nHost: "u8);
+        writer.Write(destination.HostHeader);
+        writer.Write("\r\n"u8);
+
+        var headers = request.Headers;
+        var connectionHeader = headers.Connection;
+        foreach (var header in headers)
+        {
+            if (!ForwardHeaders.IsCopiedRequestHeader(header.Key, connectionHeader))
+            {
+                continue;
+            }
+
+            foreach (var value in header.Value)
+            {
+                if (value is not null)
+                {
+                    WriteHeader(writer, header.Key, value);
+                }
+            }
+        }
+
+        if (hasBody)
+        {
+            if (request.ContentLength is { } length)
+            {
+                writer.Write("Content-Length: "u8);
+                var span = writer.GetSpan(20);
+                length.TryFormat(span, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+                writer.Advance(written);
+                writer.Write("\r\n"u8);
+            }
+            else
+            {
+                writer.Write("Transfer-Encoding: chunked\r\n"u8);
+            }
+        }
+        else if (request.ContentLength == 0)
+        {
+            writer.Write("Content-Length: 0\r\n"u8);
+        }
+
+        if (ForwardHeaders.FilterCookies(headers.Cookie, sessionCookieName) is { } cookie)
+        {
+            WriteHeader(writer, "Cookie", cookie);
+        }
+
+        var sink = new HeadWriter(writer);
+        ForwardHeaders.AddVigilHeaders(ref sink, forward, request.Scheme);
+        writer.Write("\r\n"u8);
+    }
+
+    private readonly struct HeadWriter(ArrayBufferWriter<byte> writer) : IHeaderSink
+    {
+        public void Add(string name, string value) => WriteHeader(writer, name, value);
+    }
+
+    private static void WriteHeader(ArrayBufferWriter<byte> writer, string name, string value)
+    {
+        // Kestrel already refuses CR, LF and NUL in client headers; Vigil's own values are sanitized. Checked again
+        // here because a header line break is exactly how request smuggling starts.
+        if (value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0 || name.AsSpan().IndexOfAny('\r', '\n', ':') >= 0)
+        {
+            throw new UpstreamProtocolException("header with a line break");
+        }
+
+        WriteAscii(writer, name);
+        writer.Write(": "u8);
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        var written = Encoding.UTF8.GetBytes(value, span);
+        writer.Advance(written);
+        writer.Write("\r\n"u8);
+    }
+
+    private static void WriteAscii(ArrayBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(text.Length);
+        if (Ascii.FromUtf16(text, span, out var written) != OperationStatus.Done)
+        {
+            throw new UpstreamProtocolException("non-ASCII request line or header name");
+        }
+
+        writer.Advance(written);
+    }
+
+    private static async ValueTask SendBodyAsync(HttpContext context, UpstreamConnection connection, bool chunked)
+    {
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            if (!buffer.IsEmpty)
+            {
+                if (chunked)
+                {
+                    var prefix = Encoding.ASCII.GetBytes(buffer.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+                    await connection.WriteAsync(prefix, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                foreach (var segment in buffer)
+                {
+                    await connection.WriteAsync(segment, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (chunked)
+                {
+                    await connection.WriteAsync("\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            reader.AdvanceTo(buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        if (chunked)
+        {
+            await connection.WriteAsync("0\r\n\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static void ApplyResponseHead(HttpResponse response, ResponseHead head, ReadOnlySpan<byte> data, string sessionCookieName)
+    {
+        response.StatusCode = head.Status;
+        var headers = response.Headers;
+        Span<char> nameBuffer = stackalloc char[256];
+        HeaderLine? connection = null;
+        foreach (var line in head.Headers)
+        {
+            if (line.NameLength == 10 && Ascii.EqualsIgnoreCase(data.Slice(line.NameStart, 10), "connection"u8))
+            {
+                connection = line;
+            }
+        }
+
+        foreach (var line in head.Headers)
+        {
+            var nameBytes = data.Slice(line.NameStart, line.NameLength);
+            var chars = line.NameLength <= nameBuffer.Length ? nameBuffer[..line.NameLength] : new char[line.NameLength];
+            Ascii.ToUtf16(nameBytes, chars, out _);
+            if (!ForwardHeaders.IsCopiedResponseHeader(chars) ||
+                (connection is { } c && ListedInConnection(data.Slice(c.ValueStart, c.ValueLength), nameBytes)))
+            {
+                continue;
+            }
+
+            var name = KnownNameLookup.TryGetValue(chars, out var known) ? known : new string(chars);
+            var value = Encoding.Latin1.GetString(data.Slice(line.ValueStart, line.ValueLength));
+            if (ReferenceEquals(name, "Set-Cookie") && ForwardHeaders.SetsVigilCookie(value, sessionCookieName))
+            {
+                continue; // an upstream may never set (or clear) Vigil's session or login cookies
+            }
+
+            headers.Append(name, value);
+        }
+
+        if (head.Framing == BodyFraming.ContentLength)
+        {
+            response.ContentLength = head.ContentLength;
+        }
+        else if (head.Framing == BodyFraming.None && head.DeclaredLength is { } declared && head.Status >= 200 && head.Status != 204)
+        {
+            response.ContentLength = declared; // HEAD and 304 announce the length of the body they do not send
+        }
+    }
+
+    private static bool ListedInConnection(ReadOnlySpan<byte> value, ReadOnlySpan<byte> name)
+    {
+        foreach (var range in value.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async ValueTask<ForwardResult> CopyResponseBodyAsync(HttpContext context, UpstreamConnection connection, ResponseHead head)
+    {
+        var writer = context.Response.BodyWriter;
+        try
+        {
+            switch (head.Framing)
+            {
+                case BodyFraming.None:
+                    return ForwardResult.Completed;
+                case BodyFraming.ContentLength:
+                    return await CopyLengthAsync(writer, connection, head.ContentLength, flushAtEnd: false).ConfigureAwait(false);
+                case BodyFraming.UntilClose:
+                    while (true)
+                    {
+                        Copy(writer, connection, connection.Buffered.Length);
+                        if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
+                        {
+                            return ForwardResult.Completed;
+                        }
+
+                        if (!await FlushAsync(writer, connection).ConfigureAwait(false))
+                        {
+                            return ForwardResult.ClientAborted;
+                        }
+                    }
+
+                default:
+                    return await CopyChunkedAsync(writer, connection).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            // Part of the response may already be with the client: it must not take a truncated body for a whole one.
+            context.Abort();
+            return context.RequestAborted.IsCancellationRequested && !connection.TimedOut ? ForwardResult.ClientAborted
+                : connection.TimedOut ? ForwardResult.Timeout : ForwardResult.RequestFailed;
+        }
+        catch (UpstreamProtocolException)
+        {
+            context.Abort();
+            return ForwardResult.BadResponse;
+        }
+    }
+
+    private async ValueTask<ForwardResult> CopyLengthAsync(PipeWriter writer, UpstreamConnection connection, long remaining, bool flushAtEnd)
+    {
+        while (true)
+        {
+            var take = (int)Math.Min(remaining, connection.Buffered.Length);
+            Copy(writer, connection, take);
+            remaining -= take;
+            if (remaining == 0)
+            {
+                return !flushAtEnd || await FlushAsync(writer, connection).ConfigureAwait(false) ? ForwardResult.Completed : ForwardResult.ClientAborted;
+            }
+
+            // More to come: pass on what we have so streaming responses stream, then wait for the rest.
+            if (take > 0 && !await FlushAsync(writer, connection).ConfigureAwait(false))
+            {
+                return ForwardResult.ClientAborted;
+            }
+
+            if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                throw new IOException("upstream closed the connection before the end of the body");
+            }
+        }
+    }
+
+    private async ValueTask<ForwardResult> CopyChunkedAsync(PipeWriter writer, UpstreamConnection connection)
+    {
+        const int MaxLine = 4096;
+        while (true)
+        {
+            var lineEnd = connection.Buffered.IndexOf("\r\n"u8);
+            if (lineEnd < 0)
+            {
+                if (connection.Buffered.Length > MaxLine)
+                {
+                    throw new UpstreamProtocolException("chunk size line too long");
+                }
+
+                await FillOrThrowAsync(connection).ConfigureAwait(false);
+                continue;
+            }
+
+            var size = ParseChunkSize(connection.Buffered[..lineEnd]);
+            connection.Consume(lineEnd + 2);
+            if (size == 0)
+            {
+                // Trailers are not forwarded; skip them up to the empty line that ends the message.
+                var skipped = 0;
+                while (true)
+                {
+                    var end = connection.Buffered.IndexOf("\r\n"u8);
+                    if (end < 0)
+                    {
+                        if (connection.Buffered.Length > ResponseHead.MaxHeadSize)
+                        {
+                            throw new UpstreamProtocolException("response trailers too large");
+                        }
+
+                        await FillOrThrowAsync(connection).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    connection.Consume(end + 2);
+                    skipped += end + 2;
+                    if (end == 0)
+                    {
+                        return ForwardResult.Completed;
+                    }
+
+                    if (skipped > ResponseHead.MaxHeadSize)
+                    {
+                        throw new UpstreamProtocolException("response trailers too large");
+                    }
+                }
+            }
+
+            if (await CopyLengthAsync(writer, connection, size, flushAtEnd: false).ConfigureAwait(false) != ForwardResult.Completed)
+            {
+                return ForwardResult.ClientAborted;
+            }
+
+            while (connection.Buffered.Length < 2)
+            {
+                await FillOrThrowAsync(connection).ConfigureAwait(false);
+            }
+
+            if (!connection.Buffered.StartsWith("\r\n"u8))
+            {
+                throw new UpstreamProtocolException("chunk data not followed by CRLF");
+            }
+
+            connection.Consume(2);
+            if (connection.Buffered.IsEmpty && !await FlushAsync(writer, connection).ConfigureAwait(false))
+            {
+                return ForwardResult.ClientAborted;
+            }
+        }
+    }
+
+    internal static long ParseChunkSize(ReadOnlySpan<byte> line)
+    {
+        long size = 0;
+        var digits = 0;
+        var i = 0;
+        for (; i < line.Length; i++)
+        {
+            var b = line[i];
+            var value = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (value < 0)
+            {
+                break;
+            }
+
+            if (++digits > 15)
+            {
+                throw new UpstreamProtocolException("chunk size too large");
+            }
+
+            size = (size * 16) + value;
+        }
+
+        if (digits == 0)
+        {
+            throw new UpstreamProtocolException("invalid chunk size");
+        }
+
+        // Only whitespace and a chunk extension may follow the size.
+        var rest = line[i..].TrimStart(" \t"u8);
+        if (rest.Length > 0 && rest[0] != (byte)';')
+        {
+            throw new UpstreamProtocolException("invalid chunk size");
+        }
+
+        foreach (var b in rest)
+        {
+            if ((b < 0x20 && b != (byte)'\t') || b == 0x7F)
+            {
+                throw new UpstreamProtocolException("control character in chunk extension");
+            }
+        }
+
+        return size;
+    }
+
+    private async ValueTask FillOrThrowAsync(UpstreamConnection connection)
+    {
+        if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            throw new IOException("upstream closed the connection inside a chunked body");
+        }
+
+        connection.Arm(activityTimeout);
+    }
+
+    private static void Copy(PipeWriter writer, UpstreamConnection connection, int count)
+    {
+        var source = connection.Buffered[..count];
+        while (!source.IsEmpty)
+        {
+            var target = writer.GetSpan(Math.Min(source.Length, 16 * 1024));
+            var n = Math.Min(target.Length, source.Length);
+            source[..n].CopyTo(target);
+            writer.Advance(n);
+            source = source[n..];
+        }
+
+        connection.Consume(count);
+    }
+
+    private async ValueTask<bool> FlushAsync(PipeWriter writer, UpstreamConnection connection)
+    {
+        var flushed = await writer.FlushAsync().ConfigureAwait(false);
+        connection.Arm(activityTimeout);
+        return !flushed.IsCanceled && !flushed.IsCompleted;
+    }
+
+    private static bool IsTransportFailure(Exception ex) => ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
+
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsPut(method) ||
+        HttpMethods.IsDelete(method) || HttpMethods.IsTrace(method);
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+
+namespace Vigil.Server.Gateway.Forwarding;
+
+/// <summary>
+/// One kept-alive HTTP/1.1 connection to an upstream: the socket (TLS when the upstream is https), a receive buffer
+/// and a reusable send buffer. A connection serves one request at a time. A watchdog timer (from the pool's
+/// <see cref="TimeProvider"/>) closes the socket when the upstream stays silent longer than the activity timeout,
+/// which fails any pending read.
+/// </summary>
+internal sealed class UpstreamConnection : IDisposable
+{
+    private const int BufferSize = 16 * 1024;
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly ITimer _watchdog;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _start;
+    private int _end;
+    private int _disposed;
+
+    private UpstreamConnection(Socket socket, Stream stream, TimeProvider time)
+    {
+        _socket = socket;
+        _stream = stream;
+        _watchdog = time.CreateTimer(static s => ((UpstreamConnection)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The head of the request being sent, written here and sent in one call.</summary>
+    public ArrayBufferWriter<byte> Send { get; } = new(4096);
+
+    /// <summary>The parsed head of the current response (reused per request).</summary>
+    public ResponseHead Head { get; } = new();
+
+    /// <summary>When the connection went back to the pool (timestamp of the pool's clock).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>Whether the watchdog closed the connection.</summary>
+    public bool TimedOut { get; private set; }
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Buffered bytes not yet consumed.</summary>
+    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
+
+    public ReadOnlyMemory<byte> BufferedMemory => _buffer.AsMemory(_start, _end - _start);
+
+    public static async ValueTask<UpstreamConnection> ConnectAsync(UpstreamDestination destination, TimeProvider time, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(connectTimeout);
+            EndPoint endPoint = destination.Address is { } address ? new IPEndPoint(address, destination.Port) : new DnsEndPoint(destination.Host, destination.Port);
+            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (destination.IsHttps)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = destination.Host,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                }, timeout.Token).ConfigureAwait(false);
+                stream = ssl;
+            }
+
+            return new UpstreamConnection(socket, stream, time);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Arms the watchdog: the connection is closed unless <see cref="Disarm"/> or another arm comes first.</summary>
+    public void Arm(TimeSpan timeout) => _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
+
+    public void Disarm() => _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _stream.WriteAsync(data, cancellationToken);
+
+    /// <summary>Reads more bytes into the buffer; returns false at end of stream.</summary>
+    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        else if (_end == _buffer.Length)
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            else
+            {
+                if (_buffer.Length >= ResponseHead.MaxHeadSize + BufferSize)
+                {
+                    throw new UpstreamProtocolException("response head too large");
+                }
+
+                var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+        }
+
+        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        _end += read;
+        return read > 0;
+    }
+
+    public void Consume(int count) => _start += count;
+
+    /// <summary>Whether the idle connection is still usable: no unexpected bytes and no close from the upstream.</summary>
+    public bool IsIdleHealthy()
+    {
+        if (_start != _end || IsDisposed)
+        {
+            return false;
+        }
+
+        try
+        {
+            return !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private void OnTimeout()
+    {
+        TimedOut = true;
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _watchdog.Dispose();
+        _stream.Dispose();
+        _socket.Dispose();
+
+        // The buffer goes back only when no read can still be using it: after a dispose racing a pending read the
+        // array is simply left to the collector.
+    }
+}
