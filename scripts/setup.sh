@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (idempotently) the system packages the tests need on a fresh Debian 12 machine.
-# Each line of PACKAGES is "<command-or-file-to-check> <debian-package>".
+# Each line of PACKAGES is "<command-or-path-to-check> <debian-package>"; a path may hold a glob.
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +16,7 @@ PACKAGES=(
   "rsvg-convert librsvg2-bin"
   "/usr/bin/chromium chromium"
   "/usr/share/zoneinfo/America/New_York tzdata"
+  "/usr/lib/postgresql/*/bin/initdb postgresql"
 )
 
 missing=()
@@ -23,7 +24,7 @@ for entry in "${PACKAGES[@]}"; do
   check=${entry%% *}
   package=${entry#* }
   if [[ "$check" == /* ]]; then
-    [[ -e "$check" ]] || missing+=("$package")
+    compgen -G "$check" >/dev/null || missing+=("$package")
   else
     command -v "$check" >/dev/null 2>&1 || missing+=("$package")
   fi
@@ -32,6 +33,14 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start their own throwaway cluster (scripts/postgres.sh): the package must not create and start a
+  # system-wide "main" cluster on port 5432.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    mkdir -p /etc/postgresql-common
+    grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf ||
+      echo "create_main_cluster = false" >>/etc/postgresql-common/createcluster.conf
+    export UCF_FORCE_CONFFOLD=1 # postgresql-common's postinst must keep this file, not replace it with its template
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -6,6 +6,16 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# A throwaway PostgreSQL cluster for the storage tests, stopped on exit. If it cannot start, the variable still
+# points at a server (an unusable one), so the PostgreSQL tests fail instead of being skipped.
+if pg_env=$(bash scripts/postgres.sh start); then
+  eval "$pg_env"
+  trap 'bash scripts/postgres.sh stop "$VIGIL_TEST_POSTGRES_DIR"' EXIT
+else
+  echo "postgres: could not start a test cluster; the PostgreSQL tests will fail"
+  export VIGIL_TEST_POSTGRES="Host=127.0.0.1;Port=1;Username=unavailable;Password=unavailable;Database=unavailable;Timeout=2"
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if ! dotnet build Vigil.slnx -c Release -nologo -v q; then
   echo "build failed"

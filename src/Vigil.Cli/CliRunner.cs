@@ -10,7 +10,8 @@ internal static class CliRunner
         try
         {
             var parse = root.Parse(args);
-            return await parse.InvokeAsync().ConfigureAwait(false);
+            // Without this, System.CommandLine prints "Unhandled exception" with a stack trace itself and the catch below never runs.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

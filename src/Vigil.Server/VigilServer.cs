@@ -17,6 +17,7 @@ using Vigil.Server.Configuration;
 using Vigil.Server.Gateway;
 using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Identity;
+using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
 
@@ -117,8 +118,10 @@ public sealed class VigilServer : IAsyncDisposable
             o.FormFieldName = "__vigil_csrf";
         });
         services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
-        services.AddDbContext<VigilDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(config.Server.DataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).UseOpenIddict());
+        services.AddDbContext<VigilDbContext>(o => VigilDbContext.Configure(o, config.Storage, config.Server.DataDir));
         services.AddScoped<UserService>();
+        services.AddSingleton(sp => new WebAuthnRuntime(config.Server.PublicUrl, time, sp.GetRequiredService<ILogger<WebAuthnRuntime>>()));
+        services.AddScoped<WebAuthnService>();
         var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
         services.AddSingleton(sp => new LoginThrottle(lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
 
@@ -127,6 +130,8 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddHostedService(sp => new ClientSeeder(sp, config, gatewaySecret));
         services.AddSingleton<SessionRevocations>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRevocations>());
+        services.AddSingleton<SessionActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionActivity>());
         SessionSetup.Add(services, config, gatewaySecret, time);
         if (options.WatchConfiguration && config.SourcePath is not null)
         {
@@ -143,18 +148,38 @@ public sealed class VigilServer : IAsyncDisposable
         return new VigilServer(app);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+    /// <summary>Creates or upgrades the store, then starts; throws <see cref="StoreException"/> when the store cannot be used.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureStoreAsync(cancellationToken).ConfigureAwait(false);
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops accepting requests and flushes the decision log.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
     /// <summary>Runs until the host is asked to stop (Ctrl+C, SIGTERM).</summary>
-    public Task RunAsync(CancellationToken cancellationToken = default) => _app.RunAsync(cancellationToken);
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureStoreAsync(cancellationToken).ConfigureAwait(false);
+        await _app.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Reloads routes and policies from the configuration file now; returns the errors (empty on success).</summary>
     public IReadOnlyList<ConfigError> Reload(string path) => State.Reload(path);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Schema work before the host starts, on a context without the host's loggers, so an unreachable database is one
+    /// <see cref="StoreException"/> (a clear message) instead of logged stack traces from EF Core and the host.
+    /// </summary>
+    private async Task EnsureStoreAsync(CancellationToken cancellationToken)
+    {
+        var config = _app.Services.GetRequiredService<VigilConfig>();
+        await using var db = new VigilDbContext(VigilDbContext.CreateOptions(config.Storage, config.Server.DataDir));
+        await db.EnsureSchemaAsync(_app.Services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
+    }
 
     private static void AddIdentityProvider(IServiceCollection services, VigilConfig config)
     {

@@ -20,7 +20,7 @@ internal static class DemoCommand
     internal static readonly DemoUser[] Users =
     [
         new("alice", "alice-demo-password", "alice@example.test", ["engineer"], ["staff"], false, "engineer: home and reports (reports would be denied: logged in audit mode), not admin"),
-        new("bob", "bob-demo-password", "bob@example.test", ["admin"], ["staff", "ops"], true, "admin: must set up TOTP at first login; reaches /admin with fresh MFA"),
+        new("bob", "bob-demo-password", "bob@example.test", ["admin"], ["staff", "ops"], true, "admin: must set up TOTP or a security key at first login; reaches /admin with fresh MFA"),
         new("carol", "carol-demo-password", "carol@example.test", ["contractor"], ["contractors"], false, "contractor: home only"),
     ];
 
@@ -67,7 +67,8 @@ internal static class DemoCommand
             version: 1
             server:
               listen: [http://127.0.0.1:{{port}}]
-              public_url: http://127.0.0.1:{{port}}
+              # A host name, not 127.0.0.1: WebAuthn (security keys) needs one as relying party id.
+              public_url: http://localhost:{{port}}
               data_dir: .
             identity:
               provider: builtin

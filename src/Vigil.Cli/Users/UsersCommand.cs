@@ -6,7 +6,7 @@ using Vigil.Server.Storage;
 
 namespace Vigil.Cli.Users;
 
-/// <summary><c>vigil users add|list|disable|enable|reset-mfa</c>: manage the built-in provider's users.</summary>
+/// <summary><c>vigil users add|list|update|remove|disable|enable|reset-mfa</c>: manage the built-in provider's users.</summary>
 internal static class UsersCommand
 {
     public static Command Create()
@@ -14,6 +14,8 @@ internal static class UsersCommand
         var command = new Command("users", "Manage users of the built-in identity provider.");
         command.Subcommands.Add(Add());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Update());
+        command.Subcommands.Add(Remove());
         command.Subcommands.Add(SetDisabled("disable", true));
         command.Subcommands.Add(SetDisabled("enable", false));
         command.Subcommands.Add(ResetMfa());
@@ -21,27 +23,38 @@ internal static class UsersCommand
     }
 
     internal static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
-        (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml (its data_dir holds the store)" },
-         new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding vigil.db (instead of --config)" });
+        (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml: its storage section (SQLite in data_dir, or PostgreSQL) is the store" },
+         new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding the SQLite store vigil.db (instead of --config)" });
 
+    /// <summary>Opens the store named by --config (its storage section) or --data (SQLite), creating or upgrading its schema.</summary>
     internal static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
     {
-        string dataDir;
+        DbContextOptions<VigilDbContext> options;
         if (parse.GetValue(config) is { } file)
         {
-            dataDir = ConfigLoader.LoadFile(file.FullName).Server.DataDir;
+            var loaded = ConfigLoader.LoadFile(file.FullName);
+            options = VigilDbContext.CreateOptions(loaded.Storage, loaded.Server.DataDir);
         }
         else if (parse.GetValue(data) is { } dir)
         {
-            dataDir = dir.FullName;
+            options = VigilDbContext.SqliteOptions(dir.FullName);
         }
         else
         {
             throw new InvalidOperationException("give --config vigil.yaml or --data DIR");
         }
 
-        var db = new VigilDbContext(VigilDbContext.SqliteOptions(dataDir));
-        await db.EnsureSchemaAsync().ConfigureAwait(false);
+        var db = new VigilDbContext(options);
+        try
+        {
+            await db.EnsureSchemaAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return db;
     }
 
@@ -54,7 +67,7 @@ internal static class UsersCommand
         var display = new Option<string>("--name") { Description = "Display name" };
         var roles = new Option<string[]>("--role", "-r") { Description = "Role (repeatable)", AllowMultipleArgumentsPerToken = false };
         var groups = new Option<string[]>("--group", "-g") { Description = "Group (repeatable)" };
-        var mfa = new Option<bool>("--mfa-required") { Description = "Require TOTP at every login (enrolment at first login)" };
+        var mfa = new Option<bool>("--mfa-required") { Description = "Require a second factor (TOTP or security key) at every login (enrolment at first login)" };
         var command = new Command("add", "Add a user.") { name, password, email, display, roles, groups, mfa, config, data };
         command.SetAction(async (parse, ct) =>
         {
@@ -90,18 +103,95 @@ internal static class UsersCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
-            var users = await new UserService(db, TimeProvider.System).ListAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"{"USER",-20} {"ROLES",-24} {"GROUPS",-20} {"MFA",-10} STATUS");
+            var service = new UserService(db, TimeProvider.System);
+            var users = await service.ListAsync(ct).ConfigureAwait(false);
+            var kinds = await service.MfaKindsAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"{"USER",-20} {"ROLES",-24} {"GROUPS",-20} {"MFA",-28} STATUS");
             foreach (var u in users)
             {
-                var mfaText = u.TotpSecret is not null ? "totp" : u.MfaRequired ? "required" : "-";
-                Console.WriteLine($"{u.UserName,-20} {string.Join(',', u.Roles.Select(r => r.Role)),-24} {string.Join(',', u.Groups.Select(g => g.Group)),-20} {mfaText,-10} {(u.Disabled ? "disabled" : "active")}");
+                Console.WriteLine($"{u.UserName,-20} {string.Join(',', u.Roles.Select(r => r.Role)),-24} {string.Join(',', u.Groups.Select(g => g.Group)),-20} {MfaText(u, kinds),-28} {(u.Disabled ? "disabled" : "active")}");
             }
 
             return 0;
         });
         return command;
     }
+
+    /// <summary>The user's second factors (<c>totp</c>, <c>webauthn</c> or <c>webauthn(N)</c>, <c>recovery</c>), then <c>required</c> if MFA is required (alone: not enrolled yet); <c>-</c> for none.</summary>
+    internal static string MfaText(UserEntity user, IReadOnlyDictionary<string, IReadOnlyList<string>> kinds)
+    {
+        var parts = kinds.TryGetValue(user.Id, out var k) ? k.ToList() : [];
+        if (user.MfaRequired)
+        {
+            parts.Add("required");
+        }
+
+        return parts.Count == 0 ? "-" : string.Join(',', parts);
+    }
+
+    private static Command Update()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username") { Description = "Login name" };
+        var roles = new Option<string[]>("--role", "-r") { Description = "Role (repeatable); replaces the user's roles" };
+        var noRoles = new Option<bool>("--no-roles") { Description = "Remove every role" };
+        var groups = new Option<string[]>("--group", "-g") { Description = "Group (repeatable); replaces the user's groups" };
+        var noGroups = new Option<bool>("--no-groups") { Description = "Remove every group" };
+        var email = new Option<string>("--email") { Description = "E-mail address (empty to clear)" };
+        var display = new Option<string>("--name") { Description = "Display name (empty to clear)" };
+        var command = new Command("update", "Change a user's roles, groups, e-mail or display name. Changing roles or groups revokes the user's " +
+            "sessions (they sign in again and get the new ones).") { name, roles, noRoles, groups, noGroups, email, display, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            var newRoles = parse.GetValue(noRoles) ? [] : parse.GetValue(roles) is { Length: > 0 } r ? r : null;
+            var newGroups = parse.GetValue(noGroups) ? [] : parse.GetValue(groups) is { Length: > 0 } g ? g : null;
+            if ((parse.GetValue(noRoles) && parse.GetValue(roles) is { Length: > 0 }) || (parse.GetValue(noGroups) && parse.GetValue(groups) is { Length: > 0 }))
+            {
+                await Console.Error.WriteLineAsync("vigil: error: give --role or --no-roles (and --group or --no-groups), not both").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (newRoles is null && newGroups is null && parse.GetValue(email) is null && parse.GetValue(display) is null)
+            {
+                await Console.Error.WriteLineAsync("vigil: error: nothing to change: give --role/--no-roles, --group/--no-groups, --email or --name").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            var user = await new UserService(db, TimeProvider.System).UpdateAsync(parse.GetValue(name)!, newRoles, newGroups, parse.GetValue(email), parse.GetValue(display), ct).ConfigureAwait(false);
+            if (user is null)
+            {
+                await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.WriteLine($"updated {user.UserName}: roles {Join(user.Roles.Select(x => x.Role))}, groups {Join(user.Groups.Select(x => x.Group))}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var (config, data) = StoreOptions();
+        var name = new Argument<string>("username") { Description = "Login name" };
+        var command = new Command("remove", "Delete a user with their roles, groups and security keys; their sessions are revoked first.") { name, config, data };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
+            if (!await new UserService(db, TimeProvider.System).RemoveAsync(parse.GetValue(name)!, ct).ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.WriteLine($"removed {UserService.NormalizeName(parse.GetValue(name)!)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Join(IEnumerable<string> values) => values.Order(StringComparer.Ordinal).ToList() is { Count: > 0 } list ? string.Join(',', list) : "-";
 
     private static Command SetDisabled(string verb, bool disabled)
     {
@@ -122,7 +212,7 @@ internal static class UsersCommand
     {
         var (config, data) = StoreOptions();
         var name = new Argument<string>("username");
-        var command = new Command("reset-mfa", "Remove a user's TOTP and recovery codes (they enrol again at next login if MFA is required).") { name, config, data };
+        var command = new Command("reset-mfa", "Remove a user's TOTP, security keys (WebAuthn) and recovery codes (they enrol again at next login if MFA is required).") { name, config, data };
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);

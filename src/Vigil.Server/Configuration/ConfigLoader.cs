@@ -102,7 +102,7 @@ public static class ConfigLoader
 
         public VigilConfig ReadRoot(YamlMappingNode root)
         {
-            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "routes");
+            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "storage", "routes");
             var version = Scalar(root, "version", "");
             if (version is not null && version != "1")
             {
@@ -114,8 +114,9 @@ public static class ConfigLoader
             var session = ReadSession(Map(root, "session", "", required: false));
             var policies = ReadPolicies(Map(root, "policies", "", required: false));
             var audit = ReadAudit(Map(root, "audit", "", required: false), server.DataDir);
+            var storage = ReadStorage(Map(root, "storage", "", required: false));
             var routes = ReadRoutes(root, policies.DefaultQuery);
-            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Routes = routes };
+            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Storage = storage, Routes = routes };
         }
 
         private ServerConfig ReadServer(YamlMappingNode? map)
@@ -222,6 +223,146 @@ public static class ConfigLoader
 
             publicUrl ??= listen.Count > 0 ? new Uri(listen[0].GetLeftPart(UriPartial.Authority) + "/") : new Uri("http://127.0.0.1/");
             return new ServerConfig { Listen = listen, PublicUrl = publicUrl, Tls = tls, TrustedProxies = proxies, DataDir = dataDir, InlineIo = inlineIo };
+        }
+
+        private StorageConfig ReadStorage(YamlMappingNode? map)
+        {
+            const string path = "storage";
+            if (map is null)
+            {
+                return new StorageConfig();
+            }
+
+            string[] sources = ["connection_string", "connection_string_env", "connection_string_file"];
+            string[] passwords = ["password_env", "password_file"];
+            Keys(map, path, ["provider", .. sources, .. passwords]);
+            var provider = Scalar(map, "provider", path) switch
+            {
+                null or "sqlite" => StorageProvider.Sqlite,
+                "postgres" or "postgresql" => StorageProvider.Postgres,
+                var other => Bad(path + ".provider", Child(map, "provider"), $"provider '{other}' is not one of sqlite, postgres", StorageProvider.Sqlite),
+            };
+            if (provider == StorageProvider.Sqlite)
+            {
+                foreach (var key in sources.Concat(passwords))
+                {
+                    if (Child(map, key) is { } node)
+                    {
+                        Error(ConfigErrorCodes.Invalid, Join(path, key), node, $"'{key}' is only used with provider: postgres (SQLite is the file vigil.db in server.data_dir)");
+                    }
+                }
+
+                return new StorageConfig();
+            }
+
+            var given = sources.Where(k => Child(map, k) is not null).ToList();
+            if (given.Count != 1)
+            {
+                Error(given.Count == 0 ? ConfigErrorCodes.Missing : ConfigErrorCodes.Duplicate, Join(path, given.Count == 0 ? "connection_string" : given[1]),
+                    given.Count == 0 ? map : Child(map, given[1]), "give exactly one of connection_string, connection_string_env (variable name), connection_string_file (path)");
+                return new StorageConfig { Provider = provider };
+            }
+
+            var source = given[0];
+            var text = source switch
+            {
+                "connection_string" => Scalar(map, source, path, required: true),
+                "connection_string_env" => SecretFromEnvironment(map, source, path),
+                _ => SecretFromFile(map, source, path),
+            };
+            if (text is null)
+            {
+                return new StorageConfig { Provider = provider };
+            }
+
+            Npgsql.NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = new Npgsql.NpgsqlConnectionStringBuilder(text);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+            {
+                // The message names the offending keyword, never a value (the string may hold a password).
+                Error(ConfigErrorCodes.Invalid, Join(path, source), Child(map, source), "not a valid PostgreSQL connection string: " + ex.Message);
+                return new StorageConfig { Provider = provider };
+            }
+
+            var where = Child(map, source);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+            {
+                Error(ConfigErrorCodes.Missing, Join(path, source), where, "the connection string needs Host=...");
+            }
+
+            if (string.IsNullOrWhiteSpace(builder.Database))
+            {
+                Error(ConfigErrorCodes.Missing, Join(path, source), where, "the connection string needs Database=...");
+            }
+
+            var passwordKeys = passwords.Where(k => Child(map, k) is not null).ToList();
+            if (passwordKeys.Count > 1 || (passwordKeys.Count == 1 && !string.IsNullOrEmpty(builder.Password)))
+            {
+                Error(ConfigErrorCodes.Duplicate, Join(path, passwordKeys[^1]), Child(map, passwordKeys[^1]), "the password is given more than once (connection string, password_env, password_file): keep one");
+            }
+            else if (passwordKeys.Count == 1)
+            {
+                builder.Password = passwordKeys[0] == "password_env" ? SecretFromEnvironment(map, "password_env", path) : SecretFromFile(map, "password_file", path);
+            }
+
+            var remote = (builder.Host ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Any(h => !h.StartsWith('/') && !IsLoopbackHost(h.Split(':')[0]));
+            if (remote && builder.SslMode == Npgsql.SslMode.Disable)
+            {
+                Error(ConfigErrorCodes.Insecure, Join(path, source), where, "SSL Mode=Disable to a non-loopback database is refused (users, TOTP secrets and sessions would travel in clear); use SSL Mode=VerifyFull");
+            }
+
+            return new StorageConfig { Provider = provider, ConnectionString = builder.ConnectionString };
+        }
+
+        /// <summary>Reads a secret from the environment variable named by <paramref name="key"/>.</summary>
+        private string? SecretFromEnvironment(YamlMappingNode map, string key, string path)
+        {
+            var name = Scalar(map, key, path, required: true);
+            if (name is null)
+            {
+                return null;
+            }
+
+            var value = Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                Error(ConfigErrorCodes.Missing, Join(path, key), Child(map, key), $"environment variable '{name}' is not set or empty");
+                return null;
+            }
+
+            return value;
+        }
+
+        /// <summary>Reads a secret from the file named by <paramref name="key"/> (one trailing newline is dropped).</summary>
+        private string? SecretFromFile(YamlMappingNode map, string key, string path)
+        {
+            var name = Scalar(map, key, path, required: true);
+            if (name is null)
+            {
+                return null;
+            }
+
+            var file = FilePath(name);
+            try
+            {
+                var value = File.ReadAllText(file).TrimEnd('\n').TrimEnd('\r');
+                if (value.Length > 0)
+                {
+                    return value;
+                }
+
+                Error(ConfigErrorCodes.Invalid, Join(path, key), Child(map, key), $"file '{file}' is empty");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Error(ConfigErrorCodes.Missing, Join(path, key), Child(map, key), $"cannot read '{file}': {ex.Message}");
+            }
+
+            return null;
         }
 
         private IdentityConfig ReadIdentity(YamlMappingNode? map)

@@ -8,6 +8,9 @@ public sealed record VigilConfig
     public required SessionConfig Session { get; init; }
     public required PolicyConfig Policies { get; init; }
     public required AuditConfig Audit { get; init; }
+
+    /// <summary>The store (default: SQLite in the data folder).</summary>
+    public StorageConfig Storage { get; init; } = new();
     public required IReadOnlyList<RouteConfig> Routes { get; init; }
 
     /// <summary>The file this configuration was read from, if any.</summary>

@@ -8,14 +8,12 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Vigil.Server.Identity;
 
-/// <summary>At start-up: creates the store schema and registers (or updates) the gateway's and the configured OAuth clients.</summary>
+/// <summary>At start-up (after <see cref="VigilServer"/> has created or upgraded the store): registers (or updates) the gateway's and the configured OAuth clients.</summary>
 internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config, string gatewaySecret) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
-        await db.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         if (config.Identity.Builtin is null)
         {
             return;

@@ -16,6 +16,7 @@ using OpenIddict.Server.AspNetCore;
 using QRCoder;
 using Vigil.Server.Audit;
 using Vigil.Server.Gateway;
+using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -23,14 +24,16 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Vigil.Server.Identity;
 
 /// <summary>
-/// The built-in provider's interactive endpoints: login (password), MFA (TOTP or recovery code), TOTP enrolment,
-/// and the OIDC authorize/token passthrough handlers that turn a provider login into tokens.
+/// The built-in provider's interactive endpoints: login (password), MFA (TOTP, WebAuthn or recovery code), MFA
+/// enrolment (TOTP or WebAuthn), the account page, and the OIDC authorize/token passthrough handlers that turn a
+/// provider login into tokens.
 /// </summary>
-internal static class IdpEndpoints
+internal static partial class IdpEndpoints
 {
     public const string LoginPath = "/.vigil/idp/login";
     public const string MfaPath = "/.vigil/idp/mfa";
     public const string EnrollPath = "/.vigil/idp/mfa/enroll";
+    public const string AccountPath = "/.vigil/idp/account";
     private const string PendingCookie = "__vigil_idp_pending";
     private const string NeutralFailure = "Sign-in failed. Check your user name, password or code, or try again later.";
 
@@ -44,7 +47,8 @@ internal static class IdpEndpoints
         app.MapPost(EnrollPath, EnrollPost);
         app.MapMethods(ReturnUrls.AuthorizePath, ["GET", "POST"], Authorize);
         app.MapPost("/.vigil/idp/token", Token);
-        app.MapGet("/.vigil/idp/account", (HttpContext ctx) => Pages.Html("Signed in", "<p>You are signed in to Vigil.</p><p><a href=\"/.vigil/logout\">Sign out</a></p>"));
+        MapWebAuthn(app);
+        MapAccount(app);
     }
 
     private static IResult LoginPage(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? error)
@@ -63,7 +67,7 @@ internal static class IdpEndpoints
         return Pages.Html("Sign in to Vigil", body);
     }
 
-    private static async Task<IResult> LoginPost(HttpContext context, IAntiforgery antiforgery, UserService users, LoginThrottle throttle, DecisionLog log, TimeProvider time, IDataProtectionProvider protection)
+    private static async Task<IResult> LoginPost(HttpContext context, IAntiforgery antiforgery, UserService users, WebAuthnService webauthn, LoginThrottle throttle, DecisionLog log, TimeProvider time, IDataProtectionProvider protection)
     {
         if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
         {
@@ -91,38 +95,63 @@ internal static class IdpEndpoints
         }
 
         var mfaRequested = returnUrl is not null && QueryHelpers.ParseQuery(new Uri("http://x" + returnUrl).Query).TryGetValue("acr_values", out var acr) && acr.ToString().Contains("mfa", StringComparison.Ordinal);
-        if (user!.TotpSecret is not null || user.MfaRequired || mfaRequested)
+        var hasFactor = user!.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false);
+        if (hasFactor || user.MfaRequired || mfaRequested)
         {
-            SetPending(context, protection, time, new Pending(user.Id, time.GetUtcNow().ToUnixTimeSeconds(), null));
+            // The attempt id binds WebAuthn challenges to this login attempt (and so to this browser's pending cookie).
+            SetPending(context, protection, time, new Pending(user.Id, time.GetUtcNow().ToUnixTimeSeconds(), null, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
             Record(log, time, context, user.UserName, "password_ok", "mfa_required");
-            return Redirect(user.TotpSecret is null ? EnrollPath : MfaPath, returnUrl, error: false);
+            return Redirect(hasFactor ? MfaPath : EnrollPath, returnUrl, error: false);
         }
 
         throttle.RecordSuccess(userName);
         await SignInAsync(context, user, ["pwd"], time, mfa: false).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password");
-        return Results.Redirect(returnUrl ?? "/.vigil/idp/account");
+        return Results.Redirect(returnUrl ?? AccountPath);
     }
 
-    private static IResult MfaPage(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, TimeProvider time, string? returnUrl, string? error)
+    private static async Task<IResult> MfaPage(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time, string? returnUrl, string? error)
     {
-        if (GetPending(context, protection, time) is null)
+        var pending = GetPending(context, protection, time);
+        var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        if (pending is null || user is null)
         {
             return Results.Redirect(LoginPath + QueryString(returnUrl, false));
         }
 
+        var hasKeys = await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false);
+        if (user.TotpSecret is null && !hasKeys)
+        {
+            return Results.Redirect(EnrollPath + QueryString(returnUrl, false));
+        }
+
         var tokens = antiforgery.GetAndStoreTokens(context);
+        var safeReturn = ReturnUrls.IsAuthorizeUrl(returnUrl) ? returnUrl : null;
+        var useKeys = hasKeys && webauthn.Enabled;
+        var keyForm = !useKeys ? "" : $"""
+            <form id="webauthn-form" method="post" action="{WebAuthnMfaPath}" data-webauthn="get" data-options="{WebAuthnMfaPath}/options">
+            {Pages.Hidden(tokens.FormFieldName, tokens.RequestToken)}
+            {Pages.Hidden("returnUrl", safeReturn)}
+            <input type="hidden" name="credential" value="">
+            <p>Use your security key or passkey.</p>
+            <button type="button" id="use-key" data-webauthn-start>Use security key</button>
+            </form>
+            <p class="error" id="webauthn-status" role="status"></p>
+            """;
+        var codeLabel = user.TotpSecret is null ? "Or a recovery code" : useKeys ? "Or a code from your authenticator app (or a recovery code)" : "Code from your authenticator app (or a recovery code)";
         var body = $"""
             {(error is null ? "" : $"<p class=\"error\" id=\"error\">{Pages.E(NeutralFailure)}</p>")}
+            {keyForm}
+            {(hasKeys && !webauthn.Enabled ? "<p class=\"muted\">Your security keys cannot be used at this address.</p>" : "")}
             <form method="post" action="{MfaPath}">
             {Pages.Hidden(tokens.FormFieldName, tokens.RequestToken)}
-            {Pages.Hidden("returnUrl", ReturnUrls.IsAuthorizeUrl(returnUrl) ? returnUrl : null)}
-            <label for="code">Code from your authenticator app (or a recovery code)</label>
-            <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required autofocus>
+            {Pages.Hidden("returnUrl", safeReturn)}
+            <label for="code">{codeLabel}</label>
+            <input id="code" name="code" autocomplete="one-time-code" required{(useKeys ? "" : " autofocus")}>
             <button type="submit" id="verify">Verify</button>
             </form>
             """;
-        return Pages.Html("Two-step verification", body);
+        return Pages.Html("Two-step verification", body, webAuthnScript: useKeys);
     }
 
     private static async Task<IResult> MfaPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, LoginThrottle throttle, DecisionLog log, TimeProvider time)
@@ -136,7 +165,7 @@ internal static class IdpEndpoints
         var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
         var pending = GetPending(context, protection, time);
         var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
-        if (user is null || user.Disabled || user.TotpSecret is null)
+        if (user is null || user.Disabled || (user.TotpSecret is null && string.IsNullOrEmpty(user.RecoveryCodes)))
         {
             return Redirect(LoginPath, returnUrl, error: true);
         }
@@ -153,10 +182,10 @@ internal static class IdpEndpoints
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/.vigil/idp" });
         await SignInAsync(context, user, ["pwd", "otp", "mfa"], time, mfa: true).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password+totp");
-        return Results.Redirect(returnUrl ?? "/.vigil/idp/account");
+        return Results.Redirect(returnUrl ?? AccountPath);
     }
 
-    private static async Task<IResult> EnrollPage(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, TimeProvider time, string? returnUrl, string? error)
+    private static async Task<IResult> EnrollPage(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time, string? returnUrl, string? error)
     {
         var pending = GetPending(context, protection, time);
         var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
@@ -165,7 +194,8 @@ internal static class IdpEndpoints
             return Results.Redirect(LoginPath + QueryString(returnUrl, false));
         }
 
-        if (user.TotpSecret is not null)
+        // Enrolment needs only the password, so it is only for users without any second factor.
+        if (user.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false))
         {
             return Results.Redirect(MfaPath + QueryString(returnUrl, false));
         }
@@ -177,9 +207,24 @@ internal static class IdpEndpoints
         using var data = generator.CreateQrCode(uri, QRCodeGenerator.ECCLevel.M);
         var png = new PngByteQRCode(data).GetGraphic(5);
         var tokens = antiforgery.GetAndStoreTokens(context);
+        var safeReturn = ReturnUrls.IsAuthorizeUrl(returnUrl) ? returnUrl : null;
+        var keyForm = !webauthn.Enabled ? "" : $"""
+            <h2>Security key or passkey</h2>
+            <form id="webauthn-form" method="post" action="{WebAuthnEnrollPath}" data-webauthn="create" data-options="{WebAuthnEnrollPath}/options">
+            {Pages.Hidden(tokens.FormFieldName, tokens.RequestToken)}
+            {Pages.Hidden("returnUrl", safeReturn)}
+            <input type="hidden" name="credential" value="">
+            <label for="key-name">Name for this key</label><input id="key-name" name="name" maxlength="{WebAuthnService.MaxNameLength}" value="Security key" required>
+            <button type="button" id="add-key" data-webauthn-start>Use a security key</button>
+            </form>
+            <p class="error" id="webauthn-status" role="status"></p>
+            <h2>Authenticator app</h2>
+            """;
         var body = $"""
             {(error is null ? "" : $"<p class=\"error\" id=\"error\">{Pages.E(NeutralFailure)}</p>")}
-            <p>Your account needs two-step verification. Scan this code with an authenticator app, then enter the 6-digit code it shows.</p>
+            <p>Your account needs two-step verification{(webauthn.Enabled ? ": register a security key or passkey, or use an authenticator app" : "")}.</p>
+            {keyForm}
+            <p>Scan this code with an authenticator app, then enter the 6-digit code it shows.</p>
             <img alt="QR code" src="data:image/png;base64,{Convert.ToBase64String(png)}">
             <p class="muted">Or enter the key: <code id="secret">{Pages.E(secret)}</code></p>
             <form method="post" action="{EnrollPath}">
@@ -189,10 +234,10 @@ internal static class IdpEndpoints
             <button type="submit" id="verify">Confirm</button>
             </form>
             """;
-        return Pages.Html("Set up two-step verification", body);
+        return Pages.Html("Set up two-step verification", body, webAuthnScript: webauthn.Enabled);
     }
 
-    private static async Task<IResult> EnrollPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, LoginThrottle throttle, DecisionLog log, TimeProvider time)
+    private static async Task<IResult> EnrollPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, LoginThrottle throttle, DecisionLog log, TimeProvider time)
     {
         if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
         {
@@ -203,7 +248,7 @@ internal static class IdpEndpoints
         var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
         var pending = GetPending(context, protection, time);
         var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
-        if (pending?.NewSecret is null || user is null || user.Disabled || user.TotpSecret is not null)
+        if (pending?.NewSecret is null || user is null || user.Disabled || user.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false))
         {
             return Redirect(LoginPath, returnUrl, error: true);
         }
@@ -219,8 +264,13 @@ internal static class IdpEndpoints
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/.vigil/idp" });
         await SignInAsync(context, user, ["pwd", "otp", "mfa"], time, mfa: true).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password+totp (enrolled)");
+        return RecoveryCodesPage(codes, returnUrl ?? AccountPath);
+    }
+
+    private static IResult RecoveryCodesPage(IReadOnlyList<string> codes, string next)
+    {
         var list = string.Concat(codes.Select(c => $"<li><code>{Pages.E(c)}</code></li>"));
-        return Pages.Html("Save your recovery codes", $"<p>Each code works once if you lose your authenticator.</p><ul id=\"recovery-codes\">{list}</ul><p><a id=\"continue\" href=\"{Pages.E(returnUrl ?? "/.vigil/idp/account")}\">Continue</a></p>");
+        return Pages.Html("Save your recovery codes", $"<p>Each code works once if you lose your authenticator.</p><ul id=\"recovery-codes\">{list}</ul><p><a id=\"continue\" href=\"{Pages.E(next)}\">Continue</a></p>");
     }
 
     private static async Task<IResult> Authorize(HttpContext context, UserService users, TimeProvider time)
@@ -395,7 +445,8 @@ internal static class IdpEndpoints
         }
     }
 
-    private sealed record Pending(string UserId, long Issued, string? NewSecret);
+    /// <summary>A login between password and second factor; <see cref="Attempt"/> binds WebAuthn challenges to it.</summary>
+    private sealed record Pending(string UserId, long Issued, string? NewSecret, string? Attempt = null);
 
     private static void SetPending(HttpContext context, IDataProtectionProvider protection, TimeProvider time, Pending pending)
     {

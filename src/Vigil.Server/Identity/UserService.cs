@@ -17,7 +17,8 @@ internal enum PasswordCheck
 
 /// <summary>
 /// Users of the built-in provider: creation, password verification (PBKDF2-HMAC-SHA512 via ASP.NET Core Identity's
-/// hasher), TOTP enrolment and verification (no code accepted twice), recovery codes.
+/// hasher), TOTP enrolment and verification (no code accepted twice), recovery codes. WebAuthn credentials are
+/// handled by <see cref="WebAuthn.WebAuthnService"/>; <see cref="ResetMfaAsync"/> removes them too.
 /// </summary>
 public sealed class UserService(VigilDbContext db, TimeProvider time)
 {
@@ -146,10 +147,46 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
     {
         user.TotpSecret = secret;
         user.TotpLastStep = step;
+        return await IssueRecoveryCodesAsync(user, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces the user's recovery codes with fresh ones and returns them (shown once; only hashes are kept).</summary>
+    public async Task<IReadOnlyList<string>> IssueRecoveryCodesAsync(UserEntity user, CancellationToken ct = default)
+    {
         var codes = NewRecoveryCodes();
         user.RecoveryCodes = string.Join(' ', codes.Select(c => HashRecoveryCode(c.Replace("-", "", StringComparison.Ordinal))));
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return codes;
+    }
+
+    /// <summary>The kinds of second factor each user has: <c>totp</c>, <c>webauthn</c> (with the number of credentials), <c>recovery</c>.</summary>
+    public async Task<Dictionary<string, IReadOnlyList<string>>> MfaKindsAsync(CancellationToken ct = default)
+    {
+        var keys = await db.WebAuthnCredentials.GroupBy(c => c.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct).ConfigureAwait(false);
+        var users = await db.Users.Select(u => new { u.Id, HasTotp = u.TotpSecret != null, HasRecovery = u.RecoveryCodes != null && u.RecoveryCodes != "" }).ToListAsync(ct).ConfigureAwait(false);
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var u in users)
+        {
+            var kinds = new List<string>();
+            if (u.HasTotp)
+            {
+                kinds.Add("totp");
+            }
+
+            if (keys.TryGetValue(u.Id, out var count))
+            {
+                kinds.Add(count == 1 ? "webauthn" : $"webauthn({count})");
+            }
+
+            if (u.HasRecovery)
+            {
+                kinds.Add("recovery");
+            }
+
+            result[u.Id] = kinds;
+        }
+
+        return result;
     }
 
     public async Task<bool> SetDisabledAsync(string userName, bool disabled, CancellationToken ct = default)
@@ -182,6 +219,78 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         user.TotpSecret = null;
         user.TotpLastStep = 0;
         user.RecoveryCodes = null;
+        db.WebAuthnCredentials.RemoveRange(await db.WebAuthnCredentials.Where(c => c.UserId == user.Id).ToListAsync(ct).ConfigureAwait(false));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Changes a user's roles and/or groups (replaced when given) and e-mail/display name. When roles or groups change,
+    /// every session of the user is revoked, so a removed role does not live on in a session cookie until it expires.
+    /// Returns null when there is no such user.
+    /// </summary>
+    public async Task<UserEntity?> UpdateAsync(string userName, IReadOnlyCollection<string>? roles, IReadOnlyCollection<string>? groups, string? email, string? displayName, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return null;
+        }
+
+        var changed = false;
+        if (roles is not null)
+        {
+            var wanted = roles.ToHashSet(StringComparer.Ordinal);
+            changed |= user.Roles.RemoveAll(r => !wanted.Contains(r.Role)) > 0;
+            foreach (var role in wanted.Where(r => user.Roles.All(x => x.Role != r)))
+            {
+                user.Roles.Add(new UserRoleEntity { UserId = user.Id, Role = role });
+                changed = true;
+            }
+        }
+
+        if (groups is not null)
+        {
+            var wanted = groups.ToHashSet(StringComparer.Ordinal);
+            changed |= user.Groups.RemoveAll(g => !wanted.Contains(g.Group)) > 0;
+            foreach (var group in wanted.Where(g => user.Groups.All(x => x.Group != g)))
+            {
+                user.Groups.Add(new UserGroupEntity { UserId = user.Id, Group = group });
+                changed = true;
+            }
+        }
+
+        if (email is not null)
+        {
+            user.Email = email.Length == 0 ? null : email;
+        }
+
+        if (displayName is not null)
+        {
+            user.DisplayName = displayName.Length == 0 ? null : displayName;
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (changed)
+        {
+            await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "roles_changed", ct).ConfigureAwait(false);
+        }
+
+        return user;
+    }
+
+    /// <summary>Deletes a user (roles, groups and security keys with it) after revoking every session of theirs.</summary>
+    public async Task<bool> RemoveAsync(string userName, CancellationToken ct = default)
+    {
+        var user = await FindAsync(userName, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            return false;
+        }
+
+        await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "user_removed", ct).ConfigureAwait(false);
+        db.WebAuthnCredentials.RemoveRange(await db.WebAuthnCredentials.Where(c => c.UserId == user.Id).ToListAsync(ct).ConfigureAwait(false));
+        db.Users.Remove(user);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;
     }

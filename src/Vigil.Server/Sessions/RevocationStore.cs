@@ -15,12 +15,19 @@ internal sealed class RevocationStore(VigilDbContext db, TimeProvider time)
     /// <summary>How long a revocation without a known session expiry is kept (longer than any session lifetime).</summary>
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(8);
 
-    public Task RevokeSessionAsync(string sessionId, DateTimeOffset? sessionExpires, string reason, CancellationToken ct = default) =>
-        UpsertAsync(SessionKind, sessionId, sessionExpires, reason, ct);
+    /// <summary>Revokes one session; its recorded row (if any) is marked revoked.</summary>
+    public async Task RevokeSessionAsync(string sessionId, DateTimeOffset? sessionExpires, string reason, CancellationToken ct = default)
+    {
+        await UpsertAsync(SessionKind, sessionId, sessionExpires, reason, ct).ConfigureAwait(false);
+        await new SessionStore(db, time).MarkRevokedAsync(sessionId, Truncate(reason), ct).ConfigureAwait(false);
+    }
 
-    /// <summary>Revokes every session of <paramref name="userId"/> that was authenticated up to now.</summary>
-    public Task RevokeUserAsync(string userId, string reason, CancellationToken ct = default) =>
-        UpsertAsync(UserKind, userId, null, reason, ct);
+    /// <summary>Revokes every session of <paramref name="userId"/> that was authenticated up to now; recorded rows are marked revoked.</summary>
+    public async Task RevokeUserAsync(string userId, string reason, CancellationToken ct = default)
+    {
+        await UpsertAsync(UserKind, userId, null, reason, ct).ConfigureAwait(false);
+        await new SessionStore(db, time).MarkSubjectRevokedAsync(userId, Truncate(reason), ct).ConfigureAwait(false);
+    }
 
     /// <summary>Revocations that still matter (not yet expired); expired ones are deleted.</summary>
     public async Task<List<RevocationEntity>> LoadActiveAsync(CancellationToken ct = default)
@@ -34,7 +41,7 @@ internal sealed class RevocationStore(VigilDbContext db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var until = (expires is { } e && e > now ? e : now + DefaultRetention).ToUnixTimeSeconds();
-        reason = reason.Length > 64 ? reason[..64] : reason;
+        reason = Truncate(reason);
         var row = await db.Revocations.FirstOrDefaultAsync(r => r.Kind == kind && r.Key == key, ct).ConfigureAwait(false);
         if (row is null)
         {
@@ -49,4 +56,6 @@ internal sealed class RevocationStore(VigilDbContext db, TimeProvider time)
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
+
+    private static string Truncate(string reason) => reason.Length > 64 ? reason[..64] : reason;
 }

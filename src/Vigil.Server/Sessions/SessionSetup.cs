@@ -40,6 +40,19 @@ internal static class SessionSetup
                 ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 return Task.CompletedTask;
             };
+
+            // Session visibility: recorded once at sign-in; the gateway authenticates the cookie only when its
+            // SessionCache misses, so this notes last-seen (in memory, flushed once a minute) at most every 30 s.
+            o.Events.OnSignedIn = ctx => ctx.HttpContext.RequestServices.GetRequiredService<SessionActivity>().RecordSignInAsync(ctx.HttpContext, ctx.Principal!, ctx.Properties);
+            o.Events.OnValidatePrincipal = ctx =>
+            {
+                if (ctx.Principal?.FindFirst(SessionSchemes.SessionIdClaim)?.Value is { } sid)
+                {
+                    ctx.HttpContext.RequestServices.GetRequiredService<SessionActivity>().Touch(sid);
+                }
+
+                return Task.CompletedTask;
+            };
         });
 
         builder.AddCookie(SessionSchemes.IdpCookie, o =>

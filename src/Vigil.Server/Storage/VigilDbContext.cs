@@ -1,10 +1,14 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Vigil.Server.Configuration;
 
 namespace Vigil.Server.Storage;
 
 /// <summary>
-/// Vigil's store: users, their roles and groups, and OpenIddict's applications/authorizations/scopes/tokens.
-/// Only portable column types are used so the same model runs on SQLite (default) and PostgreSQL.
+/// Vigil's store: users, their roles and groups, OpenIddict's applications/authorizations/scopes/tokens, session
+/// revocations, recorded sessions and WebAuthn credentials. Only portable column types are used so the same model runs on SQLite (default)
+/// and PostgreSQL; the schema is versioned by <see cref="StoreSchema"/> (a new entity needs a step there).
 /// </summary>
 public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : DbContext(options)
 {
@@ -12,27 +16,91 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
     public DbSet<UserRoleEntity> UserRoles => Set<UserRoleEntity>();
     public DbSet<UserGroupEntity> UserGroups => Set<UserGroupEntity>();
     public DbSet<RevocationEntity> Revocations => Set<RevocationEntity>();
+    public DbSet<WebAuthnCredentialEntity> WebAuthnCredentials => Set<WebAuthnCredentialEntity>();
+
+    public DbSet<SessionEntity> Sessions => Set<SessionEntity>();
 
     /// <summary>
-    /// Creates the store, and adds tables introduced after a store was first created (there are no migrations yet,
-    /// and <c>EnsureCreated</c> does nothing on an existing database). The DDL is plain SQL valid on SQLite and PostgreSQL.
+    /// Creates the store or upgrades it to this build's schema version (see <see cref="StoreSchema"/>), and refuses a
+    /// store written by a newer Vigil. Any failure to reach the database becomes one <see cref="StoreException"/> whose
+    /// message says what to check (no stack trace for the operator).
     /// </summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync(TimeProvider.System, cancellationToken);
+
+    /// <inheritdoc cref="EnsureSchemaAsync(CancellationToken)"/>
+    public async Task EnsureSchemaAsync(TimeProvider time, CancellationToken cancellationToken = default)
     {
-        await Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        await Database.ExecuteSqlRawAsync(
-            "CREATE TABLE IF NOT EXISTS vigil_revocations (kind VARCHAR(16) NOT NULL, subject_key VARCHAR(128) NOT NULL, revoked_at_unix BIGINT NOT NULL, " +
-            "expires_at_unix BIGINT NOT NULL, reason VARCHAR(64) NOT NULL, PRIMARY KEY (kind, subject_key))", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StoreSchema.EnsureAsync(this, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            // Npgsql's execution strategy wraps transient failures (connection refused) in an InvalidOperationException.
+            var cause = ex is InvalidOperationException && ex.InnerException is { } inner ? inner : ex;
+            throw new StoreException(StoreErrorCodes.Unavailable, $"cannot use the store ({Describe()}): {Explain(cause)}", ex);
+        }
+    }
+
+    /// <summary>Where the store is, for messages: the SQLite file, or PostgreSQL host:port/database and user (never the password).</summary>
+    public string Describe()
+    {
+        var connectionString = Database.GetConnectionString() ?? "";
+        if (Database.IsNpgsql())
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} as {builder.Username}";
+        }
+
+        return "SQLite " + new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
     }
 
     /// <summary>Options for the SQLite file in <paramref name="dataDir"/>.</summary>
-    public static DbContextOptions<VigilDbContext> SqliteOptions(string dataDir)
+    public static DbContextOptions<VigilDbContext> SqliteOptions(string dataDir) =>
+        CreateOptions(new StorageConfig(), dataDir);
+
+    /// <summary>Options for the configured store.</summary>
+    public static DbContextOptions<VigilDbContext> CreateOptions(StorageConfig storage, string dataDir)
     {
-        Directory.CreateDirectory(dataDir);
-        return new DbContextOptionsBuilder<VigilDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(dataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery))
-            .UseOpenIddict()
-            .Options;
+        var builder = new DbContextOptionsBuilder<VigilDbContext>();
+        Configure(builder, storage, dataDir);
+        return builder.Options;
+    }
+
+    /// <summary>Configures a context for the store: the SQLite file <c>vigil.db</c> in <paramref name="dataDir"/>, or PostgreSQL.</summary>
+    public static void Configure(DbContextOptionsBuilder builder, StorageConfig storage, string dataDir)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (storage.Provider == StorageProvider.Postgres)
+        {
+            builder.UseNpgsql(storage.ConnectionString, o => o.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDir);
+            builder.UseSqlite($"Data Source={Path.Combine(dataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
+        }
+
+        builder.UseOpenIddict();
+    }
+
+    private static bool IsConnectionFailure(Exception ex) =>
+        ex is DbException or TimeoutException or System.Net.Sockets.SocketException ||
+        (ex is InvalidOperationException && ex.InnerException is DbException or TimeoutException or System.Net.Sockets.SocketException);
+
+    private static string Explain(Exception ex)
+    {
+        var hint = ex switch
+        {
+            PostgresException { SqlState: "3D000" } => " (create it first, e.g. CREATE DATABASE vigil OWNER vigil)",
+            PostgresException { SqlState: "28P01" or "28000" } => " (check the user and password in storage)",
+            PostgresException { SqlState: "42501" } => " (the user needs to own the database or have CREATE on its schema)",
+            NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } or TimeoutException => " (is PostgreSQL running and reachable at that host and port?)",
+            _ => "",
+        };
+        var message = ex.InnerException is { } inner && ex is NpgsqlException and not PostgresException ? $"{ex.Message}: {inner.Message}" : ex.Message;
+        return message + hint;
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -68,7 +136,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
         });
         modelBuilder.Entity<RevocationEntity>(revocation =>
         {
-            // Column names are given explicitly so the hand-written upgrade DDL above matches the model exactly.
+            // Explicit column names: the table predates versioning and was created by hand-written DDL with these names.
             revocation.ToTable("vigil_revocations");
             revocation.HasKey(r => new { r.Kind, r.Key });
             revocation.Property(r => r.Kind).HasColumnName("kind").HasMaxLength(16);
@@ -76,6 +144,44 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
             revocation.Property(r => r.RevokedAtUnix).HasColumnName("revoked_at_unix");
             revocation.Property(r => r.ExpiresAtUnix).HasColumnName("expires_at_unix");
             revocation.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(64).IsRequired();
+        });
+        modelBuilder.Entity<SessionEntity>(session =>
+        {
+            session.ToTable("vigil_sessions");
+            session.HasKey(s => s.Id);
+            session.Property(s => s.Id).HasColumnName("session_id").HasMaxLength(128);
+            session.Property(s => s.Subject).HasColumnName("subject").HasMaxLength(256).IsRequired();
+            session.Property(s => s.UserName).HasColumnName("user_name").HasMaxLength(256);
+            session.Property(s => s.CreatedAtUnix).HasColumnName("created_at_unix");
+            session.Property(s => s.ExpiresAtUnix).HasColumnName("expires_at_unix");
+            session.Property(s => s.LastSeenAtUnix).HasColumnName("last_seen_at_unix");
+            session.Property(s => s.ClientIp).HasColumnName("client_ip").HasMaxLength(64);
+            session.Property(s => s.UserAgent).HasColumnName("user_agent").HasMaxLength(512);
+            session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(128);
+            session.Property(s => s.RevokedAtUnix).HasColumnName("revoked_at_unix");
+            session.Property(s => s.RevokedReason).HasColumnName("revoked_reason").HasMaxLength(64);
+            session.HasIndex(s => s.Subject).HasDatabaseName("ix_vigil_sessions_subject");
+            session.HasIndex(s => s.ExpiresAtUnix).HasDatabaseName("ix_vigil_sessions_expires");
+        });
+        modelBuilder.Entity<WebAuthnCredentialEntity>(credential =>
+        {
+            // Explicit snake_case column and index names, like the other Vigil tables (schema step 3 creates it from this).
+            credential.ToTable("vigil_webauthn_credentials");
+            credential.HasKey(c => c.Id);
+            credential.Property(c => c.Id).HasColumnName("id").HasMaxLength(64);
+            credential.Property(c => c.UserId).HasColumnName("user_id").HasMaxLength(64).IsRequired();
+            credential.Property(c => c.CredentialId).HasColumnName("credential_id").HasMaxLength(1400).IsRequired();
+            credential.Property(c => c.PublicKey).HasColumnName("public_key").HasMaxLength(2048).IsRequired();
+            credential.Property(c => c.SignCount).HasColumnName("sign_count");
+            credential.Property(c => c.AaGuid).HasColumnName("aaguid").HasMaxLength(36).IsRequired();
+            credential.Property(c => c.UserHandle).HasColumnName("user_handle").HasMaxLength(128).IsRequired();
+            credential.Property(c => c.Transports).HasColumnName("transports").HasMaxLength(128).IsRequired();
+            credential.Property(c => c.Name).HasColumnName("name").HasMaxLength(64).IsRequired();
+            credential.Property(c => c.CreatedAtUnix).HasColumnName("created_at_unix");
+            credential.Property(c => c.LastUsedAtUnix).HasColumnName("last_used_at_unix");
+            credential.HasIndex(c => c.CredentialId).IsUnique().HasDatabaseName("ix_vigil_webauthn_credentials_credential_id");
+            credential.HasIndex(c => c.UserId).HasDatabaseName("ix_vigil_webauthn_credentials_user_id");
+            credential.HasOne<UserEntity>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -17,6 +17,18 @@ public sealed record HarnessOptions
     public int? Port { get; init; }
     public IReadOnlyDictionary<string, string> ExtraPolicyFiles { get; init; } = new Dictionary<string, string>();
     public bool SeedAlice { get; init; } = true;
+
+    /// <summary>Host of the public URL (Kestrel still listens on 127.0.0.1). WebAuthn needs a name: use <c>localhost</c>.</summary>
+    public string PublicHost { get; init; } = "127.0.0.1";
+
+    /// <summary>A <c>storage:</c> section (e.g. PostgreSQL); default: SQLite in the data folder.</summary>
+    public string? StorageYaml { get; init; }
+
+    /// <summary>A data folder shared with another node (keys, so both accept the same cookies); the decision log stays per node.</summary>
+    public string? SharedDataDir { get; init; }
+
+    /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
+    public Uri? PublicUrl { get; init; }
 }
 
 /// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>
@@ -24,8 +36,9 @@ public sealed class VigilHarness : IAsyncDisposable
 {
     public const string ServiceSecret = "reports-service-secret-0123456789";
 
-    private VigilHarness(string dir, int port, TestUpstream upstream, VigilServer server, string configPath)
+    private VigilHarness(string dir, int port, string publicHost, TestUpstream upstream, VigilServer server, string configPath)
     {
+        PublicHost = publicHost;
         Directory = dir;
         Port = port;
         Upstream = upstream;
@@ -35,7 +48,8 @@ public sealed class VigilHarness : IAsyncDisposable
 
     public string Directory { get; }
     public int Port { get; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    public string PublicHost { get; }
+    public Uri BaseUrl => new($"http://{PublicHost}:{Port}");
     public TestUpstream Upstream { get; }
     public VigilServer Server { get; }
     public string ConfigPath { get; }
@@ -75,12 +89,15 @@ public sealed class VigilHarness : IAsyncDisposable
             version: 1
             server:
               listen: [http://127.0.0.1:{{port}}]
-              public_url: http://127.0.0.1:{{port}}
-              data_dir: ./data
+              public_url: {{options.PublicUrl?.ToString() ?? $"http://{options.PublicHost}:{port}"}}
+              data_dir: {{options.SharedDataDir ?? "./data"}}
               trusted_proxies: [{{options.TrustedProxies ?? ""}}]
             {{identity}}
             policies:
               directories: [./policies]
+            audit:
+              path: ./data/decisions.log
+            {{options.StorageYaml ?? ""}}
             routes:
               - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
               - { name: broken, path: /broken, upstreams: [{{up}}], resource: { name: broken }, auth: public, query: data.vigil.broken.x }
@@ -92,7 +109,7 @@ public sealed class VigilHarness : IAsyncDisposable
                 upstreams: [{{up}}]
                 resource: { name: reports-api, classification: internal }
                 auth: jwt
-                jwt: { issuer: "http://127.0.0.1:{{port}}/", audiences: [reports-api] }
+                jwt: { issuer: "http://{{options.PublicHost}}:{{port}}/", audiences: [reports-api] }
                 query: data.vigil.api.allow
               - { name: admin-host, host: admin.test, path: /, upstreams: [{{up}}], resource: { name: admin-host, classification: restricted } }
               - { name: app, path: /, upstreams: [{{up}}], resource: { name: app, classification: internal, labels: { team: platform } } }
@@ -103,7 +120,7 @@ public sealed class VigilHarness : IAsyncDisposable
         var config = ConfigLoader.LoadFile(configPath);
         var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch });
         await server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        var harness = new VigilHarness(dir, port, upstream, server, configPath);
+        var harness = new VigilHarness(dir, port, options.PublicHost, upstream, server, configPath);
         if (options.SeedAlice)
         {
             await harness.AddUserAsync("alice", "alice-password-1", ["engineer"], ["staff"]).ConfigureAwait(false);
