@@ -54,6 +54,9 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
     public const int MaxNameLength = 64;
     public const int MaxCredentialsPerUser = 20;
 
+    // A browser's answer is a few levels deep; anything deeper is hostile.
+    private static readonly JsonSerializerOptions ResponseJson = new() { MaxDepth = 16 };
+
     public bool Enabled => runtime.Enabled;
 
     public Task<List<WebAuthnCredentialEntity>> ListAsync(string userId, CancellationToken ct = default) =>
@@ -304,7 +307,7 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
 
         try
         {
-            return JsonSerializer.Deserialize<T>(json, new JsonSerializerOptions { MaxDepth = 16 });
+            return JsonSerializer.Deserialize<T>(json, ResponseJson);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or FormatException)
         {
