@@ -17,6 +17,8 @@ else
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Test processes run sockets the way `vigil serve` does by default (server.inline_io: inline socket completions).
+export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 if ! dotnet build Vigil.slnx -c Release -nologo -v q; then
   echo "build failed"
   echo "0 passed, 1 failed"
