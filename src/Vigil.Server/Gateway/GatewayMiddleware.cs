@@ -245,6 +245,9 @@ internal sealed partial class GatewayMiddleware(
             return revocations.IsRevoked(cached) ? Subject.Anonymous : cached;
         }
 
+        // A miss decrypts the ticket (the data-protection key ring may be read from disk) and looks the user up in the
+        // store: both may block, so they run off the I/O thread. Misses happen at most every SessionCache.MaxAge per cookie.
+        await LeaveIoThread();
         var result = await context.AuthenticateAsync(SessionSchemes.Cookie).ConfigureAwait(false);
         if (!result.Succeeded)
         {
@@ -261,7 +264,6 @@ internal sealed partial class GatewayMiddleware(
         // so within SessionCache.MaxAge).
         if (context.RequestServices.GetService(typeof(VigilConfig)) is VigilConfig { Identity.Provider: "builtin" })
         {
-            await LeaveIoThread();
             await using var scope = context.RequestServices.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<Vigil.Server.Identity.UserService>();
             var user = await users.FindByIdAsync(subject.Id, context.RequestAborted).ConfigureAwait(false);
