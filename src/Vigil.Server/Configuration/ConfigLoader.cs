@@ -639,7 +639,7 @@ public static class ConfigLoader
                     continue;
                 }
 
-                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "resource", "query", "auth", "jwt", "mode");
+                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "resource", "query", "auth", "jwt", "mode");
                 var name = Scalar(rm, "name", path, required: true);
                 if (name is not null && !seen.Add(name))
                 {
@@ -701,6 +701,21 @@ public static class ConfigLoader
                 if (upstreams.Count == 0)
                 {
                     Error(ConfigErrorCodes.Missing, path + ".upstreams", rm, "at least one upstream URL is required");
+                }
+
+                string? upstreamCa = null;
+                if (Scalar(rm, "upstream_ca", path) is { } ca)
+                {
+                    upstreamCa = FilePath(ca);
+                    var caNode = Child(rm, "upstream_ca");
+                    if (upstreams.Count > 0 && upstreams.All(u => u.Scheme != "https"))
+                    {
+                        Error(ConfigErrorCodes.Invalid, path + ".upstream_ca", caNode, "upstream_ca applies to https upstreams, and this route has none");
+                    }
+                    else if (Gateway.Forwarding.UpstreamTrust.Load(upstreamCa) is { Error: { } caError })
+                    {
+                        Error(ConfigErrorCodes.Invalid, path + ".upstream_ca", caNode, caError);
+                    }
                 }
 
                 ResourceConfig? resource = null;
@@ -798,6 +813,7 @@ public static class ConfigLoader
                     {
                         Name = name,
                         Host = host,
+                        UpstreamCa = upstreamCa,
                         Path = routePath,
                         Upstreams = upstreams,
                         Resource = resource ?? new ResourceConfig { Name = name },

@@ -12,6 +12,12 @@ public sealed record RouteConfig
     public string Path { get; init; } = "/";
 
     public required IReadOnlyList<Uri> Upstreams { get; init; }
+
+    /// <summary>
+    /// PEM file of CA certificates that https upstreams of this route must chain to, instead of the system's trusted
+    /// CAs (for upstreams with certificates from a private CA). Null: the system's trust store.
+    /// </summary>
+    public string? UpstreamCa { get; init; }
     public required ResourceConfig Resource { get; init; }
 
     /// <summary>The Rego query deciding this route; its value is a boolean or an object with <c>allow</c>.</summary>

@@ -189,7 +189,7 @@ internal sealed partial class GatewayMiddleware(
         {
             // Upgrades (WebSockets) take YARP's path, which relays the upgraded stream both ways.
             context.Features.Set(forward);
-            var error = await yarp.SendAsync(context, destination.Prefix, httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
+            var error = await yarp.SendAsync(context, destination.Prefix, destination.UpgradeInvoker ?? httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
                 LogForwardFailed(logger, requestId, config.Name, error.ToString());

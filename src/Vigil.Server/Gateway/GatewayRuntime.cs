@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Vigil.Policy.Values;
 using Vigil.Server.Configuration;
 using Vigil.Server.Decisions;
@@ -7,9 +8,9 @@ using Vigil.Server.Sessions;
 namespace Vigil.Server.Gateway;
 
 /// <summary>One route, ready for the hot path.</summary>
-internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt, UpstreamPools pools)
+internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt, UpstreamPools pools, X509Certificate2Collection? upstreamRoots = null)
 {
-    private readonly UpstreamDestination[] _destinations = config.Upstreams.Select(pools.Destination).ToArray();
+    private readonly UpstreamDestination[] _destinations = config.Upstreams.Select(u => pools.Destination(u, upstreamRoots)).ToArray();
     private int _next;
 
     public RouteConfig Config { get; } = config;
@@ -98,7 +99,18 @@ internal sealed class GatewayRuntimeFactory(TimeProvider time, HttpClient backch
                 errors.Add(new ConfigError(ConfigErrorCodes.Policy, $"routes[{i}].query", 0, 0, $"query '{route.Query}' does not compile: {error}"));
             }
 
-            routes.Add(new RouteRuntime(route, route.Jwt is null ? null : new BearerTokenValidator(route.Jwt, backchannel, time), pools));
+            X509Certificate2Collection? roots = null;
+            if (route.UpstreamCa is { } ca)
+            {
+                (roots, var caError) = UpstreamTrust.Load(ca);
+                if (caError is not null)
+                {
+                    errors.Add(new ConfigError(ConfigErrorCodes.Invalid, $"routes[{i}].upstream_ca", 0, 0, caError));
+                    continue;
+                }
+            }
+
+            routes.Add(new RouteRuntime(route, route.Jwt is null ? null : new BearerTokenValidator(route.Jwt, backchannel, time), pools, roots));
         }
 
         if (errors.Count > 0)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Vigil.Server.Gateway.Forwarding;
 
 /// <summary>
@@ -135,10 +137,22 @@ internal sealed class UpstreamPools : IDisposable
         _sweeper = time.CreateTimer(static s => ((UpstreamPools)s!).Sweep(), this, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
     }
 
-    /// <summary>The destination for an upstream base URL, with the pool for its scheme, host and port.</summary>
-    public UpstreamDestination Destination(Uri upstream)
+    /// <summary>
+    /// The destination for an upstream base URL, with the pool for its scheme, host, port and trusted CAs (connections
+    /// verified against one set of CAs are never handed to a route that trusts another).
+    /// </summary>
+    public UpstreamDestination Destination(Uri upstream, X509Certificate2Collection? trustedRoots = null)
     {
         var key = upstream.Scheme + "://" + upstream.Authority;
+        if (trustedRoots is not null && upstream.Scheme == Uri.UriSchemeHttps)
+        {
+            key += "|" + string.Join(',', trustedRoots.Select(c => c.Thumbprint));
+        }
+        else
+        {
+            trustedRoots = null;
+        }
+
         ConnectionPool pool;
         lock (_pools)
         {
@@ -149,7 +163,7 @@ internal sealed class UpstreamPools : IDisposable
             }
         }
 
-        return new UpstreamDestination(upstream, pool);
+        return new UpstreamDestination(upstream, pool, trustedRoots);
     }
 
     private void Sweep()

@@ -66,6 +66,7 @@ internal sealed class UpstreamConnection : IDisposable
                 {
                     TargetHost = destination.Host,
                     ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    CertificateChainPolicy = destination.TrustedRoots is { } roots ? UpstreamTrust.ChainPolicy(roots) : null,
                 }, timeout.Token).ConfigureAwait(false);
                 stream = ssl;
             }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Vigil.Server.Gateway.Forwarding;
@@ -6,10 +7,11 @@ namespace Vigil.Server.Gateway.Forwarding;
 /// <summary>An upstream base URL, parsed once: where to connect and what to put in the request line and Host.</summary>
 internal sealed class UpstreamDestination
 {
-    public UpstreamDestination(Uri uri, ConnectionPool pool)
+    public UpstreamDestination(Uri uri, ConnectionPool pool, X509Certificate2Collection? trustedRoots = null)
     {
         Uri = uri;
         Pool = pool;
+        TrustedRoots = trustedRoots;
         IsHttps = uri.Scheme == Uri.UriSchemeHttps;
         Host = uri.IdnHost;
         Port = uri.Port;
@@ -39,4 +41,21 @@ internal sealed class UpstreamDestination
     public byte[] BasePath { get; }
 
     public ConnectionPool Pool { get; }
+
+    /// <summary>The CAs an https upstream must chain to (route's <c>upstream_ca</c>); null: the system's trust store.</summary>
+    public X509Certificate2Collection? TrustedRoots { get; }
+
+    /// <summary>The HTTP client for the YARP path (upgrades) when this destination trusts its own CAs; null: the shared one.</summary>
+    public HttpMessageInvoker? UpgradeInvoker => TrustedRoots is null ? null : _upgradeInvoker ??= new HttpMessageInvoker(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions { CertificateChainPolicy = UpstreamTrust.ChainPolicy(TrustedRoots) },
+    });
+
+    private HttpMessageInvoker? _upgradeInvoker;
 }
