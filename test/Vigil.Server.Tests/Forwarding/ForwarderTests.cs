@@ -309,4 +309,85 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("upstream_unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Forward_LargeBodiesBothWays_ArriveIntact()
+    {
+        var payload = new byte[(3 * 1024 * 1024) + 17];
+        new Random(7).NextBytes(payload);
+        fixture.Handlers["large"] = async (request, stream) =>
+        {
+            // Echo the request body back with a length, in uneven pieces.
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {request.Body.Length}\r\n\r\n"));
+            for (var offset = 0; offset < request.Body.Length; offset += 70_001)
+            {
+                await stream.WriteAsync(request.Body.AsMemory(offset, Math.Min(70_001, request.Body.Length - offset)));
+            }
+
+            return true;
+        };
+        using var api = H.Api();
+        using var response = await api.PostAsync("/raw/large", new ByteArrayContent(payload));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(payload, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Forward_ExpectContinue_BodyStillArrives()
+    {
+        var path = On("expect", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var api = H.Api();
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent("after continue") };
+        request.Headers.ExpectContinue = true;
+        using var response = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/expect", StringComparison.Ordinal));
+        Assert.Equal("after continue", Encoding.UTF8.GetString(received.Body));
+        Assert.False(received.HasHeader("Expect"));
+    }
+
+    [Fact]
+    public async Task Forward_ManyConcurrentRequests_EachGetsItsOwnAnswer()
+    {
+        fixture.Handlers["echo"] = async (request, stream) =>
+        {
+            var marker = request.RequestLine.Split(' ')[1].Split("m=")[1];
+            var body = Encoding.ASCII.GetBytes(marker + ":" + Encoding.ASCII.GetString(request.Body));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n"));
+            await Task.Yield();
+            await stream.WriteAsync(body);
+            return true;
+        };
+        using var api = H.Api();
+        var tasks = Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var response = i % 2 == 0
+                ? await api.GetAsync($"/raw/echo?m={i}")
+                : await api.PostAsync($"/raw/echo?m={i}", new StringContent("body" + i));
+            return (i, await response.Content.ReadAsStringAsync());
+        });
+        foreach (var (i, text) in await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(i % 2 == 0 ? $"{i}:" : $"{i}:body{i}", text);
+        }
+    }
+
+    [Theory]
+    [InlineData("length")]
+    [InlineData("chunked")]
+    [InlineData("close")]
+    public async Task Forward_ResponseLargerThanOneRead_ArrivesWhole(string framing)
+    {
+        // Larger than the forwarder's receive buffer, sent at once: the part after the last flush must still go out.
+        var body = string.Concat(Enumerable.Range(0, 5000).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
+        var response = framing switch
+        {
+            "length" => $"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}",
+            "chunked" => $"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{body.Length - 10:x}\r\n{body[..^10]}\r\na\r\n{body[^10..]}\r\n0\r\n\r\n",
+            _ => $"HTTP/1.1 200 OK\r\n\r\n{body}",
+        };
+        var path = On("whole-" + framing, response, keep: framing != "close");
+        using var api = H.Api();
+        Assert.Equal(body, await api.GetStringAsync(path).WaitAsync(TimeSpan.FromSeconds(20)));
+    }
 }

@@ -395,30 +395,23 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         var writer = context.Response.BodyWriter;
         try
         {
-            switch (head.Framing)
+            var result = head.Framing switch
             {
-                case BodyFraming.None:
-                    return ForwardResult.Completed;
-                case BodyFraming.ContentLength:
-                    return await CopyLengthAsync(writer, connection, head.ContentLength, flushAtEnd: false).ConfigureAwait(false);
-                case BodyFraming.UntilClose:
-                    while (true)
-                    {
-                        Copy(writer, connection, connection.Buffered.Length);
-                        if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
-                        {
-                            return ForwardResult.Completed;
-                        }
+                BodyFraming.None => ForwardResult.Completed,
+                BodyFraming.ContentLength => await CopyLengthAsync(writer, connection, head.ContentLength).ConfigureAwait(false),
+                BodyFraming.UntilClose => await CopyUntilCloseAsync(writer, connection).ConfigureAwait(false),
+                _ => await CopyChunkedAsync(writer, connection).ConfigureAwait(false),
+            };
 
-                        if (!await FlushAsync(writer, connection).ConfigureAwait(false))
-                        {
-                            return ForwardResult.ClientAborted;
-                        }
-                    }
-
-                default:
-                    return await CopyChunkedAsync(writer, connection).ConfigureAwait(false);
+            // Once a response has been flushed (headers and part of the body are out), what is written after the last
+            // flush must be flushed too: Kestrel does not send it by itself when the request ends. A response never
+            // flushed goes out whole, headers and body in one write, when the request ends.
+            if (result == ForwardResult.Completed && context.Response.HasStarted && !await FlushAsync(writer, connection).ConfigureAwait(false))
+            {
+                return ForwardResult.ClientAborted;
             }
+
+            return result;
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
@@ -434,7 +427,24 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         }
     }
 
-    private async ValueTask<ForwardResult> CopyLengthAsync(PipeWriter writer, UpstreamConnection connection, long remaining, bool flushAtEnd)
+    private async ValueTask<ForwardResult> CopyUntilCloseAsync(PipeWriter writer, UpstreamConnection connection)
+    {
+        while (true)
+        {
+            Copy(writer, connection, connection.Buffered.Length);
+            if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                return ForwardResult.Completed;
+            }
+
+            if (!await FlushAsync(writer, connection).ConfigureAwait(false))
+            {
+                return ForwardResult.ClientAborted;
+            }
+        }
+    }
+
+    private async ValueTask<ForwardResult> CopyLengthAsync(PipeWriter writer, UpstreamConnection connection, long remaining)
     {
         while (true)
         {
@@ -443,7 +453,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
             remaining -= take;
             if (remaining == 0)
             {
-                return !flushAtEnd || await FlushAsync(writer, connection).ConfigureAwait(false) ? ForwardResult.Completed : ForwardResult.ClientAborted;
+                return ForwardResult.Completed;
             }
 
             // More to come: pass on what we have so streaming responses stream, then wait for the rest.
@@ -510,7 +520,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
                 }
             }
 
-            if (await CopyLengthAsync(writer, connection, size, flushAtEnd: false).ConfigureAwait(false) != ForwardResult.Completed)
+            if (await CopyLengthAsync(writer, connection, size).ConfigureAwait(false) != ForwardResult.Completed)
             {
                 return ForwardResult.ClientAborted;
             }
