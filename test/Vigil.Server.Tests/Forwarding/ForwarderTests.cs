@@ -390,4 +390,16 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         using var api = H.Api();
         Assert.Equal(body, await api.GetStringAsync(path).WaitAsync(TimeSpan.FromSeconds(20)));
     }
+
+    [Fact]
+    public async Task Forward_NotModifiedWithLength_IsRelayedWithoutBody()
+    {
+        var path = On("not-modified", "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 1234\r\n\r\n");
+        var first = await RawHttp.SendAsync(H.Port, path, headers: ["If-None-Match: \"v1\""]);
+        Assert.Equal(304, first.Status);
+        Assert.Equal("\"v1\"", first.Header("ETag"));
+        Assert.Equal("", first.Body);
+        var received = fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/not-modified", StringComparison.Ordinal));
+        Assert.Equal("\"v1\"", received.Header("If-None-Match"));
+    }
 }
