@@ -106,7 +106,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
         services.AddSingleton<ForwarderHttpClient>();
         services.AddSingleton(pools);
-        services.AddSingleton(new Http1Forwarder(time, GatewayMiddleware.ActivityTimeout, TimeSpan.FromSeconds(10)));
+        services.AddSingleton(new Http1Forwarder(time, TimeSpan.FromSeconds(10)));
         services.AddSingleton(new SessionCache(time));
         services.AddHttpForwarder();
         services.AddRouting();

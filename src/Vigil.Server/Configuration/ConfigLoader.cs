@@ -639,7 +639,7 @@ public static class ConfigLoader
                     continue;
                 }
 
-                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "resource", "query", "auth", "jwt", "mode");
+                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "resource", "query", "auth", "jwt", "mode");
                 var name = Scalar(rm, "name", path, required: true);
                 if (name is not null && !seen.Add(name))
                 {
@@ -701,6 +701,12 @@ public static class ConfigLoader
                 if (upstreams.Count == 0)
                 {
                     Error(ConfigErrorCodes.Missing, path + ".upstreams", rm, "at least one upstream URL is required");
+                }
+
+                var upstreamTimeout = Duration(rm, "upstream_timeout", path) ?? RouteConfig.DefaultUpstreamTimeout;
+                if (upstreamTimeout < TimeSpan.FromSeconds(1) || upstreamTimeout > TimeSpan.FromHours(1))
+                {
+                    Error(ConfigErrorCodes.Invalid, path + ".upstream_timeout", Child(rm, "upstream_timeout"), "upstream_timeout must be between 1s and 1h");
                 }
 
                 string? upstreamCa = null;
@@ -814,6 +820,7 @@ public static class ConfigLoader
                         Name = name,
                         Host = host,
                         UpstreamCa = upstreamCa,
+                        UpstreamTimeout = upstreamTimeout,
                         Path = routePath,
                         Upstreams = upstreams,
                         Resource = resource ?? new ResourceConfig { Name = name },

@@ -18,6 +18,12 @@ public sealed record RouteConfig
     /// CAs (for upstreams with certificates from a private CA). Null: the system's trust store.
     /// </summary>
     public string? UpstreamCa { get; init; }
+
+    /// <summary>How long the upstream may stay silent (no response head, no body bytes) before the request fails with 504.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = DefaultUpstreamTimeout;
+
+    /// <summary>The default of <see cref="UpstreamTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultUpstreamTimeout = TimeSpan.FromSeconds(100);
     public required ResourceConfig Resource { get; init; }
 
     /// <summary>The Rego query deciding this route; its value is a boolean or an object with <c>allow</c>.</summary>

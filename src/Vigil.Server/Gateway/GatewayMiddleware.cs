@@ -32,10 +32,6 @@ internal sealed partial class GatewayMiddleware(
     TimeProvider time,
     ILogger<GatewayMiddleware> logger)
 {
-    /// <summary>How long an upstream may stay silent (no response head, no body bytes) before the request fails.</summary>
-    public static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(100);
-
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = ActivityTimeout };
     private readonly string _cookieName = state.Current.Config.Session.CookieName;
     private readonly GatewayTransformer _transformer = new(state.Current.Config.Session.CookieName);
 
@@ -182,14 +178,14 @@ internal sealed partial class GatewayMiddleware(
         var forward = new ForwardContext
         {
             Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = clientIpText, RequestId = requestId, Decision = outcome,
-            Subject = subject, Assertion = assertion,
+            Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout,
         };
         var destination = route.NextDestination();
         if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } || context.WebSockets.IsWebSocketRequest)
         {
             // Upgrades (WebSockets) take YARP's path, which relays the upgraded stream both ways.
             context.Features.Set(forward);
-            var error = await yarp.SendAsync(context, destination.Prefix, destination.UpgradeInvoker ?? httpClient.Invoker, RequestConfig, _transformer).ConfigureAwait(false);
+            var error = await yarp.SendAsync(context, destination.Prefix, destination.UpgradeInvoker ?? httpClient.Invoker, route.ForwarderConfig, _transformer).ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
                 LogForwardFailed(logger, requestId, config.Name, error.ToString());

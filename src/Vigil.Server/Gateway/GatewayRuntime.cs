@@ -19,6 +19,9 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
 
     public BearerTokenValidator? Jwt { get; } = jwt;
 
+    /// <summary>YARP's settings for this route's upgraded requests (WebSockets): the route's upstream timeout.</summary>
+    public Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig ForwarderConfig { get; } = new() { ActivityTimeout = config.UpstreamTimeout };
+
     /// <summary>Round-robin over the upstreams.</summary>
     public UpstreamDestination NextDestination() =>
         _destinations.Length == 1 ? _destinations[0] : _destinations[(int)((uint)Interlocked.Increment(ref _next) % (uint)_destinations.Length)];

@@ -18,6 +18,9 @@ internal sealed class ForwardContext
     public required string Decision { get; init; }
     public Sessions.Subject? Subject { get; init; }
     public string? Assertion { get; init; }
+
+    /// <summary>The route's upstream timeout.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = Configuration.RouteConfig.DefaultUpstreamTimeout;
 }
 
 /// <summary>

@@ -48,6 +48,24 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
+    [InlineData("0s")]
+    [InlineData("2h")]
+    [InlineData("soon")]
+    public void Parse_UpstreamTimeoutOutOfRange_IsRefusedWithLocation(string value)
+    {
+        var ex = Fails($"server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - {{ name: a, path: /a, upstreams: [http://127.0.0.1:9], upstream_timeout: {value} }}\n");
+        Assert.Contains(ex.Errors, e => e.Path == "routes[0].upstream_timeout" && e.Line == 4);
+    }
+
+    [Fact]
+    public void Parse_UpstreamTimeout_IsReadPerRoute()
+    {
+        var config = ConfigLoader.Parse("server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - { name: a, path: /a, upstreams: [http://127.0.0.1:9], upstream_timeout: 30s }\n  - { name: b, path: /b, upstreams: [http://127.0.0.1:9] }\n", Base);
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Routes[0].UpstreamTimeout);
+        Assert.Equal(RouteConfig.DefaultUpstreamTimeout, config.Routes[1].UpstreamTimeout);
+    }
+
+    [Theory]
     [InlineData("\"*\"")]
     [InlineData("0.0.0.0/0")]
     [InlineData("::/0")]

@@ -6,8 +6,10 @@ namespace Vigil.Server.Tests.Forwarding;
 
 public sealed class ForwarderTimeoutTests
 {
-    [Fact]
-    public async Task Forward_SilentUpstream_TimesOutWithGatewayTimeout()
+    [Theory]
+    [InlineData(null, 100)]
+    [InlineData("5s", 5)]
+    public async Task Forward_SilentUpstream_TimesOutWithGatewayTimeout(string? routeTimeout, int seconds)
     {
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,12 +23,13 @@ public sealed class ForwarderTimeoutTests
         {
             Time = time,
             SeedAlice = false,
-            ExtraRoutes = $"  - {{ name: silent, path: /silent, upstreams: [{upstream.Url}], resource: {{ name: silent, classification: public }}, auth: public }}",
+            ExtraRoutes = $"  - {{ name: silent, path: /silent, upstreams: [{upstream.Url}], resource: {{ name: silent, classification: public }}, auth: public"
+                + (routeTimeout is null ? "" : $", upstream_timeout: {routeTimeout}") + " }",
         });
         using var api = h.Api();
         var pending = api.GetAsync("/silent/x");
         await received.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        time.Advance(TimeSpan.FromSeconds(99));
+        time.Advance(TimeSpan.FromSeconds(seconds - 1));
         await Task.Delay(200);
         Assert.False(pending.IsCompleted, "the upstream still has time to answer");
         time.Advance(TimeSpan.FromSeconds(2));

@@ -40,7 +40,7 @@ internal enum ForwardResult
 /// until-close framing. A reused connection that turns out closed is retried once on a fresh one when the request
 /// is idempotent and has no body. Upgrades (WebSockets) go through YARP instead.
 /// </summary>
-internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout, TimeSpan connectTimeout)
+internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 {
     private static readonly FrozenDictionary<string, string> KnownNames = new[]
     {
@@ -110,7 +110,8 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         var headRequest = HttpMethods.IsHead(request.Method);
         var keep = false;
         var receivedAny = false;
-        connection.Arm(activityTimeout);
+        connection.ActivityTimeout = forward.UpstreamTimeout;
+        connection.Arm();
         var abort = context.RequestAborted.UnsafeRegister(static s => ((UpstreamConnection)s!).Dispose(), connection);
         try
         {
@@ -169,7 +170,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
                 }
 
                 receivedAny = true;
-                connection.Arm(activityTimeout);
+                connection.Arm();
             }
 
             ApplyResponseHead(context.Response, head, connection.Buffered, sessionCookieName);
@@ -594,14 +595,14 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         return size;
     }
 
-    private async ValueTask FillOrThrowAsync(UpstreamConnection connection)
+    private static async ValueTask FillOrThrowAsync(UpstreamConnection connection)
     {
         if (!await connection.FillAsync(CancellationToken.None).ConfigureAwait(false))
         {
             throw new IOException("upstream closed the connection inside a chunked body");
         }
 
-        connection.Arm(activityTimeout);
+        connection.Arm();
     }
 
     private static void Copy(PipeWriter writer, UpstreamConnection connection, int count)
@@ -619,10 +620,10 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan activityTimeout
         connection.Consume(count);
     }
 
-    private async ValueTask<bool> FlushAsync(PipeWriter writer, UpstreamConnection connection)
+    private static async ValueTask<bool> FlushAsync(PipeWriter writer, UpstreamConnection connection)
     {
         var flushed = await writer.FlushAsync().ConfigureAwait(false);
-        connection.Arm(activityTimeout);
+        connection.Arm();
         return !flushed.IsCanceled && !flushed.IsCompleted;
     }
 

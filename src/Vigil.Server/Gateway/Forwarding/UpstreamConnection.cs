@@ -80,8 +80,11 @@ internal sealed class UpstreamConnection : IDisposable
         }
     }
 
+    /// <summary>How long the upstream may stay silent during the current exchange (the route's upstream timeout).</summary>
+    public TimeSpan ActivityTimeout { get; set; } = Configuration.RouteConfig.DefaultUpstreamTimeout;
+
     /// <summary>Arms the watchdog: the connection is closed unless <see cref="Disarm"/> or another arm comes first.</summary>
-    public void Arm(TimeSpan timeout) => _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
+    public void Arm() => _watchdog.Change(ActivityTimeout, Timeout.InfiniteTimeSpan);
 
     public void Disarm() => _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
