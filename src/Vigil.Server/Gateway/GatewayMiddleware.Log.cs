@@ -15,4 +15,7 @@ internal sealed partial class GatewayMiddleware
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Forwarding request {RequestId} on route {Route} failed: {Error}")]
     private static partial void LogForwardFailed(ILogger logger, string requestId, string route, string error);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Upstream {Upstream} of route {Route} refused a connection; left out of the rotation for {Seconds} s")]
+    private static partial void LogUpstreamDown(ILogger logger, string upstream, string route, double seconds);
 }

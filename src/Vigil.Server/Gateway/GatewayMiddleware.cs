@@ -180,7 +180,7 @@ internal sealed partial class GatewayMiddleware(
             Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = clientIpText, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout,
         };
-        var destination = route.NextDestination();
+        var destination = route.NextDestination(now);
         if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } || context.WebSockets.IsWebSocketRequest)
         {
             // Upgrades (WebSockets) take YARP's path, which relays the upgraded stream both ways.
@@ -196,6 +196,21 @@ internal sealed partial class GatewayMiddleware(
         }
 
         var result = await forwarder.ForwardAsync(context, destination, forward, _cookieName).ConfigureAwait(false);
+        if (result == ForwardResult.ConnectFailed && route.DestinationCount > 1)
+        {
+            // Nothing reached that upstream, not even the request body: take it out of the rotation for a while and
+            // send the request to another one.
+            destination.MarkDown(time.GetUtcNow() + RouteRuntime.DownTime);
+            LogUpstreamDown(logger, destination.Prefix, config.Name, RouteRuntime.DownTime.TotalSeconds);
+            destination = route.NextDestination(time.GetUtcNow(), except: destination);
+            result = await forwarder.ForwardAsync(context, destination, forward, _cookieName).ConfigureAwait(false);
+        }
+
+        if (result == ForwardResult.ConnectFailed)
+        {
+            destination.MarkDown(time.GetUtcNow() + RouteRuntime.DownTime);
+        }
+
         if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted))
         {
             LogForwardFailed(logger, requestId, config.Name, result.ToString());

@@ -22,9 +22,35 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
     /// <summary>YARP's settings for this route's upgraded requests (WebSockets): the route's upstream timeout.</summary>
     public Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig ForwarderConfig { get; } = new() { ActivityTimeout = config.UpstreamTimeout };
 
-    /// <summary>Round-robin over the upstreams.</summary>
-    public UpstreamDestination NextDestination() =>
-        _destinations.Length == 1 ? _destinations[0] : _destinations[(int)((uint)Interlocked.Increment(ref _next) % (uint)_destinations.Length)];
+    /// <summary>How long an upstream that refused a connection is left out of the rotation.</summary>
+    public static readonly TimeSpan DownTime = TimeSpan.FromSeconds(10);
+
+    public int DestinationCount => _destinations.Length;
+
+    /// <summary>
+    /// Round-robin over the upstreams, skipping those that refused a connection within <see cref="DownTime"/>
+    /// (passive health checking); when all are down, the rotation goes on regardless so they are retried.
+    /// </summary>
+    public UpstreamDestination NextDestination(DateTimeOffset now, UpstreamDestination? except = null)
+    {
+        if (_destinations.Length == 1)
+        {
+            return _destinations[0];
+        }
+
+        var start = (uint)Interlocked.Increment(ref _next);
+        for (var i = 0u; i < (uint)_destinations.Length; i++)
+        {
+            var candidate = _destinations[(int)((start + i) % (uint)_destinations.Length)];
+            if (candidate != except && !candidate.IsDown(now))
+            {
+                return candidate;
+            }
+        }
+
+        var fallback = _destinations[(int)(start % (uint)_destinations.Length)];
+        return fallback == except ? _destinations[(int)((start + 1) % (uint)_destinations.Length)] : fallback;
+    }
 
     public bool Matches(string host, string path)
     {

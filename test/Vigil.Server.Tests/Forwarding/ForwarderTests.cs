@@ -402,4 +402,24 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         var received = fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/not-modified", StringComparison.Ordinal));
         Assert.Equal("\"v1\"", received.Header("If-None-Match"));
     }
+
+    [Fact]
+    public async Task Forward_OneOfTwoUpstreamsDown_EveryRequestStillSucceeds()
+    {
+        fixture.Handlers["lb"] = async (request, stream) =>
+        {
+            var body = Encoding.ASCII.GetBytes("got:" + Encoding.ASCII.GetString(request.Body));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n"));
+            await stream.WriteAsync(body);
+            return true;
+        };
+        using var api = H.Api();
+        for (var i = 0; i < 6; i++)
+        {
+            // A refused connection sent nothing, so the request (body included) goes to the other upstream.
+            using var response = i % 2 == 0 ? await api.GetAsync("/lb/lb") : await api.PostAsync("/lb/lb", new StringContent("payload" + i));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(i % 2 == 0 ? "got:" : "got:payload" + i, await response.Content.ReadAsStringAsync());
+        }
+    }
 }

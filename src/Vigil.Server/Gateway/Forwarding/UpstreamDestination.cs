@@ -42,6 +42,14 @@ internal sealed class UpstreamDestination
 
     public ConnectionPool Pool { get; }
 
+    private long _downUntilTicks;
+
+    /// <summary>Whether a connection to this upstream was refused recently (until <see cref="MarkDown"/>'s time).</summary>
+    public bool IsDown(DateTimeOffset now) => Volatile.Read(ref _downUntilTicks) > now.UtcTicks;
+
+    /// <summary>Leaves this upstream out of its routes' rotation until <paramref name="until"/>.</summary>
+    public void MarkDown(DateTimeOffset until) => Volatile.Write(ref _downUntilTicks, until.UtcTicks);
+
     /// <summary>The CAs an https upstream must chain to (route's <c>upstream_ca</c>); null: the system's trust store.</summary>
     public X509Certificate2Collection? TrustedRoots { get; }
 
