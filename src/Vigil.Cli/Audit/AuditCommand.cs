@@ -19,7 +19,7 @@ internal static class AuditCommand
     private static Command Verify()
     {
         var file = new Argument<FileInfo>("log") { Description = "Decision log file (decisions.log)" };
-        var command = new Command("verify", "Check the whole hash chain; name the first altered, removed or reordered record.") { file };
+        var command = new Command("verify", "Check the whole hash chain (rotated files included); name the first altered, removed or reordered record.") { file };
         command.SetAction(parse =>
         {
             var result = AuditChain.Verify(parse.GetValue(file)!.FullName);
@@ -95,7 +95,7 @@ internal static class AuditCommand
         var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "jsonl" };
         format.AcceptOnlyFromAmong("jsonl");
         var output = new Option<FileInfo>("--output", "-o") { Description = "Write here instead of standard output" };
-        var command = new Command("export", "Export records (after verifying the chain) for a SIEM.") { file, format, output };
+        var command = new Command("export", "Export records, rotated files included, in chain order (after verifying the chain) for a SIEM.") { file, format, output };
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!.FullName;
@@ -108,7 +108,8 @@ internal static class AuditCommand
             var target = parse.GetValue(output) is { } o ? new StreamWriter(o.FullName) : new StreamWriter(Console.OpenStandardOutput());
             await using (target.ConfigureAwait(false))
             {
-                foreach (var line in File.ReadLines(path))
+                // Rotated files first, oldest to newest, then the current file: the whole chain in order.
+                foreach (var line in AuditChain.ChainFiles(path).SelectMany(File.ReadLines))
                 {
                     if (line.Length == 0)
                     {

@@ -87,99 +87,160 @@ public static class AuditChain
     /// <summary>Checks the whole chain; names the first line that was altered, removed or reordered.</summary>
     public static VerifyResult Verify(string path)
     {
-        if (!File.Exists(path))
+        var files = ChainFiles(path);
+        if (files.Count == 0)
         {
             return new VerifyResult(false, 0, null, $"{path}: no such file");
         }
 
         var prev = Genesis;
         long expectedSeq = 1;
+        long records = 0;
         long lineNo = 0;
         var checkpointSeq = File.Exists(CheckpointPath(path)) && ReadCheckpoint(CheckpointPath(path)) is { } cp ? cp.Seq : -1;
         string? checkpointHash = checkpointSeq == 0 ? Genesis : null;
-        foreach (var text in File.ReadLines(path))
+        foreach (var file in files)
         {
-            lineNo++;
-            if (text.Length == 0)
+            // Rotated files and the current file form one chain; lines are numbered per file in messages.
+            lineNo = 0;
+            var where = files.Count == 1 ? "line" : $"{Path.GetFileName(file)} line";
+            foreach (var text in File.ReadLines(file))
             {
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: empty line (a record was removed or the file was edited)");
-            }
+                lineNo++;
+                if (text.Length == 0)
+                {
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo}: empty line (a record was removed or the file was edited)");
+                }
 
-            var bytes = Encoding.UTF8.GetBytes(text);
-            var marker = bytes.AsSpan().LastIndexOf(HashMarker);
-            if (marker < 0)
-            {
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: not a chained record (no hash)");
-            }
+                var bytes = Encoding.UTF8.GetBytes(text);
+                var marker = bytes.AsSpan().LastIndexOf(HashMarker);
+                if (marker < 0)
+                {
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo}: not a chained record (no hash)");
+                }
 
-            long seq;
-            string recordPrev, recordHash;
-            try
-            {
-                using var doc = JsonDocument.Parse(bytes);
-                seq = doc.RootElement.GetProperty("seq").GetInt64();
-                recordPrev = doc.RootElement.GetProperty("prev").GetString() ?? "";
-                recordHash = doc.RootElement.GetProperty("hash").GetString() ?? "";
-            }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo}: record altered (not valid JSON: {ex.Message})");
-            }
+                long seq;
+                string recordPrev, recordHash;
+                try
+                {
+                    using var doc = JsonDocument.Parse(bytes);
+                    seq = doc.RootElement.GetProperty("seq").GetInt64();
+                    recordPrev = doc.RootElement.GetProperty("prev").GetString() ?? "";
+                    recordHash = doc.RootElement.GetProperty("hash").GetString() ?? "";
+                }
+                catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+                {
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo}: record altered (not valid JSON: {ex.Message})");
+                }
 
-            var actual = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, marker)));
-            if (actual != recordHash)
-            {
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): record altered (its hash does not match its content)");
-            }
+                var actual = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, marker)));
+                if (actual != recordHash)
+                {
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo} (seq {seq}): record altered (its hash does not match its content)");
+                }
 
-            if (seq != expectedSeq)
-            {
-                var what = seq > expectedSeq ? $"record(s) {expectedSeq}..{seq - 1} removed" : "records reordered or duplicated";
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): expected seq {expectedSeq}: {what}");
-            }
+                if (seq != expectedSeq)
+                {
+                    var what = seq > expectedSeq
+                        ? expectedSeq == 1 && records == 0 ? $"record(s) 1..{seq - 1} missing (the oldest rotated file(s) were removed?)" : $"record(s) {expectedSeq}..{seq - 1} removed"
+                        : "records reordered or duplicated";
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo} (seq {seq}): expected seq {expectedSeq}: {what}");
+                }
 
-            if (recordPrev != prev)
-            {
-                return new VerifyResult(false, lineNo - 1, lineNo, $"line {lineNo} (seq {seq}): chain broken (previous record removed, replaced or reordered)");
-            }
+                if (recordPrev != prev)
+                {
+                    return new VerifyResult(false, records, lineNo, $"{where} {lineNo} (seq {seq}): chain broken (previous record removed, replaced or reordered)");
+                }
 
-            prev = recordHash;
-            if (seq == checkpointSeq)
-            {
-                checkpointHash = recordHash;
-            }
+                prev = recordHash;
+                if (seq == checkpointSeq)
+                {
+                    checkpointHash = recordHash;
+                }
 
-            expectedSeq++;
+                expectedSeq++;
+                records++;
+            }
         }
 
         var lastSeq = expectedSeq - 1;
         var checkpointPath = CheckpointPath(path);
         if (!File.Exists(checkpointPath))
         {
-            return new VerifyResult(true, lineNo, null, $"{lineNo} records, chain intact (last hash {prev[..16]}…); no checkpoint file, so a cut-off end cannot be detected");
+            return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact (last hash {prev[..16]}…); no checkpoint file, so a cut-off end cannot be detected");
         }
 
         if (ReadCheckpoint(checkpointPath) is not { } checkpoint)
         {
-            return new VerifyResult(false, lineNo, null, $"{checkpointPath}: checkpoint unreadable (altered or damaged)");
+            return new VerifyResult(false, records, null, $"{checkpointPath}: checkpoint unreadable (altered or damaged)");
         }
 
         if (lastSeq < checkpoint.Seq)
         {
-            return new VerifyResult(false, lineNo, lineNo + 1,
+            return new VerifyResult(false, records, lineNo + 1,
                 $"record(s) {lastSeq + 1}..{checkpoint.Seq} missing at the end (the checkpoint says the writer reached seq {checkpoint.Seq}; the file ends at seq {lastSeq})");
         }
 
         // Records after the checkpoint are normal (a crash between writing a batch and updating the checkpoint).
         if (checkpointHash is null || checkpointHash != checkpoint.Hash)
         {
-            return new VerifyResult(false, lineNo, null, $"record {checkpoint.Seq} does not match the checkpoint's hash (the log was replaced or rewritten)");
+            return new VerifyResult(false, records, null, $"record {checkpoint.Seq} does not match the checkpoint's hash (the log was replaced or rewritten)");
         }
 
-        return new VerifyResult(true, lineNo, null, $"{lineNo} records, chain intact up to and past the checkpoint (seq {checkpoint.Seq}; last hash {prev[..16]}…)");
+        return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact up to and past the checkpoint (seq {checkpoint.Seq}; last hash {prev[..16]}…)");
     }
 
     /// <summary>The side file in which the writer records the last sequence number and hash it flushed.</summary>
+    private static string FilesNote(IReadOnlyList<string> files) => files.Count == 1 ? "" : $" in {files.Count} files";
+
+    /// <summary>
+    /// The name a full log file gets when it is rotated: the log's path plus the seq of its last record, zero-padded so
+    /// that name order is chain order.
+    /// </summary>
+    public static string RotatedPath(string logPath, long lastSeq) => logPath + "." + lastSeq.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The rotated files of a log, oldest first.</summary>
+    public static IReadOnlyList<string> RotatedFiles(string logPath)
+    {
+        var full = Path.GetFullPath(logPath);
+        var directory = Path.GetDirectoryName(full)!;
+        var prefix = Path.GetFileName(full) + ".";
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(directory, prefix + "*")
+            .Where(f => Path.GetFileName(f) is { } name && name.Length == prefix.Length + 12 && name.AsSpan(prefix.Length).IndexOfAnyExceptInRange('0', '9') < 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Every file of the chain in order: the rotated files, then the current one.</summary>
+    public static IReadOnlyList<string> ChainFiles(string logPath)
+    {
+        var files = new List<string>(RotatedFiles(logPath));
+        if (File.Exists(logPath))
+        {
+            files.Add(Path.GetFullPath(logPath));
+        }
+
+        return files;
+    }
+
+    /// <summary>The last record of the whole chain (the current file, or the newest rotated file when it is empty).</summary>
+    public static (long Seq, string Hash) ReadChainTail(string logPath)
+    {
+        var tail = ReadTail(logPath);
+        if (tail.Seq > 0)
+        {
+            return tail;
+        }
+
+        var rotated = RotatedFiles(logPath);
+        return rotated.Count == 0 ? tail : ReadTail(rotated[^1]);
+    }
+
     public static string CheckpointPath(string logPath) => logPath + ".checkpoint";
 
     /// <summary>Replaces the checkpoint atomically (write a temporary file, then rename over the old one).</summary>

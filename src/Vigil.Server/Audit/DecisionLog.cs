@@ -12,14 +12,22 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 {
     private readonly Channel<AuditRecord> _channel = Channel.CreateUnbounded<AuditRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _path;
+    private readonly long _maxFileSize;
     private readonly ILogger<DecisionLog> _logger;
     private Task? _writer;
     private long _written;
 
-    public DecisionLog(string path, ILogger<DecisionLog> logger)
+    /// <param name="path">The log file.</param>
+    /// <param name="logger">Where write failures are reported.</param>
+    /// <param name="maxFileSize">
+    /// When the file reaches this size it is renamed to <see cref="AuditChain.RotatedPath"/> and a new file continues the
+    /// chain. <see cref="long.MaxValue"/>: never rotate.
+    /// </param>
+    public DecisionLog(string path, ILogger<DecisionLog> logger, long maxFileSize = long.MaxValue)
     {
         _path = path;
         _logger = logger;
+        _maxFileSize = maxFileSize;
     }
 
     /// <summary>Records written so far (for tests and metrics).</summary>
@@ -76,7 +84,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var (seq, prev) = AuditChain.ReadTail(_path);
+        var (seq, prev) = AuditChain.ReadChainTail(_path);
         if (AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(_path)) is { } checkpoint && checkpoint.Seq > seq)
         {
             // The file lost its end since the last run. Continue the chain from the checkpoint so the gap stays visible
@@ -103,8 +111,9 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
             lastCheckpoint = Environment.TickCount64;
         }
 
-        var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
-        await using (stream.ConfigureAwait(false))
+        var stream = Open();
+        var fileSize = stream.Length;
+        try
         {
             // The checkpoint (a write and a rename) is replaced at most every CheckpointIntervalMs while records keep
             // coming, and once the log has been quiet that long; the loop's end (shutdown) brings it fully up to date.
@@ -153,6 +162,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                         var (line, hash) = AuditChain.SealInPlace(record, seq + 1, prev);
                         stream.Write(line.Span);
                         stream.WriteByte((byte)'\n');
+                        fileSize += line.Length + 1;
                         seq++;
                         prev = hash;
                         count++;
@@ -173,6 +183,26 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                     LogWriteFailed(_logger, ex);
                 }
 
+                if (fileSize >= _maxFileSize)
+                {
+                    try
+                    {
+                        // The full file keeps its records under a name ending in its last seq; the new file continues the chain.
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                        var rotated = AuditChain.RotatedPath(_path, seq);
+                        File.Move(_path, rotated);
+                        LogRotated(_logger, rotated, seq);
+                        Checkpoint();
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        LogWriteFailed(_logger, ex);
+                    }
+
+                    stream = Open();
+                    fileSize = stream.Length;
+                }
+
                 Interlocked.Add(ref _written, count);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
@@ -182,7 +212,13 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                 Checkpoint();
             }
         }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
     }
+
+    private FileStream Open() => new(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 }

@@ -614,16 +614,33 @@ public static class ConfigLoader
         private AuditConfig ReadAudit(YamlMappingNode? map, string dataDir)
         {
             var path = System.IO.Path.Combine(dataDir, "decisions.log");
+            var maxFileSize = AuditConfig.DefaultMaxFileSize;
             if (map is not null)
             {
-                Keys(map, "audit", "path");
+                Keys(map, "audit", "path", "max_file_size");
                 if (Scalar(map, "path", "audit") is { } p)
                 {
                     path = FilePath(p);
                 }
+
+                if (Scalar(map, "max_file_size", "audit") is { } size)
+                {
+                    if (size == "off")
+                    {
+                        maxFileSize = long.MaxValue;
+                    }
+                    else if (TryParseSize(size, out var bytes) && bytes >= 1024)
+                    {
+                        maxFileSize = bytes;
+                    }
+                    else
+                    {
+                        Error(ConfigErrorCodes.Invalid, "audit.max_file_size", Child(map, "max_file_size"), $"'{size}' is not a size of at least 1KB (e.g. 512MB, 1GB) or 'off'");
+                    }
+                }
             }
 
-            return new AuditConfig { Path = path };
+            return new AuditConfig { Path = path, MaxFileSize = maxFileSize };
         }
 
         private List<RouteConfig> ReadRoutes(YamlMappingNode root, string defaultQuery)
@@ -989,6 +1006,31 @@ public static class ConfigLoader
     }
 
     /// <summary>Parses <c>250ms</c>, <c>30s</c>, <c>15m</c>, <c>8h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
+    /// <summary>Parses a size: bytes, or a number with KB, MB or GB (powers of 1024).</summary>
+    public static bool TryParseSize(string text, out long value)
+    {
+        value = 0;
+        var unit = 1L;
+        var number = text.Trim();
+        foreach (var (suffix, factor) in new[] { ("KB", 1L << 10), ("MB", 1L << 20), ("GB", 1L << 30) })
+        {
+            if (number.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                unit = factor;
+                number = number[..^suffix.Length].TrimEnd();
+                break;
+            }
+        }
+
+        if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n > long.MaxValue / unit)
+        {
+            return false;
+        }
+
+        value = n * unit;
+        return true;
+    }
+
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
         value = default;

@@ -159,4 +159,78 @@ public sealed class AuditChainTests : IDisposable
         Assert.False(result.Ok);
         Assert.Equal(4, result.FailedLine);
     }
+
+    private async Task<string> WriteRotatingLogAsync(int count, int start = 0)
+    {
+        var path = Path.Combine(_dir, "rotating.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance, maxFileSize: 4096);
+        await log.StartAsync(CancellationToken.None);
+        for (var i = start; i < start + count; i++)
+        {
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch.AddSeconds(i), RequestId = "r" + i, Subject = "alice", Decision = "allow" });
+            if (i % 50 == 0)
+            {
+                await log.FlushAsync(TimeSpan.FromSeconds(10)); // several batches, so several rotations
+            }
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return path;
+    }
+
+    [Fact]
+    public async Task Rotation_FullFilesAreRenamedAndTheChainContinuesAcrossThem()
+    {
+        var path = await WriteRotatingLogAsync(600);
+        var rotated = AuditChain.RotatedFiles(path);
+        Assert.True(rotated.Count >= 3, $"{rotated.Count} rotated files");
+        foreach (var file in rotated)
+        {
+            Assert.True(new FileInfo(file).Length >= 4096);
+            Assert.EndsWith("." + AuditChain.ReadTail(file).Seq.ToString("D12", System.Globalization.CultureInfo.InvariantCulture), file, StringComparison.Ordinal);
+        }
+
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(600, result.Records);
+        Assert.Equal(AuditChain.ReadChainTail(path), AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(path)));
+    }
+
+    [Fact]
+    public async Task Rotation_RestartContinuesTheChainWithoutReportingAGap()
+    {
+        var path = await WriteRotatingLogAsync(300);
+        await WriteRotatingLogAsync(300, start: 300);
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(600, result.Records);
+    }
+
+    [Fact]
+    public async Task Rotation_RemovedOrAlteredRotatedFile_IsDetected()
+    {
+        var path = await WriteRotatingLogAsync(600);
+        var rotated = AuditChain.RotatedFiles(path);
+
+        // A record altered inside a rotated file is named with that file.
+        var lines = File.ReadAllLines(rotated[1]);
+        lines[2] = lines[2].Replace("\"alice\"", "\"mallory\"", StringComparison.Ordinal);
+        File.WriteAllLines(rotated[1], lines);
+        var altered = AuditChain.Verify(path);
+        Assert.False(altered.Ok);
+        Assert.Contains(Path.GetFileName(rotated[1]) + " line 3", altered.Message, StringComparison.Ordinal);
+        Assert.Contains("altered", altered.Message, StringComparison.Ordinal);
+
+        // A rotated file removed from the middle leaves a gap in seq.
+        File.Delete(rotated[1]);
+        var middle = AuditChain.Verify(path);
+        Assert.False(middle.Ok);
+        Assert.Contains("removed", middle.Message, StringComparison.Ordinal);
+
+        // The oldest files removed: the chain no longer starts at 1.
+        File.Delete(rotated[0]);
+        var oldest = AuditChain.Verify(path);
+        Assert.False(oldest.Ok);
+        Assert.Contains("oldest rotated file", oldest.Message, StringComparison.Ordinal);
+    }
 }

@@ -57,6 +57,27 @@ public sealed class ConfigLoaderTests
         Assert.Contains(ex.Errors, e => e.Path == "routes[0].upstream_timeout" && e.Line == 4);
     }
 
+    [Theory]
+    [InlineData("512MB", 512L << 20)]
+    [InlineData("1GB", 1L << 30)]
+    [InlineData("4096", 4096L)]
+    [InlineData("off", long.MaxValue)]
+    public void Parse_AuditMaxFileSize_IsRead(string value, long bytes)
+    {
+        var config = ConfigLoader.Parse($"server:\n  listen: [http://127.0.0.1:1]\naudit:\n  max_file_size: {value}\n", Base);
+        Assert.Equal(bytes, config.Audit.MaxFileSize);
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("big")]
+    [InlineData("-5MB")]
+    public void Parse_AuditMaxFileSizeInvalid_IsRefusedWithLocation(string value)
+    {
+        var ex = Fails($"server:\n  listen: [http://127.0.0.1:1]\naudit:\n  max_file_size: {value}\n");
+        Assert.Contains(ex.Errors, e => e.Path == "audit.max_file_size" && e.Line == 4);
+    }
+
     [Fact]
     public void Parse_UpstreamTimeout_IsReadPerRoute()
     {
