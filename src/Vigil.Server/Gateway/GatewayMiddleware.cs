@@ -119,13 +119,22 @@ internal sealed partial class GatewayMiddleware(
             return;
         }
 
+        if (route.DecidesSlowly(now))
+        {
+            // This route's policy recently took long to evaluate: keep such evaluations off the I/O threads, where they
+            // would hold up every other connection of the thread.
+            await LeaveIoThread();
+        }
+
         Decision decision;
+        var decideStarted = Stopwatch.GetTimestamp();
         try
         {
             var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIp, clientIpText, context.Request.Scheme,
                 context.Request.Protocol, context.WebSockets.IsWebSocketRequest, now);
             var input = DecisionInput.Build(subject, config, facts, route.Resource);
             decision = runtime.DecisionPoint.Decide(config.Query, input);
+            route.NoteDecisionTime(Stopwatch.GetElapsedTime(decideStarted), now);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

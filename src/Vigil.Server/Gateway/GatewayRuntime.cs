@@ -22,6 +22,34 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
     /// <summary>YARP's settings for this route's upgraded requests (WebSockets): the route's upstream timeout.</summary>
     public Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig ForwarderConfig { get; } = new() { ActivityTimeout = config.UpstreamTimeout };
 
+    /// <summary>A decision slower than this moves the route's decisions off the I/O threads for <see cref="SlowDecisionHold"/>.</summary>
+    public static readonly TimeSpan SlowDecision = TimeSpan.FromMilliseconds(1);
+
+    public static readonly TimeSpan SlowDecisionHold = TimeSpan.FromSeconds(30);
+
+    private long _slowUntilTicks;
+    private int _decisions;
+
+    /// <summary>Decisions of a route not judged for slowness: the first evaluations include JIT compilation.</summary>
+    private const int WarmUpDecisions = 20;
+
+    /// <summary>Whether a decision on this route took longer than <see cref="SlowDecision"/> within <see cref="SlowDecisionHold"/>.</summary>
+    public bool DecidesSlowly(DateTimeOffset now) => Volatile.Read(ref _slowUntilTicks) > now.UtcTicks;
+
+    public void NoteDecisionTime(TimeSpan elapsed, DateTimeOffset now)
+    {
+        if (_decisions < WarmUpDecisions)
+        {
+            Interlocked.Increment(ref _decisions);
+            return;
+        }
+
+        if (elapsed > SlowDecision)
+        {
+            Volatile.Write(ref _slowUntilTicks, (now + SlowDecisionHold).UtcTicks);
+        }
+    }
+
     /// <summary>How long an upstream that refused a connection is left out of the rotation.</summary>
     public static readonly TimeSpan DownTime = TimeSpan.FromSeconds(10);
 

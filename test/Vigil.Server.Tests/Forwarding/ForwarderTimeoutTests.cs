@@ -39,3 +39,40 @@ public sealed class ForwarderTimeoutTests
         never.TrySetResult(false);
     }
 }
+
+/// <summary>With inline I/O, a route whose policy evaluates slowly has its decisions moved off the socket threads.</summary>
+public sealed class SlowPolicyTests
+{
+    [Fact]
+    public async Task Decide_SlowPolicy_MovesTheRoutesDecisionsOffTheIoThreads()
+    {
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions
+        {
+            SeedAlice = false,
+            ExtraPolicyFiles = new Dictionary<string, string>
+            {
+                ["slow.rego"] = """
+                    package vigil.slow
+                    import rego.v1
+                    # Deliberately expensive: sums a large range on every request.
+                    allow if sum([x | some x in numbers.range(1, 100000)]) > 0
+                    """,
+            },
+            ExtraRoutes = "  - { name: slow, path: /slow, upstreams: [http://127.0.0.1:9], resource: { name: slow, classification: public }, auth: public, query: data.vigil.slow.allow }",
+        });
+        var slow = h.Server.State.Current.Routes.Single(r => r.Config.Name == "slow");
+        using var api = h.Api();
+        for (var i = 0; i < 25; i++)
+        {
+            // Past the warm-up (the first decisions of a route include JIT compilation and are not judged).
+            using (await api.GetAsync("/public/x"))
+            using (await api.GetAsync("/slow/x"))
+            {
+            }
+        }
+
+        var now = TimeProvider.System.GetUtcNow();
+        Assert.True(slow.DecidesSlowly(now));
+        Assert.False(slow.DecidesSlowly(now + Vigil.Server.Gateway.RouteRuntime.SlowDecisionHold + TimeSpan.FromSeconds(1)));
+    }
+}
