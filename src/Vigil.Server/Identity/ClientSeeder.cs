@@ -13,13 +13,11 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
         if (config.Identity.Builtin is null)
         {
             return;
         }
 
-        var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         var gateway = new OpenIddictApplicationDescriptor
         {
             ClientId = SessionSchemes.GatewayClientId,
@@ -34,7 +32,7 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
         }
 
         AddCodeFlowPermissions(gateway);
-        await UpsertAsync(manager, gateway, cancellationToken).ConfigureAwait(false);
+        await UpsertAsync(gateway, cancellationToken).ConfigureAwait(false);
 
         foreach (var client in config.Identity.Builtin.Clients)
         {
@@ -66,7 +64,7 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
                 }
             }
 
-            await UpsertAsync(manager, descriptor, cancellationToken).ConfigureAwait(false);
+            await UpsertAsync(descriptor, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -102,16 +100,32 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
         descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
     }
 
-    private static async Task UpsertAsync(IOpenIddictApplicationManager manager, OpenIddictApplicationDescriptor descriptor, CancellationToken ct)
+    private async Task UpsertAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken ct)
     {
-        var existing = await manager.FindByClientIdAsync(descriptor.ClientId!, ct).ConfigureAwait(false);
-        if (existing is null)
+        // Nodes starting together on one empty store may both find the client missing and both insert it; the loser's
+        // insert fails on the unique client id. It then retries on a fresh context and finds the client to update.
+        for (var attempt = 1; ; attempt++)
         {
-            await manager.CreateAsync(descriptor, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await manager.UpdateAsync(existing, descriptor, ct).ConfigureAwait(false);
+            await using var scope = services.CreateAsyncScope();
+            var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+            try
+            {
+                var existing = await manager.FindByClientIdAsync(descriptor.ClientId!, ct).ConfigureAwait(false);
+                if (existing is null)
+                {
+                    await manager.CreateAsync(descriptor, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await manager.UpdateAsync(existing, descriptor, ct).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (attempt < 5 && ex is Microsoft.EntityFrameworkCore.DbUpdateException or OpenIddictExceptions.ConcurrencyException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
+            }
         }
     }
 }
