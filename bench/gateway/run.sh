@@ -124,8 +124,9 @@ measure vigil "$VIGIL_PID" "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_sess
 printf '\n%-8s %12s %10s %10s %16s\n' target rps p50_ms p99_ms proxy_cpu_us/req
 for n in direct nginx vigil; do printf '%-8s %12s %10s %10s %16s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}"; done
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these cores)"
-awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" -v vp="${P50[vigil]}" -v dp="${P50[direct]}" -v np="${P50[nginx]}" 'BEGIN {
+awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" -v vp="${P50[vigil]}" -v dp="${P50[direct]}" -v np="${P50[nginx]}" -v vc="${CPU[vigil]:-0}" -v nc="${CPU[nginx]:-0}" 'BEGIN {
   printf "\nvigil/nginx rps ratio: %.2f (target >= 0.90)\n", v/n
+  if (vc > 0 && nc > 0) printf "vigil/nginx CPU per request: %.2f (less load-dependent than the rps ratio)\n", vc/nc
   printf "added p50 over direct: vigil %.3f ms, nginx %.3f ms (target for vigil <= 0.300 ms)\n", vp-dp, np-dp }'
 records=$(wc -l < "$work/vigil/data/decisions.log")
 echo "decision log records written by Vigil: $records"
