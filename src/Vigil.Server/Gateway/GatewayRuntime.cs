@@ -22,31 +22,45 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
     /// <summary>YARP's settings for this route's upgraded requests (WebSockets): the route's upstream timeout.</summary>
     public Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig ForwarderConfig { get; } = new() { ActivityTimeout = config.UpstreamTimeout };
 
-    /// <summary>A decision slower than this moves the route's decisions off the I/O threads for <see cref="SlowDecisionHold"/>.</summary>
+    /// <summary>
+    /// A decision slower than this counts as slow. When at least <see cref="SlowPerWindow"/> of a window of
+    /// <see cref="Window"/> decisions were slow, the route's decisions move off the I/O threads for
+    /// <see cref="SlowDecisionHold"/>. One slow decision alone (a thread preempted on a busy machine, a GC pause) does not.
+    /// </summary>
     public static readonly TimeSpan SlowDecision = TimeSpan.FromMilliseconds(1);
 
     public static readonly TimeSpan SlowDecisionHold = TimeSpan.FromSeconds(30);
 
-    private long _slowUntilTicks;
-    private int _decisions;
+    private const int Window = 16;
+    private const int SlowPerWindow = 4;
 
     /// <summary>Decisions of a route not judged for slowness: the first evaluations include JIT compilation.</summary>
     private const int WarmUpDecisions = 20;
 
-    /// <summary>Whether a decision on this route took longer than <see cref="SlowDecision"/> within <see cref="SlowDecisionHold"/>.</summary>
+    private long _slowUntilTicks;
+    private int _decisions;
+    private int _slowInWindow;
+
+    /// <summary>Whether this route's policy was found slow within <see cref="SlowDecisionHold"/>.</summary>
     public bool DecidesSlowly(DateTimeOffset now) => Volatile.Read(ref _slowUntilTicks) > now.UtcTicks;
 
     public void NoteDecisionTime(TimeSpan elapsed, DateTimeOffset now)
     {
-        if (_decisions < WarmUpDecisions)
+        var count = Interlocked.Increment(ref _decisions);
+        if (count <= WarmUpDecisions)
         {
-            Interlocked.Increment(ref _decisions);
             return;
         }
 
-        if (elapsed > SlowDecision)
+        var slow = elapsed > SlowDecision ? Interlocked.Increment(ref _slowInWindow) : Volatile.Read(ref _slowInWindow);
+        if (slow >= SlowPerWindow)
         {
             Volatile.Write(ref _slowUntilTicks, (now + SlowDecisionHold).UtcTicks);
+        }
+
+        if ((count - WarmUpDecisions) % Window == 0)
+        {
+            Volatile.Write(ref _slowInWindow, 0);
         }
     }
 
