@@ -33,7 +33,7 @@ internal static class AuditCommand
     {
         var file = new Argument<FileInfo>("log");
         var lines = new Option<int>("--lines", "-n") { Description = "How many records", DefaultValueFactory = _ => 20 };
-        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new records" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new records, across rotations" };
         var command = new Command("tail", "Print the last records in a readable form.") { file, lines, follow };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,44 +44,41 @@ internal static class AuditCommand
                 return 1;
             }
 
+            // Complete lines only, and across rotations (the tail follows the chain into the new file).
+            using var tail = new AuditLogTail(path);
             var last = new Queue<string>();
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            await using (stream.ConfigureAwait(false))
+            foreach (var line in tail.ReadAvailable())
             {
-                using var reader = new StreamReader(stream);
-                while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+                last.Enqueue(line);
+                if (last.Count > parse.GetValue(lines))
                 {
-                    last.Enqueue(line);
-                    if (last.Count > parse.GetValue(lines))
+                    last.Dequeue();
+                }
+            }
+
+            foreach (var line in last)
+            {
+                Console.WriteLine(Format(line));
+            }
+
+            if (!parse.GetValue(follow))
+            {
+                return 0;
+            }
+
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+                {
+                    foreach (var line in tail.ReadAvailable())
                     {
-                        last.Dequeue();
+                        Console.WriteLine(Format(line));
                     }
                 }
-
-                foreach (var line in last)
-                {
-                    Console.WriteLine(Format(line));
-                }
-
-                if (!parse.GetValue(follow))
-                {
-                    return 0;
-                }
-
-                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-                try
-                {
-                    while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-                    {
-                        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
-                        {
-                            Console.WriteLine(Format(line));
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
+            }
+            catch (OperationCanceledException)
+            {
             }
 
             return 0;

@@ -233,4 +233,29 @@ public sealed class AuditChainTests : IDisposable
         Assert.False(oldest.Ok);
         Assert.Contains("oldest rotated file", oldest.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tail_FollowsTheLogAcrossRotationsWithCompleteLinesInOrder()
+    {
+        var path = Path.Combine(_dir, "followed.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance, maxFileSize: 4096);
+        await log.StartAsync(CancellationToken.None);
+        using var tail = new AuditLogTail(path);
+        var seen = new List<string>();
+        for (var i = 0; i < 600; i++)
+        {
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch.AddSeconds(i), RequestId = "r" + i, Decision = "allow" });
+            if (i % 37 == 0)
+            {
+                await log.FlushAsync(TimeSpan.FromSeconds(10));
+                seen.AddRange(tail.ReadAvailable());
+            }
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        seen.AddRange(tail.ReadAvailable());
+        Assert.True(AuditChain.RotatedFiles(path).Count >= 3);
+        var seqs = seen.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), seqs);
+    }
 }
