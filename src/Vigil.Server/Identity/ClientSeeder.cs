@@ -103,14 +103,17 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
     private async Task UpsertAsync(OpenIddictApplicationDescriptor descriptor, CancellationToken ct)
     {
         // Nodes starting together on one empty store may both find the client missing and both insert it; the loser's
-        // insert fails on the unique client id. It then retries on a fresh context and finds the client to update.
+        // insert fails (OpenIddict's own uniqueness check, or the unique index). It then retries on a fresh context and
+        // finds the client to update. A validation error that is not this race fails again on every attempt.
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
             var manager = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
             try
             {
-                var existing = await manager.FindByClientIdAsync(descriptor.ClientId!, ct).ConfigureAwait(false);
+                // Looked up in the store itself: the manager's entity cache may still remember the client as missing.
+                var store = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationStore<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication>>();
+                var existing = await store.FindByClientIdAsync(descriptor.ClientId!, ct).ConfigureAwait(false);
                 if (existing is null)
                 {
                     await manager.CreateAsync(descriptor, ct).ConfigureAwait(false);
@@ -122,7 +125,7 @@ internal sealed class ClientSeeder(IServiceProvider services, VigilConfig config
 
                 return;
             }
-            catch (Exception ex) when (attempt < 5 && ex is Microsoft.EntityFrameworkCore.DbUpdateException or OpenIddictExceptions.ConcurrencyException)
+            catch (Exception ex) when (attempt < 5 && ex is Microsoft.EntityFrameworkCore.DbUpdateException or OpenIddictExceptions.ConcurrencyException or OpenIddictExceptions.ValidationException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
             }

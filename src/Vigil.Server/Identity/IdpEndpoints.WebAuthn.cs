@@ -53,13 +53,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> MfaWebAuthnOptions(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: true).ConfigureAwait(false) is not { } posted)
         {
             return JsonError(context, "form_invalid");
         }
 
-        var pending = GetPending(context, protection, time);
-        var user = pending?.Attempt is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (_, _, pending, user) = posted;
         if (user is null || user.Disabled)
         {
             return JsonError(context, "login_expired");
@@ -70,15 +69,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> MfaWebAuthnPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, LoginThrottle throttle, DecisionLog log, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: true).ConfigureAwait(false) is not { } posted)
         {
-            return Pages.Html("Two-step verification", "<p class=\"error\">The form expired or was not sent by this site.</p>", 400);
+            return FormExpired("Two-step verification");
         }
 
-        var form = context.Request.Form;
-        var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
-        var pending = GetPending(context, protection, time);
-        var user = pending?.Attempt is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (form, returnUrl, pending, user) = posted;
         if (user is null || user.Disabled)
         {
             return Redirect(LoginPath, returnUrl, error: true);
@@ -110,13 +106,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> EnrollWebAuthnOptions(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: true).ConfigureAwait(false) is not { } posted)
         {
             return JsonError(context, "form_invalid");
         }
 
-        var pending = GetPending(context, protection, time);
-        var user = pending?.Attempt is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (_, _, pending, user) = posted;
         if (user is null || user.Disabled || user.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false))
         {
             return JsonError(context, "login_expired");
@@ -127,15 +122,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> EnrollWebAuthnPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, LoginThrottle throttle, DecisionLog log, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: true).ConfigureAwait(false) is not { } posted)
         {
-            return Pages.Html("Set up two-step verification", "<p class=\"error\">The form expired or was not sent by this site.</p>", 400);
+            return FormExpired("Set up two-step verification");
         }
 
-        var form = context.Request.Form;
-        var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
-        var pending = GetPending(context, protection, time);
-        var user = pending?.Attempt is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (form, returnUrl, pending, user) = posted;
 
         // Enrolment follows the password alone, so it is refused once the user has any second factor.
         if (user is null || user.Disabled || user.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false))

@@ -156,15 +156,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> MfaPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, LoginThrottle throttle, DecisionLog log, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: false).ConfigureAwait(false) is not { } posted)
         {
-            return Pages.Html("Two-step verification", "<p class=\"error\">The form expired or was not sent by this site.</p>", 400);
+            return FormExpired("Two-step verification");
         }
 
-        var form = context.Request.Form;
-        var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
-        var pending = GetPending(context, protection, time);
-        var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (form, returnUrl, pending, user) = posted;
         if (user is null || user.Disabled || (user.TotpSecret is null && string.IsNullOrEmpty(user.RecoveryCodes)))
         {
             return Redirect(LoginPath, returnUrl, error: true);
@@ -239,15 +236,12 @@ internal static partial class IdpEndpoints
 
     private static async Task<IResult> EnrollPost(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, LoginThrottle throttle, DecisionLog log, TimeProvider time)
     {
-        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        if (await ReadSecondStepFormAsync(context, antiforgery, protection, users, time, requireAttempt: false).ConfigureAwait(false) is not { } posted)
         {
-            return Pages.Html("Set up two-step verification", "<p class=\"error\">The form expired or was not sent by this site.</p>", 400);
+            return FormExpired("Set up two-step verification");
         }
 
-        var form = context.Request.Form;
-        var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
-        var pending = GetPending(context, protection, time);
-        var user = pending is null ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        var (form, returnUrl, pending, user) = posted;
         if (pending?.NewSecret is null || user is null || user.Disabled || user.TotpSecret is not null || await webauthn.HasAnyAsync(user.Id, context.RequestAborted).ConfigureAwait(false))
         {
             return Redirect(LoginPath, returnUrl, error: true);
@@ -457,6 +451,30 @@ internal static partial class IdpEndpoints
             Path = "/.vigil/idp", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps, IsEssential = true,
         });
     }
+
+    /// <summary>
+    /// A posted second-step form (MFA or enrolment): antiforgery token checked, the return URL kept only when it is the
+    /// provider's own authorize URL, and the login waiting for this step with its user (null when there is none, or when
+    /// <paramref name="requireAttempt"/> and the login carries no attempt binding). Null when the form itself is invalid.
+    /// </summary>
+    private static async Task<SecondStepForm?> ReadSecondStepFormAsync(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection,
+        UserService users, TimeProvider time, bool requireAttempt)
+    {
+        if (!await IsValidFormAsync(context, antiforgery).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var form = context.Request.Form;
+        var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
+        var pending = GetPending(context, protection, time);
+        var user = pending is null || (requireAttempt && pending.Attempt is null) ? null : await users.FindByIdAsync(pending.UserId, context.RequestAborted).ConfigureAwait(false);
+        return new SecondStepForm(form, returnUrl, pending, user);
+    }
+
+    private sealed record SecondStepForm(IFormCollection Form, string? ReturnUrl, Pending? Pending, UserEntity? User);
+
+    private static IResult FormExpired(string title) => Pages.Html(title, "<p class=\"error\">The form expired or was not sent by this site.</p>", 400);
 
     private static Pending? GetPending(HttpContext context, IDataProtectionProvider protection, TimeProvider time)
     {
