@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Vigil.Policy.Values;
 using Vigil.Server.Configuration;
 using Vigil.Server.Sessions;
@@ -13,8 +12,7 @@ internal readonly record struct RequestFacts(
     string Path,
     string Host,
     string Query,
-    IPAddress ClientIp,
-    string ClientIpText,
+    string ClientIp,
     string Scheme,
     string Protocol,
     bool WebSocket,
@@ -176,7 +174,7 @@ internal static class DecisionInput
             [KHost] = Value.From(request.Host),
             [KQueryString] = request.Query.Length > 1 ? Value.From(request.Query[1..]) : EmptyString,
             [KQuery] = Query(request.Query),
-            [KClientIp] = Value.From(request.ClientIpText),
+            [KClientIp] = Value.From(request.ClientIp),
             [KScheme] = Common(request.Scheme),
             [KProtocol] = Common(request.Protocol),
             [KWebSocket] = Value.From(request.WebSocket),

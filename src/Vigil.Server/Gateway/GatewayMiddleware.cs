@@ -130,7 +130,7 @@ internal sealed partial class GatewayMiddleware(
         var decideStarted = Stopwatch.GetTimestamp();
         try
         {
-            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIp, clientIpText, context.Request.Scheme,
+            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIpText, context.Request.Scheme,
                 context.Request.Protocol, context.WebSockets.IsWebSocketRequest, now);
             var input = DecisionInput.Build(subject, config, facts, route.Resource);
             decision = runtime.DecisionPoint.Decide(config.Query, input);
@@ -186,7 +186,7 @@ internal sealed partial class GatewayMiddleware(
 
         var forward = new ForwardContext
         {
-            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIp, ClientIpText = clientIpText, RequestId = requestId, Decision = outcome,
+            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout,
         };
         var destination = route.NextDestination(now);
@@ -208,16 +208,14 @@ internal sealed partial class GatewayMiddleware(
         if (result == ForwardResult.ConnectFailed && route.DestinationCount > 1)
         {
             // Nothing reached that upstream, not even the request body: take it out of the rotation for a while and
-            // send the request to another one.
-            destination.MarkDown(time.GetUtcNow() + RouteRuntime.DownTime);
-            LogUpstreamDown(logger, destination.Prefix, config.Name, RouteRuntime.DownTime.TotalSeconds);
+            // send the request once more, to another one.
+            MarkDown(destination, config.Name);
             destination = route.NextDestination(time.GetUtcNow(), except: destination);
             result = await forwarder.ForwardAsync(context, destination, forward, _cookieName).ConfigureAwait(false);
-        }
-
-        if (result == ForwardResult.ConnectFailed)
-        {
-            destination.MarkDown(time.GetUtcNow() + RouteRuntime.DownTime);
+            if (result == ForwardResult.ConnectFailed)
+            {
+                MarkDown(destination, config.Name);
+            }
         }
 
         if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted))
@@ -225,6 +223,12 @@ internal sealed partial class GatewayMiddleware(
             LogForwardFailed(logger, requestId, config.Name, result.ToString());
             await WriteUpstreamErrorAsync(context, requestId, result).ConfigureAwait(false);
         }
+    }
+
+    private void MarkDown(UpstreamDestination destination, string route)
+    {
+        destination.MarkDown(time.GetUtcNow() + RouteRuntime.DownTime);
+        LogUpstreamDown(logger, destination.Prefix, route, RouteRuntime.DownTime.TotalSeconds);
     }
 
     private static async Task WriteUpstreamErrorAsync(HttpContext context, string requestId, ForwardResult result)

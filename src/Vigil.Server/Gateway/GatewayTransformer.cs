@@ -12,8 +12,7 @@ internal sealed class ForwardContext
     public required string Path { get; init; }
     public required string Query { get; init; }
     public required string Host { get; init; }
-    public required IPAddress ClientIp { get; init; }
-    public required string ClientIpText { get; init; }
+    public required string ClientIp { get; init; }
     public required string RequestId { get; init; }
     public required string Decision { get; init; }
     public Sessions.Subject? Subject { get; init; }

@@ -16,17 +16,6 @@ internal sealed class ConnectionPool : IDisposable
 
     public ConnectionPool(TimeProvider time) => _time = time;
 
-    public int IdleCount
-    {
-        get
-        {
-            lock (_idle)
-            {
-                return _idle.Count;
-            }
-        }
-    }
-
     /// <summary>An idle connection that still looks healthy, or null when a new one must be opened.</summary>
     public UpstreamConnection? Rent()
     {

@@ -130,7 +130,7 @@ internal static class ForwardHeaders
     public static void AddVigilHeaders<TSink>(ref TSink sink, ForwardContext forward, string scheme)
         where TSink : struct, IHeaderSink
     {
-        sink.Add("X-Forwarded-For", forward.ClientIpText);
+        sink.Add("X-Forwarded-For", forward.ClientIp);
         sink.Add("X-Forwarded-Proto", scheme);
         sink.Add("X-Forwarded-Host", forward.Host);
         sink.Add(IdentityHeaders.RequestId, forward.RequestId);

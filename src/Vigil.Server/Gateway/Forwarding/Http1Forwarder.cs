@@ -65,7 +65,8 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         var retriable = !hasBody && IsIdempotent(request.Method);
         for (var attempt = 0; ; attempt++)
         {
-            var connection = destination.Pool.Rent();
+            // The retry after a reused connection turned out closed goes out on a new connection, not another pooled one.
+            var connection = attempt == 0 ? destination.Pool.Rent() : null;
             var reused = connection is not null;
             if (connection is not null && !retriable && !connection.IsIdleHealthy())
             {
@@ -91,7 +92,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
                 }
             }
 
-            var result = await ExchangeAsync(context, connection, destination, forward, sessionCookieName, hasBody, retriable && reused && attempt == 0).ConfigureAwait(false);
+            var result = await ExchangeAsync(context, connection, destination, forward, sessionCookieName, hasBody, retriable && reused).ConfigureAwait(false);
             if (result != Retry)
             {
                 return result;
@@ -360,7 +361,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 
             var name = KnownNameLookup.TryGetValue(chars, out var known) ? known : new string(chars);
             var value = Encoding.Latin1.GetString(data.Slice(line.ValueStart, line.ValueLength));
-            if (ReferenceEquals(name, "Set-Cookie") && ForwardHeaders.SetsVigilCookie(value, sessionCookieName))
+            if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && ForwardHeaders.SetsVigilCookie(value, sessionCookieName))
             {
                 continue; // an upstream may never set (or clear) Vigil's session or login cookies
             }

@@ -47,15 +47,13 @@ internal sealed class UpstreamConnection : IDisposable
     /// <summary>Buffered bytes not yet consumed.</summary>
     public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
 
-    public ReadOnlyMemory<byte> BufferedMemory => _buffer.AsMemory(_start, _end - _start);
-
     public static async ValueTask<UpstreamConnection> ConnectAsync(UpstreamDestination destination, TimeProvider time, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(connectTimeout);
+            using var deadline = new CancellationTokenSource(connectTimeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             EndPoint endPoint = destination.Address is { } address ? new IPEndPoint(address, destination.Port) : new DnsEndPoint(destination.Host, destination.Port);
             await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
             Stream stream = new NetworkStream(socket, ownsSocket: true);

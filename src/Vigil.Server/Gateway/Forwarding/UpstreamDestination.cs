@@ -9,7 +9,6 @@ internal sealed class UpstreamDestination
 {
     public UpstreamDestination(Uri uri, ConnectionPool pool, X509Certificate2Collection? trustedRoots = null)
     {
-        Uri = uri;
         Pool = pool;
         TrustedRoots = trustedRoots;
         IsHttps = uri.Scheme == Uri.UriSchemeHttps;
@@ -20,8 +19,6 @@ internal sealed class UpstreamDestination
         BasePath = Encoding.ASCII.GetBytes(uri.AbsolutePath.TrimEnd('/'));
         Prefix = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
     }
-
-    public Uri Uri { get; }
 
     /// <summary>The base URL without a trailing slash (what YARP's forwarder takes).</summary>
     public string Prefix { get; }
