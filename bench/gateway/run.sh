@@ -4,6 +4,8 @@
 #   2. nginx as a plain reverse proxy with upstream keepalive,
 #   3. Vigil with a session cookie, a Rego policy decision and the decision log on every request.
 # Prints rps, p50 and p99 for each and the ratios. Usage: bash bench/gateway/run.sh [duration] [connections]
+# Environment: THREADS (wrk threads, 2), WARMUP (per target, 10s), PERF=1 (perf record Vigil; PERF_ARGS overrides
+# "-F 999", e.g. "-e syscalls:sys_enter_futex"), TRACE=1 (system calls per request of nginx and Vigil, perf trace).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10s}
@@ -97,11 +99,11 @@ ticks() { # total user+system clock ticks of a process and its children threads
 }
 measure() { # name pids url [header]
   local name=$1 pidlist=$2 url=$3; shift 3
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-5s}" "$@" "$url" >/dev/null 2>&1 || true   # warm-up: JIT tiers, pools
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-10s}" "$@" "$url" >/dev/null 2>&1 || true   # warm-up: pools, and JIT tiering (still compiling ~5 s into load)
   local before; before=$(ticks $pidlist)
   local perf_pid=""
   if [[ -n "${PERF:-}" && "$name" == vigil ]]; then # PERF=1: sample Vigil with perf while wrk runs (needs DOTNET_PerfMapEnabled=1)
-    perf record -F 999 -g -p "$VIGIL_PID" -o "$PWD/perf.data" >/dev/null 2>&1 & perf_pid=$!
+    perf record ${PERF_ARGS:--F 999} -g -p "$VIGIL_PID" -o "$PWD/perf.data" >/dev/null 2>&1 & perf_pid=$!
   fi
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
@@ -111,6 +113,14 @@ measure() { # name pids url [header]
   RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  if [[ -n "${TRACE:-}" && -n "$pidlist" ]]; then # TRACE=1: system calls per request of the proxy (perf trace; requests = writes / 2)
+    local tpids; tpids=$(tr ' ' ',' <<<"$pidlist" | sed 's/,$//')
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d6s "$@" "$url" > "$work/trace-wrk.txt" 2>&1 &
+    local wrk_pid=$!
+    sleep 1; timeout -s INT 3 perf trace -s -p "$tpids" -o "$work/trace-$name.txt" >/dev/null 2>&1 || true
+    wait "$wrk_pid" || true
+    awk -v name="$name" '$1 ~ /^[a-z_0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 6 { c[$1] += $2 } END { n = c["sendto"] + c["writev"] + c["write"]; for (k in c) printf "  %s %-14s %8d  %.2f per request\n", name, k, c[k], (n ? c[k] / (n / 2) : 0) }' "$work/trace-$name.txt" | sort -k3 -rn | head -12
+  fi
   local errors; errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" || true)
   [[ -z "$errors" ]] || echo "  $name: $errors"
 }

@@ -1,21 +1,34 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Vigil.Server.Audit;
 
 /// <summary>
-/// The decision log writer. <see cref="Record"/> only enqueues (never blocks the request path); one background
-/// task seals records into the hash chain and appends them in batches. Stopping drains the queue first.
+/// The decision log writer. <see cref="Record"/> only enqueues (never blocks the request path, and wakes the writer
+/// only when it is asleep); one dedicated writer thread seals records into the hash chain and appends them in
+/// batches with plain synchronous writes, so no timer or thread-pool hop is paid per batch. Stopping drains the
+/// queue first.
 /// </summary>
 public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 {
-    private readonly Channel<AuditRecord> _channel = Channel.CreateUnbounded<AuditRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private const long CheckpointIntervalMs = 100;
+
+    /// <summary>How long the writer waits after waking so records arriving meanwhile join the batch.</summary>
+    private const int BatchLingerMs = 2;
+
+    private readonly ConcurrentQueue<AuditRecord> _queue = new();
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _path;
     private readonly long _maxFileSize;
     private readonly ILogger<DecisionLog> _logger;
-    private Task? _writer;
+    private Thread? _writer;
+    private long _enqueued;
     private long _written;
+    private int _asleep;
+    private volatile bool _completing;
+    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="path">The log file.</param>
     /// <param name="logger">Where write failures are reported.</param>
@@ -37,26 +50,40 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     public void Record(AuditRecord record)
     {
         Interlocked.Increment(ref _enqueued);
-        if (!_channel.Writer.TryWrite(record))
+        if (_completing)
         {
             Interlocked.Increment(ref _written);
             LogDropped(_logger, record.Kind, record.RequestId);
+            return;
+        }
+
+        _queue.Enqueue(record);
+        // Only a sleeping writer needs a wake-up; while it works (or lingers) it picks the record up by itself.
+        if (Volatile.Read(ref _asleep) == 1 && Interlocked.Exchange(ref _asleep, 0) == 1)
+        {
+            _wake.Set();
         }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+        if (_writer is null)
+        {
+            _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Vigil decision log" };
+            _writer.Start();
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _channel.Writer.TryComplete();
+        _completing = true;
+        _wake.Set();
         if (_writer is not null)
         {
-            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -77,12 +104,21 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         }
     }
 
-    private const long CheckpointIntervalMs = 100;
-    private static readonly TimeSpan BatchLinger = TimeSpan.FromMilliseconds(2);
-    private long _enqueued;
-    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void WriteLoop()
+    {
+        try
+        {
+            WriteAll();
+            _stopped.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(_logger, ex);
+            _stopped.TrySetException(ex);
+        }
+    }
 
-    private async Task WriteLoopAsync()
+    private void WriteAll()
     {
         var (seq, prev) = AuditChain.ReadChainTail(_path);
         if (AuditChain.ReadCheckpoint(AuditChain.CheckpointPath(_path)) is { } checkpoint && checkpoint.Seq > seq)
@@ -93,7 +129,6 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
             (seq, prev) = checkpoint;
         }
 
-        var reader = _channel.Reader;
         var lastCheckpoint = 0L;
         var checkpointSeq = -1L;
         void Checkpoint()
@@ -119,43 +154,42 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
             // coming, and once the log has been quiet that long; the loop's end (shutdown) brings it fully up to date.
             while (true)
             {
-                bool more;
-                if (checkpointSeq == seq)
+                if (_queue.IsEmpty)
                 {
-                    more = await reader.WaitToReadAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    var due = CheckpointIntervalMs - (Environment.TickCount64 - lastCheckpoint);
-                    if (due <= 0)
+                    if (_completing)
+                    {
+                        break;
+                    }
+
+                    var due = checkpointSeq == seq ? Timeout.Infinite : (int)Math.Max(0, CheckpointIntervalMs - (Environment.TickCount64 - lastCheckpoint));
+                    if (due == 0)
                     {
                         Checkpoint();
                         continue;
                     }
 
-                    using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(due));
-                    try
+                    // Announce the sleep, then look again: a record enqueued in between either sees the flag (and wakes
+                    // us) or is seen here. No spinning before blocking: a spinning writer takes CPU from the requests.
+                    _wake.Reset();
+                    Volatile.Write(ref _asleep, 1);
+                    if (_queue.IsEmpty && !_completing)
                     {
-                        more = await reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+                        _wake.Wait(due);
                     }
-                    catch (OperationCanceledException)
+
+                    Volatile.Write(ref _asleep, 0);
+
+                    if (_queue.IsEmpty)
                     {
-                        Checkpoint();
                         continue;
                     }
-                }
 
-                if (!more)
-                {
-                    break;
+                    // Linger briefly so records arriving meanwhile join this batch: one write covers many records.
+                    Thread.Sleep(BatchLingerMs);
                 }
-
-                // Linger briefly so records arriving meanwhile join this batch: while the writer sleeps, Record() only
-                // enqueues (it does not wake a waiting reader), and one write covers many records instead of one.
-                await Task.Delay(BatchLinger).ConfigureAwait(false);
 
                 var count = 0;
-                while (count < 4096 && reader.TryRead(out var record))
+                while (count < 4096 && _queue.TryDequeue(out var record))
                 {
                     try
                     {
@@ -165,18 +199,18 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                         fileSize += line.Length + 1;
                         seq++;
                         prev = hash;
-                        count++;
                     }
                     catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
                         LogWriteFailed(_logger, ex);
-                        count++;
                     }
+
+                    count++;
                 }
 
                 try
                 {
-                    await stream.FlushAsync().ConfigureAwait(false);
+                    stream.Flush();
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -188,7 +222,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                     try
                     {
                         // The full file keeps its records under a name ending in its last seq; the new file continues the chain.
-                        await stream.DisposeAsync().ConfigureAwait(false);
+                        stream.Dispose();
                         var rotated = AuditChain.RotatedPath(_path, seq);
                         File.Move(_path, rotated);
                         LogRotated(_logger, rotated, seq);
@@ -205,8 +239,26 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
                 Interlocked.Add(ref _written, count);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                if (checkpointSeq != seq && Environment.TickCount64 - lastCheckpoint >= CheckpointIntervalMs)
+                {
+                    Checkpoint();
+                }
             }
 
+            // Records enqueued while the loop was ending (a request finishing during shutdown) still go out.
+            var late = 0;
+            while (_queue.TryDequeue(out var record))
+            {
+                var (line, hash) = AuditChain.SealInPlace(record, seq + 1, prev);
+                stream.Write(line.Span);
+                stream.WriteByte((byte)'\n');
+                seq++;
+                prev = hash;
+                late++;
+            }
+
+            stream.Flush();
+            Interlocked.Add(ref _written, late);
             if (checkpointSeq != seq)
             {
                 Checkpoint();
@@ -214,7 +266,8 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            stream.Dispose();
+            _batchWritten.TrySetResult();
         }
     }
 

@@ -36,6 +36,56 @@ public sealed class AuditChainTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_ConcurrentProducersAroundTheWritersSleeps_LosesNothing()
+    {
+        // Producers on several threads, in bursts with pauses, so records keep arriving just as the writer goes to
+        // sleep or wakes: every one of them must be written, in one intact chain, and FlushAsync must see them all.
+        var path = Path.Combine(_dir, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        const int Producers = 6, Bursts = 40, PerBurst = 25;
+        var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(async () =>
+        {
+            for (var b = 0; b < Bursts; b++)
+            {
+                for (var i = 0; i < PerBurst; i++)
+                {
+                    log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, RequestId = $"p{p}-{b}-{i}", Decision = "allow" });
+                }
+
+                await Task.Delay(b % 3);
+            }
+        })).ToArray();
+        await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(30));
+        await log.FlushAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Producers * Bursts * PerBurst, log.Written);
+        Assert.Equal(Producers * Bursts * PerBurst, File.ReadLines(path).Count());
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(Producers * Bursts * PerBurst, result.Records);
+        var ids = File.ReadLines(path).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("request_id").GetString()).ToHashSet();
+        Assert.Equal(Producers * Bursts * PerBurst, ids.Count);
+    }
+
+    [Fact]
+    public async Task FlushAsync_AfterAQuietPeriod_WakesTheSleepingWriter()
+    {
+        var path = Path.Combine(_dir, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        for (var round = 1; round <= 3; round++)
+        {
+            await Task.Delay(250); // longer than the checkpoint interval: the writer sleeps without a deadline
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, RequestId = "r" + round, Decision = "allow" });
+            await log.FlushAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(round, File.ReadLines(path).Count());
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Restart_ContinuesTheChain()
     {
         var path = await WriteLogAsync(5);
