@@ -15,7 +15,10 @@ internal static class VigilEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/.vigil/jwks", (AssertionSigner signer) => Results.Text(signer.Jwks, "application/jwk-set+json"));
-        app.MapGet("/.vigil/health", () => Results.Text("ok"));
+        // 503 while decisions cannot be recorded, so a load balancer takes the node out of rotation.
+        app.MapGet("/.vigil/health", (Vigil.Server.Audit.DecisionLog log) => log.Healthy
+            ? Results.Text("ok")
+            : Results.Text(log.Failing ? "degraded: the decision log cannot be written" : "degraded: the decision log is not keeping up", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/.vigil/login", async (HttpContext context, string? rd) =>
         {
             var target = ReturnUrls.IsLocalPath(rd) && !GatewayMiddleware.IsVigilPath(rd!) ? rd! : "/";

@@ -12,6 +12,19 @@ public sealed record AuditConfig
     /// </summary>
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
+    /// <summary>What the gateway does while decisions cannot be recorded (the file cannot be written, or the backlog is full).</summary>
+    public AuditFailureMode OnFailure { get; init; } = AuditFailureMode.Deny;
+
     /// <summary>1 GiB.</summary>
     public const long DefaultMaxFileSize = 1L << 30;
+}
+
+/// <summary>The gateway's answer while the decision log is failing.</summary>
+public enum AuditFailureMode
+{
+    /// <summary>Refuse proxied requests with 503 (<c>audit_unavailable</c>): no access that is not on record.</summary>
+    Deny,
+
+    /// <summary>Keep serving; decisions made meanwhile are lost (they show as removed records in <c>vigil audit verify</c>).</summary>
+    Allow,
 }

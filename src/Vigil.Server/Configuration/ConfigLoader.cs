@@ -615,9 +615,16 @@ public static class ConfigLoader
         {
             var path = System.IO.Path.Combine(dataDir, "decisions.log");
             var maxFileSize = AuditConfig.DefaultMaxFileSize;
+            var onFailure = AuditFailureMode.Deny;
             if (map is not null)
             {
-                Keys(map, "audit", "path", "max_file_size");
+                Keys(map, "audit", "path", "max_file_size", "on_failure");
+                onFailure = Scalar(map, "on_failure", "audit") switch
+                {
+                    null or "deny" => AuditFailureMode.Deny,
+                    "allow" => AuditFailureMode.Allow,
+                    var other => Bad<AuditFailureMode>("audit.on_failure", Child(map, "on_failure"), $"'{other}' is not one of deny, allow", AuditFailureMode.Deny),
+                };
                 if (Scalar(map, "path", "audit") is { } p)
                 {
                     path = FilePath(p);
@@ -640,7 +647,7 @@ public static class ConfigLoader
                 }
             }
 
-            return new AuditConfig { Path = path, MaxFileSize = maxFileSize };
+            return new AuditConfig { Path = path, MaxFileSize = maxFileSize, OnFailure = onFailure };
         }
 
         private List<RouteConfig> ReadRoutes(YamlMappingNode root, string defaultQuery)

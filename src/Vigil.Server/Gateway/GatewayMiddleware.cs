@@ -82,6 +82,22 @@ internal sealed partial class GatewayMiddleware(
             return;
         }
 
+        if (!log.Healthy && runtime.Config.Audit.OnFailure == AuditFailureMode.Deny)
+        {
+            // No access that is not on record: while the decision log cannot be written, nothing is forwarded. The
+            // refusal is recorded all the same: each attempt to write it is also how the log finds out it works again.
+            Record(new AuditRecord
+            {
+                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
+                Host = host, Path = target.Path, Route = route.Config.Name, Resource = route.Config.Resource.Name, Decision = "reject",
+                Reason = "audit_unavailable", LatencyMs = Elapsed(started),
+            });
+            context.Response.Headers.RetryAfter = "5";
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", "audit_unavailable",
+                "Access is paused because decisions cannot be recorded right now.", requestId).ConfigureAwait(false);
+            return;
+        }
+
         var config = route.Config;
         Subject subject;
         string? authError = null;

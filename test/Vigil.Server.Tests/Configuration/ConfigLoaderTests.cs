@@ -78,6 +78,23 @@ public sealed class ConfigLoaderTests
         Assert.Contains(ex.Errors, e => e.Path == "audit.max_file_size" && e.Line == 4);
     }
 
+    [Theory]
+    [InlineData("", AuditFailureMode.Deny)]
+    [InlineData("  on_failure: deny\n", AuditFailureMode.Deny)]
+    [InlineData("  on_failure: allow\n", AuditFailureMode.Allow)]
+    public void Parse_AuditOnFailure_DefaultsToDeny(string line, AuditFailureMode expected)
+    {
+        var config = ConfigLoader.Parse($"server:\n  listen: [http://127.0.0.1:1]\naudit:\n  max_file_size: 1GB\n{line}", Base);
+        Assert.Equal(expected, config.Audit.OnFailure);
+    }
+
+    [Fact]
+    public void Parse_AuditOnFailureInvalid_IsRefusedWithLocation()
+    {
+        var ex = Fails("server:\n  listen: [http://127.0.0.1:1]\naudit:\n  on_failure: ignore\n");
+        Assert.Contains(ex.Errors, e => e.Path == "audit.on_failure" && e.Line == 4 && e.Message.Contains("deny, allow", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Parse_UpstreamTimeout_IsReadPerRoute()
     {

@@ -27,6 +27,9 @@ public sealed record HarnessOptions
     /// <summary>A data folder shared with another node (keys, so both accept the same cookies); the decision log stays per node.</summary>
     public string? SharedDataDir { get; init; }
 
+    /// <summary>An <c>audit:</c> section; default: the log in the data folder.</summary>
+    public string? AuditYaml { get; init; }
+
     /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
     public Uri? PublicUrl { get; init; }
 }
@@ -95,8 +98,7 @@ public sealed class VigilHarness : IAsyncDisposable
             {{identity}}
             policies:
               directories: [./policies]
-            audit:
-              path: ./data/decisions.log
+            {{options.AuditYaml ?? "audit: { path: ./data/decisions.log }"}}
             {{options.StorageYaml ?? ""}}
             routes:
               - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
