@@ -149,12 +149,12 @@ internal static partial class IdpEndpoints
 
         var form = context.Request.Form;
         var ip = ClientIp(context);
-        var result = throttle.IsBanned(account.User.UserName, ip, out _)
+        var result = await throttle.IsBannedAsync(account.User.UserName, ip, context.RequestAborted).ConfigureAwait(false)
             ? new WebAuthnResult(WebAuthnOutcome.Rejected, Detail: "banned")
             : await webauthn.CompleteRegistrationAsync(account.User, SessionBinding(account), (string?)form["credential"] ?? "", form["name"], context.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throttle.RecordFailure(account.User.UserName, ip);
+            await throttle.RecordFailureAsync(account.User.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, account.User.UserName, "failure", "webauthn_register_" + OutcomeCode(result.Outcome));
             return Results.Redirect(AccountPath + "?status=failed");
         }
