@@ -195,6 +195,15 @@ internal sealed partial class LoginThrottle(VigilDbContext db, LockoutConfig con
         var windowStart = nowMs - (long)config.Window.TotalMilliseconds;
         await db.LoginFailures.Where(f => f.AtMs < windowStart).OrderBy(f => f.AtMs).Take(PruneBatch).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         var forgiven = nowMs - (long)(config.MaxBan + config.Window).TotalMilliseconds;
+
+        // Bans that ended long ago but were never checked again are lifted first, so the lift is still recorded.
+        var stale = await db.LoginBans.AsNoTracking().Where(b => b.BannedUntilMs != null && b.BannedUntilMs <= nowMs && b.LastBanMs < forgiven)
+            .OrderBy(b => b.LastBanMs).Take(PruneBatch / 10).Select(b => new { b.Key, b.Version }).ToListAsync(ct).ConfigureAwait(false);
+        foreach (var row in stale)
+        {
+            await LiftAsync(row.Key, row.Version, now, ct).ConfigureAwait(false);
+        }
+
         await db.LoginBans.Where(b => b.BannedUntilMs == null && (b.LastBanMs == null || b.LastBanMs < forgiven))
             .OrderBy(b => b.LastBanMs).Take(PruneBatch).ExecuteDeleteAsync(ct).ConfigureAwait(false);
     }

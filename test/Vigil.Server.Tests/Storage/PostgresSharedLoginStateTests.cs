@@ -1,0 +1,142 @@
+using System.Net;
+using Vigil.Server.Identity;
+using Vigil.Server.Tests.Identity;
+using Vigil.Server.Tests.Infrastructure;
+using Vigil.Tests.Shared;
+
+namespace Vigil.Server.Tests.Storage;
+
+/// <summary>
+/// Login state shared by nodes on one PostgreSQL store: WebAuthn challenges, failed logins and bans, TOTP and
+/// recovery codes. Service-level races (several connections at once, fake clock) and two real Vigil nodes behind one
+/// public URL, as behind a load balancer without sticky sessions.
+/// </summary>
+public sealed class PostgresSharedLoginStateTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
+{
+    private async Task<TestStore> FreshStoreAsync() => await TestStore.PostgresAsync(await database.CreateDatabaseAsync());
+
+    [PostgresFact]
+    public async Task Throttle_FailuresOnTwoNodes_AddUpToABanSeenByBoth()
+    {
+        await using var store = await FreshStoreAsync();
+        await SharedLoginStateScenarios.ThrottleFailuresOnTwoNodesAddUpToABanSeenByBothAsync(store);
+    }
+
+    [PostgresFact]
+    public async Task Throttle_NodesCrossingTheLimitTogether_RecordTheBanOnce()
+    {
+        await using var store = await FreshStoreAsync();
+        await SharedLoginStateScenarios.ThrottleNodesCrossingTheLimitTogether_BanIsRecordedOnceAsync(store);
+    }
+
+    [PostgresFact]
+    public async Task Challenge_PutOnOneNode_IsTakenOnTheOtherOnce()
+    {
+        await using var store = await FreshStoreAsync();
+        await SharedLoginStateScenarios.ChallengePutOnOneNode_IsTakenOnTheOtherOnceAsync(store);
+    }
+
+    [PostgresFact]
+    public async Task Challenge_TakenConcurrently_ExactlyOneGetsIt()
+    {
+        await using var store = await FreshStoreAsync();
+        await SharedLoginStateScenarios.ChallengeTakenConcurrently_ExactlyOneGetsItAsync(store);
+    }
+
+    [PostgresFact]
+    public async Task TotpAndRecoveryCodes_UsedOnSeveralNodesAtOnce_AreAcceptedOnce()
+    {
+        await using var store = await FreshStoreAsync();
+        await SharedLoginStateScenarios.TotpCodeUsedOnSeveralNodesAtOnce_IsAcceptedOnceAsync(store);
+    }
+
+    private static async Task<(VigilHarness A, VigilHarness B)> StartNodesAsync(string connectionString, string lockout)
+    {
+        var shared = Directory.CreateTempSubdirectory("vigil-shared-").FullName;
+        var storage = PostgresTestDatabase.StorageYaml(connectionString, shared);
+        var a = await VigilHarness.StartAsync(new HarnessOptions { StorageYaml = storage, SharedDataDir = shared, SeedAlice = false, PublicHost = "localhost", Lockout = lockout });
+        try
+        {
+            var b = await VigilHarness.StartAsync(new HarnessOptions { StorageYaml = storage, SharedDataDir = shared, PublicUrl = a.BaseUrl, PublicHost = "localhost", SeedAlice = false, Lockout = lockout });
+            return (a, b);
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The same page as if the load balancer had sent the next request to <paramref name="node"/>.</summary>
+    private static BrowserClient.Page On(VigilHarness node, BrowserClient.Page page) => page with { Url = new Uri(node.BaseUrl, page.Url.PathAndQuery) };
+
+    [PostgresFact]
+    public async Task SecurityKey_OptionsFromNodeA_AssertionPostedToNodeB_SignsIn()
+    {
+        var (a, b) = await StartNodesAsync(await database.CreateDatabaseAsync(), "{ max_failures_per_account: 50, max_failures_per_ip: 1000, window: 15m, ban: 1m, max_ban: 1h }");
+        await using (a)
+        await using (b)
+        {
+            var origin = a.BaseUrl.GetLeftPart(UriPartial.Authority);
+            await a.AddUserAsync("twokey", "twokey-password", ["engineer"], [], mfaRequired: true);
+            using var key = new SoftAuthenticator();
+
+            // Enrolment: options from A, the new credential posted to B.
+            using (var browser = a.Browser())
+            {
+                var enroll = await browser.LoginAsync("/dashboard", "twokey", "twokey-password");
+                var options = await browser.SubmitAsync(enroll, IdpEndpoints.WebAuthnEnrollPath + "/options", []);
+                Assert.Equal(HttpStatusCode.OK, options.Status);
+                var codes = await browser.SubmitAsync(On(b, enroll), IdpEndpoints.WebAuthnEnrollPath, new() { ["credential"] = key.Register(options.Html, origin), ["name"] = "two-node key" });
+                Assert.Contains("id=\"recovery-codes\"", codes.Html, StringComparison.Ordinal);
+            }
+
+            // Sign-in: options from B, the assertion posted to A.
+            using (var browser = a.Browser())
+            {
+                var mfa = await browser.LoginAsync("/dashboard", "twokey", "twokey-password");
+                var options = await browser.SubmitAsync(On(b, mfa), IdpEndpoints.WebAuthnMfaPath + "/options", []);
+                Assert.Equal(HttpStatusCode.OK, options.Status);
+                var assertion = key.Assert(options.Html, origin);
+                var page = await browser.SubmitAsync(mfa, IdpEndpoints.WebAuthnMfaPath, new() { ["credential"] = assertion });
+                Assert.Equal("/dashboard", page.Url.AbsolutePath);
+            }
+
+            var log = (await a.ReadLogAsync()).Concat(await b.ReadLogAsync()).ToList();
+            Assert.Contains(log, e => e.GetProperty("kind").GetString() == "login" && e.GetProperty("reason").GetString()!.StartsWith("password+webauthn", StringComparison.Ordinal));
+            Assert.DoesNotContain(log, e => e.GetProperty("kind").GetString() == "login" && e.GetProperty("reason").GetString() == "webauthn_no_challenge");
+        }
+    }
+
+    [PostgresFact]
+    public async Task Lockout_FailuresSpreadOverTwoNodes_BanTheAccountOnBoth()
+    {
+        var (a, b) = await StartNodesAsync(await database.CreateDatabaseAsync(), "{ max_failures_per_account: 4, max_failures_per_ip: 1000, window: 15m, ban: 5m, max_ban: 1h }");
+        await using (a)
+        await using (b)
+        {
+            await a.AddUserAsync("twoban", "twoban-password", ["engineer"], []);
+            for (var i = 0; i < 4; i++)
+            {
+                using var browser = (i % 2 == 0 ? a : b).Browser();
+                var page = await browser.LoginAsync("/dashboard", "twoban", "wrong-password-" + i);
+                Assert.True(page.IsLoginPage);
+            }
+
+            // Four failures in all (two per node) reach the limit of four: the right password is refused on both.
+            foreach (var node in new[] { a, b })
+            {
+                using var browser = node.Browser();
+                var page = await browser.LoginAsync("/dashboard", "twoban", "twoban-password");
+                Assert.True(page.IsLoginPage, $"{node.BaseUrl}: {page.Url}");
+            }
+
+            var log = (await a.ReadLogAsync()).Concat(await b.ReadLogAsync()).ToList();
+            Assert.Equal(2, log.Count(e => e.GetProperty("kind").GetString() == "login" && e.GetProperty("reason").GetString() == "banned"));
+            var bans = log
+                .Where(e => e.GetProperty("kind").GetString() == "ban" && e.GetProperty("decision").GetString() == "ban").ToList();
+            Assert.Single(bans);
+            Assert.Equal("account:twoban", bans[0].GetProperty("subject").GetString());
+        }
+    }
+}
