@@ -116,19 +116,26 @@ public sealed class PostgresSharedLoginStateTests(PostgresTestDatabase database)
         await using (b)
         {
             await a.AddUserAsync("twoban", "twoban-password", ["engineer"], []);
+            // The login page is served by A (the gateway sends browsers to the public URL); the POST lands on either node.
+            async Task<BrowserClient.Page> PostLoginAsync(VigilHarness node, string password)
+            {
+                using var browser = a.Browser();
+                var login = await browser.GetAsync("/dashboard");
+                Assert.True(login.IsLoginPage);
+                return await browser.SubmitAsync(On(node, login), IdpEndpoints.LoginPath, new() { ["username"] = "twoban", ["password"] = password });
+            }
+
             for (var i = 0; i < 4; i++)
             {
-                using var browser = (i % 2 == 0 ? a : b).Browser();
-                var page = await browser.LoginAsync("/dashboard", "twoban", "wrong-password-" + i);
-                Assert.True(page.IsLoginPage);
+                var page = await PostLoginAsync(i % 2 == 0 ? a : b, "wrong-password-" + i);
+                Assert.True(page.IsLoginPage && page.Url.Query.Contains("error=1", StringComparison.Ordinal), page.Url.ToString());
             }
 
             // Four failures in all (two per node) reach the limit of four: the right password is refused on both.
             foreach (var node in new[] { a, b })
             {
-                using var browser = node.Browser();
-                var page = await browser.LoginAsync("/dashboard", "twoban", "twoban-password");
-                Assert.True(page.IsLoginPage, $"{node.BaseUrl}: {page.Url}");
+                var page = await PostLoginAsync(node, "twoban-password");
+                Assert.True(page.IsLoginPage && page.Url.Query.Contains("error=1", StringComparison.Ordinal), $"{node.BaseUrl}: {page.Url}");
             }
 
             var log = (await a.ReadLogAsync()).Concat(await b.ReadLogAsync()).ToList();
