@@ -29,9 +29,9 @@ internal static partial class IdpEndpoints
     private static void MapAccount(IEndpointRouteBuilder app)
     {
         app.MapGet(AccountPath, AccountPage);
-        app.MapPost(AccountKeysPath + "/options", AccountKeyOptions);
-        app.MapPost(AccountKeysPath, AccountKeyPost);
-        app.MapPost(AccountKeysPath + "/remove", AccountKeyRemove);
+        app.MapPost(AccountKeysPath + "/options", AccountKeyOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(AccountKeysPath, AccountKeyPost).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(AccountKeysPath + "/remove", AccountKeyRemove).AddEndpointFilter(RefuseOnStoreFailure);
     }
 
     private static async Task<Account?> GetAccountAsync(HttpContext context, UserService users, WebAuthnService webauthn, TimeProvider time)

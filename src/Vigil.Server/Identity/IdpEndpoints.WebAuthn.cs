@@ -45,10 +45,10 @@ internal static partial class IdpEndpoints
             context.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(Script.Value, "text/javascript; charset=utf-8");
         });
-        app.MapPost(WebAuthnMfaPath + "/options", MfaWebAuthnOptions);
-        app.MapPost(WebAuthnMfaPath, MfaWebAuthnPost);
-        app.MapPost(WebAuthnEnrollPath + "/options", EnrollWebAuthnOptions);
-        app.MapPost(WebAuthnEnrollPath, EnrollWebAuthnPost);
+        app.MapPost(WebAuthnMfaPath + "/options", MfaWebAuthnOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnMfaPath, MfaWebAuthnPost).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnEnrollPath + "/options", EnrollWebAuthnOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnEnrollPath, EnrollWebAuthnPost).AddEndpointFilter(RefuseOnStoreFailure);
     }
 
     private static async Task<IResult> MfaWebAuthnOptions(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time)

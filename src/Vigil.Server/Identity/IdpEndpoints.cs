@@ -40,11 +40,11 @@ internal static partial class IdpEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(LoginPath, LoginPage);
-        app.MapPost(LoginPath, LoginPost);
+        app.MapPost(LoginPath, LoginPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapGet(MfaPath, MfaPage);
-        app.MapPost(MfaPath, MfaPost);
+        app.MapPost(MfaPath, MfaPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapGet(EnrollPath, EnrollPage);
-        app.MapPost(EnrollPath, EnrollPost);
+        app.MapPost(EnrollPath, EnrollPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapMethods(ReturnUrls.AuthorizePath, ["GET", "POST"], Authorize);
         app.MapPost("/.vigil/idp/token", Token);
         MapWebAuthn(app);

@@ -146,4 +146,60 @@ public sealed class PostgresSharedLoginStateTests(PostgresTestDatabase database)
             Assert.Equal("account:twoban", bans[0].GetProperty("subject").GetString());
         }
     }
+
+    /// <summary>Cuts the node off its database (new connections refused, open ones terminated), or lets it back.</summary>
+    private static async Task SetDatabaseReachableAsync(string connectionString, bool reachable)
+    {
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var server = PostgresTestDatabase.ServerConnectionString!;
+        await PostgresTestDatabase.ScalarAsync(server, $"ALTER DATABASE {name} ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
+        if (!reachable)
+        {
+            await PostgresTestDatabase.ScalarAsync(server, $"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'");
+        }
+
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+
+    [PostgresFact]
+    public async Task StoreUnreachable_PasswordAndTotpPosts_AreRefusedWithTheNeutralError()
+    {
+        var connectionString = await database.CreateDatabaseAsync();
+        var shared = Directory.CreateTempSubdirectory("vigil-outage-").FullName;
+        await using var node = await VigilHarness.StartAsync(new HarnessOptions { StorageYaml = PostgresTestDatabase.StorageYaml(connectionString, shared), SeedAlice = false });
+        var secret = (await node.AddUserAsync("outage", "outage-password", ["engineer"], [], totp: true))!;
+        using var browser = node.Browser();
+        try
+        {
+            // Password step while the store is gone: the neutral error, no error page.
+            var login = await browser.GetAsync("/dashboard");
+            Assert.True(login.IsLoginPage);
+            await SetDatabaseReachableAsync(connectionString, reachable: false);
+            var refused = await browser.SubmitAsync(login, IdpEndpoints.LoginPath, new() { ["username"] = "outage", ["password"] = "outage-password" });
+            Assert.Equal(HttpStatusCode.OK, refused.Status);
+            Assert.True(refused.IsLoginPage && refused.Url.Query.Contains("error=1", StringComparison.Ordinal), refused.Url.ToString());
+
+            // Second step while the store is gone: a valid TOTP code is refused too (its use cannot be recorded).
+            await SetDatabaseReachableAsync(connectionString, reachable: true);
+            var mfa = await browser.SubmitAsync(login, IdpEndpoints.LoginPath, new() { ["username"] = "outage", ["password"] = "outage-password" });
+            Assert.True(mfa.IsMfaPage, mfa.Url.ToString());
+            await SetDatabaseReachableAsync(connectionString, reachable: false);
+            var code = VigilHarness.Totp(secret, DateTimeOffset.UtcNow);
+            var second = await browser.SubmitAsync(mfa, IdpEndpoints.MfaPath, new() { ["code"] = code });
+            Assert.Equal(HttpStatusCode.OK, second.Status);
+            Assert.True((second.IsLoginPage || second.IsMfaPage) && second.Url.Query.Contains("error=1", StringComparison.Ordinal), second.Url.ToString());
+            Assert.Null(browser.CookieValue(node.BaseUrl, "__vigil_session"));
+
+            // Back online, the same code still works once: nothing was recorded while the store was gone.
+            await SetDatabaseReachableAsync(connectionString, reachable: true);
+            var mfaAgain = await browser.SubmitAsync(login, IdpEndpoints.LoginPath, new() { ["username"] = "outage", ["password"] = "outage-password" });
+            Assert.True(mfaAgain.IsMfaPage, mfaAgain.Url.ToString());
+            var done = await browser.SubmitAsync(mfaAgain, IdpEndpoints.MfaPath, new() { ["code"] = code });
+            Assert.False(done.IsLoginPage || done.IsMfaPage, done.Url.ToString());
+        }
+        finally
+        {
+            await SetDatabaseReachableAsync(connectionString, reachable: true);
+        }
+    }
 }
