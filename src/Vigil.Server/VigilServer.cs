@@ -120,10 +120,13 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
         services.AddDbContext<VigilDbContext>(o => VigilDbContext.Configure(o, config.Storage, config.Server.DataDir));
         services.AddScoped<UserService>();
-        services.AddSingleton(sp => new WebAuthnRuntime(config.Server.PublicUrl, time, sp.GetRequiredService<ILogger<WebAuthnRuntime>>()));
+        services.AddSingleton(sp => new WebAuthnRuntime(config.Server.PublicUrl, sp.GetRequiredService<ILogger<WebAuthnRuntime>>()));
+
+        // Login state every node must share lives in the store; these are per request, on the request's context.
+        services.AddScoped(sp => new WebAuthnChallengeStore(sp.GetRequiredService<VigilDbContext>(), time, WebAuthnRuntime.ChallengeLifetime));
         services.AddScoped<WebAuthnService>();
         var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
-        services.AddSingleton(sp => new LoginThrottle(lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
+        services.AddScoped(sp => new LoginThrottle(sp.GetRequiredService<VigilDbContext>(), lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
 
         var gatewaySecret = IdpKeys.LoadGatewaySecret(config.Server.DataDir);
         AddIdentityProvider(services, config);

@@ -29,9 +29,9 @@ internal static partial class IdpEndpoints
     private static void MapAccount(IEndpointRouteBuilder app)
     {
         app.MapGet(AccountPath, AccountPage);
-        app.MapPost(AccountKeysPath + "/options", AccountKeyOptions);
-        app.MapPost(AccountKeysPath, AccountKeyPost);
-        app.MapPost(AccountKeysPath + "/remove", AccountKeyRemove);
+        app.MapPost(AccountKeysPath + "/options", AccountKeyOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(AccountKeysPath, AccountKeyPost).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(AccountKeysPath + "/remove", AccountKeyRemove).AddEndpointFilter(RefuseOnStoreFailure);
     }
 
     private static async Task<Account?> GetAccountAsync(HttpContext context, UserService users, WebAuthnService webauthn, TimeProvider time)
@@ -149,12 +149,12 @@ internal static partial class IdpEndpoints
 
         var form = context.Request.Form;
         var ip = ClientIp(context);
-        var result = throttle.IsBanned(account.User.UserName, ip, out _)
+        var result = await throttle.IsBannedAsync(account.User.UserName, ip, context.RequestAborted).ConfigureAwait(false)
             ? new WebAuthnResult(WebAuthnOutcome.Rejected, Detail: "banned")
             : await webauthn.CompleteRegistrationAsync(account.User, SessionBinding(account), (string?)form["credential"] ?? "", form["name"], context.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throttle.RecordFailure(account.User.UserName, ip);
+            await throttle.RecordFailureAsync(account.User.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, account.User.UserName, "failure", "webauthn_register_" + OutcomeCode(result.Outcome));
             return Results.Redirect(AccountPath + "?status=failed");
         }

@@ -45,10 +45,10 @@ internal static partial class IdpEndpoints
             context.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(Script.Value, "text/javascript; charset=utf-8");
         });
-        app.MapPost(WebAuthnMfaPath + "/options", MfaWebAuthnOptions);
-        app.MapPost(WebAuthnMfaPath, MfaWebAuthnPost);
-        app.MapPost(WebAuthnEnrollPath + "/options", EnrollWebAuthnOptions);
-        app.MapPost(WebAuthnEnrollPath, EnrollWebAuthnPost);
+        app.MapPost(WebAuthnMfaPath + "/options", MfaWebAuthnOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnMfaPath, MfaWebAuthnPost).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnEnrollPath + "/options", EnrollWebAuthnOptions).AddEndpointFilter(RefuseOnStoreFailure);
+        app.MapPost(WebAuthnEnrollPath, EnrollWebAuthnPost).AddEndpointFilter(RefuseOnStoreFailure);
     }
 
     private static async Task<IResult> MfaWebAuthnOptions(HttpContext context, IAntiforgery antiforgery, IDataProtectionProvider protection, UserService users, WebAuthnService webauthn, TimeProvider time)
@@ -81,9 +81,9 @@ internal static partial class IdpEndpoints
         }
 
         var ip = ClientIp(context);
-        if (throttle.IsBanned(user.UserName, ip, out _))
+        if (await throttle.IsBannedAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false))
         {
-            throttle.RecordFailure(user.UserName, ip);
+            await throttle.RecordFailureAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, user.UserName, "failure", "banned");
             return Redirect(MfaPath, returnUrl, error: true);
         }
@@ -92,12 +92,12 @@ internal static partial class IdpEndpoints
         if (!result.Succeeded)
         {
             // Counted like a wrong TOTP code: repeated failures ban the account and the address.
-            throttle.RecordFailure(user.UserName, ip);
+            await throttle.RecordFailureAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, user.UserName, "failure", "webauthn_" + OutcomeCode(result.Outcome));
             return Redirect(MfaPath, returnUrl, error: true);
         }
 
-        throttle.RecordSuccess(user.UserName);
+        await throttle.RecordSuccessAsync(user.UserName, context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/.vigil/idp" });
         await SignInAsync(context, user, WebAuthnAmr(result.UserVerified), time, mfa: true).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password+webauthn" + (result.UserVerified ? " (user verified)" : ""));
@@ -136,12 +136,12 @@ internal static partial class IdpEndpoints
         }
 
         var ip = ClientIp(context);
-        var result = throttle.IsBanned(user.UserName, ip, out _)
+        var result = await throttle.IsBannedAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false)
             ? new WebAuthnResult(WebAuthnOutcome.Rejected, Detail: "banned")
             : await webauthn.CompleteRegistrationAsync(user, AttemptBinding(pending!), (string?)form["credential"] ?? "", form["name"], context.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throttle.RecordFailure(user.UserName, ip);
+            await throttle.RecordFailureAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, user.UserName, "failure", "webauthn_enroll_" + OutcomeCode(result.Outcome));
             return Redirect(EnrollPath, returnUrl, error: true);
         }

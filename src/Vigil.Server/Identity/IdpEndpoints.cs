@@ -40,11 +40,11 @@ internal static partial class IdpEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(LoginPath, LoginPage);
-        app.MapPost(LoginPath, LoginPost);
+        app.MapPost(LoginPath, LoginPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapGet(MfaPath, MfaPage);
-        app.MapPost(MfaPath, MfaPost);
+        app.MapPost(MfaPath, MfaPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapGet(EnrollPath, EnrollPage);
-        app.MapPost(EnrollPath, EnrollPost);
+        app.MapPost(EnrollPath, EnrollPost).AddEndpointFilter(RefuseOnStoreFailure);
         app.MapMethods(ReturnUrls.AuthorizePath, ["GET", "POST"], Authorize);
         app.MapPost("/.vigil/idp/token", Token);
         MapWebAuthn(app);
@@ -79,7 +79,7 @@ internal static partial class IdpEndpoints
         var password = (string?)form["password"] ?? "";
         var returnUrl = ReturnUrls.IsAuthorizeUrl(form["returnUrl"]) ? (string?)form["returnUrl"] : null;
         var ip = ClientIp(context);
-        if (throttle.IsBanned(userName, ip, out _))
+        if (await throttle.IsBannedAsync(userName, ip, context.RequestAborted).ConfigureAwait(false))
         {
             Record(log, time, context, userName, "failure", "banned");
             return Redirect(LoginPath, returnUrl, error: true);
@@ -89,7 +89,7 @@ internal static partial class IdpEndpoints
         var check = UserService.CheckPassword(user, password);
         if (check != PasswordCheck.Succeeded)
         {
-            throttle.RecordFailure(userName, ip);
+            await throttle.RecordFailureAsync(userName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, userName, "failure", check == PasswordCheck.Disabled ? "account_disabled" : "bad_credentials");
             return Redirect(LoginPath, returnUrl, error: true);
         }
@@ -104,7 +104,7 @@ internal static partial class IdpEndpoints
             return Redirect(hasFactor ? MfaPath : EnrollPath, returnUrl, error: false);
         }
 
-        throttle.RecordSuccess(userName);
+        await throttle.RecordSuccessAsync(userName, context.RequestAborted).ConfigureAwait(false);
         await SignInAsync(context, user, ["pwd"], time, mfa: false).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password");
         return Results.Redirect(returnUrl ?? AccountPath);
@@ -168,14 +168,14 @@ internal static partial class IdpEndpoints
         }
 
         var ip = ClientIp(context);
-        if (throttle.IsBanned(user.UserName, ip, out _) || !await users.VerifySecondFactorAsync(user, (string?)form["code"] ?? "", context.RequestAborted).ConfigureAwait(false))
+        if (await throttle.IsBannedAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false) || !await users.VerifySecondFactorAsync(user, (string?)form["code"] ?? "", context.RequestAborted).ConfigureAwait(false))
         {
-            throttle.RecordFailure(user.UserName, ip);
+            await throttle.RecordFailureAsync(user.UserName, ip, context.RequestAborted).ConfigureAwait(false);
             Record(log, time, context, user.UserName, "failure", "bad_second_factor");
             return Redirect(MfaPath, returnUrl, error: true);
         }
 
-        throttle.RecordSuccess(user.UserName);
+        await throttle.RecordSuccessAsync(user.UserName, context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/.vigil/idp" });
         await SignInAsync(context, user, ["pwd", "otp", "mfa"], time, mfa: true).ConfigureAwait(false);
         Record(log, time, context, user.UserName, "success", "password+totp");
@@ -250,7 +250,7 @@ internal static partial class IdpEndpoints
         var step = users.VerifyTotp(pending.NewSecret, (string?)form["code"] ?? "", 0);
         if (step is null)
         {
-            throttle.RecordFailure(user.UserName, ClientIp(context));
+            await throttle.RecordFailureAsync(user.UserName, ClientIp(context), context.RequestAborted).ConfigureAwait(false);
             return Redirect(EnrollPath, returnUrl, error: true);
         }
 

@@ -116,30 +116,88 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         return null;
     }
 
-    /// <summary>Accepts a TOTP code (or an unused recovery code) for the user and records its use.</summary>
+    /// <summary>
+    /// Accepts a TOTP code (or an unused recovery code) for the user and records its use. Both are single-use across
+    /// every node sharing the store: the use is recorded by a conditional update (the TOTP step only when it is higher
+    /// than the stored one; the recovery codes only when they are still what was read), so of two nodes accepting the
+    /// same code at the same moment one loses, and a lost race is refused exactly like a reused code. False (refused)
+    /// also when the store cannot be used.
+    /// </summary>
     public async Task<bool> VerifySecondFactorAsync(UserEntity user, string code, CancellationToken ct = default)
+    {
+        try
+        {
+            return await VerifySecondFactorCoreAsync(user, code, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> VerifySecondFactorCoreAsync(UserEntity user, string code, CancellationToken ct)
     {
         if (user.TotpSecret is not null && VerifyTotp(user.TotpSecret, code, user.TotpLastStep) is { } step)
         {
-            user.TotpLastStep = step;
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            return true;
+            var updated = await db.Users.Where(u => u.Id == user.Id && u.TotpLastStep < step)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpLastStep, step), ct).ConfigureAwait(false);
+            if (updated == 1)
+            {
+                user.TotpLastStep = step;
+                MarkStored(user, nameof(UserEntity.TotpLastStep));
+                return true;
+            }
+
+            // Another node (or request) used this step or a later one first: a replay. A recovery code cannot be
+            // six digits, so there is nothing else to try.
+            return false;
         }
 
         var normalized = code.Trim().Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
-        if (normalized.Length == 10 && user.RecoveryCodes is not null)
+        if (normalized.Length != 10 || user.RecoveryCodes is null)
         {
-            var hash = HashRecoveryCode(normalized);
-            var codes = user.RecoveryCodes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-            if (codes.Remove(hash))
+            return false;
+        }
+
+        var hash = HashRecoveryCode(normalized);
+        var stored = user.RecoveryCodes;
+
+        // Compare-and-swap on the whole list; when another code was used meanwhile, read the list again and retry.
+        for (var attempt = 0; attempt < 5 && stored is not null; attempt++)
+        {
+            var codes = stored.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+            if (!codes.Remove(hash))
             {
-                user.RecoveryCodes = string.Join(' ', codes);
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return false;
+            }
+
+            var remaining = string.Join(' ', codes);
+            var expected = stored;
+            var updated = await db.Users.Where(u => u.Id == user.Id && u.RecoveryCodes == expected)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.RecoveryCodes, remaining), ct).ConfigureAwait(false);
+            if (updated == 1)
+            {
+                user.RecoveryCodes = remaining;
+                MarkStored(user, nameof(UserEntity.RecoveryCodes));
                 return true;
             }
+
+            stored = await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.RecoveryCodes).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         }
 
         return false;
+    }
+
+    /// <summary>The loaded entity shows what a bulk update wrote, without being marked changed.</summary>
+    private void MarkStored(UserEntity user, string property)
+    {
+        var entry = db.Entry(user);
+        if (entry.State != EntityState.Detached)
+        {
+            var value = entry.Property(property);
+            value.OriginalValue = value.CurrentValue;
+            value.IsModified = false;
+        }
     }
 
     /// <summary>Stores a confirmed TOTP secret and returns fresh recovery codes (shown once).</summary>

@@ -23,7 +23,7 @@ namespace Vigil.Server.Storage;
 /// </summary>
 internal static class StoreSchema
 {
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
     public const string SchemaTable = "vigil_schema";
 
     /// <summary>What each version adds to the one before (tables are created from the model if missing).</summary>
@@ -33,6 +33,7 @@ internal static class StoreSchema
             ["vigil_users", "vigil_user_roles", "vigil_user_groups", "OpenIddictApplications", "OpenIddictAuthorizations", "OpenIddictScopes", "OpenIddictTokens", "vigil_revocations"]),
         new(2, "sessions", ["vigil_sessions"]),
         new(3, "webauthn credentials", ["vigil_webauthn_credentials"]),
+        new(4, "shared login state: webauthn challenges, login failures and bans", ["vigil_webauthn_challenges", "vigil_login_failures", "vigil_login_bans"]),
     ];
 
     // Any constant: serialises schema work of nodes starting at the same time against one PostgreSQL database.

@@ -7,7 +7,8 @@ namespace Vigil.Server.Storage;
 
 /// <summary>
 /// Vigil's store: users, their roles and groups, OpenIddict's applications/authorizations/scopes/tokens, session
-/// revocations, recorded sessions and WebAuthn credentials. Only portable column types are used so the same model runs on SQLite (default)
+/// revocations, recorded sessions, WebAuthn credentials, and the login state every node must share (outstanding WebAuthn
+/// challenges, failed logins and bans). Only portable column types are used so the same model runs on SQLite (default)
 /// and PostgreSQL; the schema is versioned by <see cref="StoreSchema"/> (a new entity needs a step there).
 /// </summary>
 public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : DbContext(options)
@@ -19,6 +20,10 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
     public DbSet<WebAuthnCredentialEntity> WebAuthnCredentials => Set<WebAuthnCredentialEntity>();
 
     public DbSet<SessionEntity> Sessions => Set<SessionEntity>();
+
+    public DbSet<WebAuthnChallengeEntity> WebAuthnChallenges => Set<WebAuthnChallengeEntity>();
+    public DbSet<LoginFailureEntity> LoginFailures => Set<LoginFailureEntity>();
+    public DbSet<LoginBanEntity> LoginBans => Set<LoginBanEntity>();
 
     /// <summary>
     /// Creates the store or upgrades it to this build's schema version (see <see cref="StoreSchema"/>), and refuses a
@@ -84,6 +89,13 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
 
         builder.UseOpenIddict();
     }
+
+    /// <summary>
+    /// True for the ways a store operation fails when the database is unreachable, refuses, times out or rejects the
+    /// statement: callers on the login path turn these into a refusal (fail closed) instead of an error page.
+    /// </summary>
+    internal static bool IsStoreFailure(Exception ex) =>
+        IsConnectionFailure(ex) || ex is DbUpdateException || (ex is InvalidOperationException && ex.InnerException is DbUpdateException);
 
     private static bool IsConnectionFailure(Exception ex) =>
         ex is DbException or TimeoutException or System.Net.Sockets.SocketException ||
@@ -182,6 +194,39 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
             credential.HasIndex(c => c.CredentialId).IsUnique().HasDatabaseName("ix_vigil_webauthn_credentials_credential_id");
             credential.HasIndex(c => c.UserId).HasDatabaseName("ix_vigil_webauthn_credentials_user_id");
             credential.HasOne<UserEntity>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WebAuthnChallengeEntity>(challenge =>
+        {
+            // Schema step 4. The options JSON lists up to 20 credential ids, so it has no length limit (TEXT on both providers).
+            challenge.ToTable("vigil_webauthn_challenges");
+            challenge.HasKey(c => c.Binding);
+            challenge.Property(c => c.Binding).HasColumnName("binding").HasMaxLength(200);
+            challenge.Property(c => c.Ceremony).HasColumnName("ceremony");
+            challenge.Property(c => c.UserId).HasColumnName("user_id").HasMaxLength(64).IsRequired();
+            challenge.Property(c => c.OptionsJson).HasColumnName("options_json").IsRequired();
+            challenge.Property(c => c.ExpiresAtMs).HasColumnName("expires_at_ms");
+            challenge.HasIndex(c => c.ExpiresAtMs).HasDatabaseName("ix_vigil_webauthn_challenges_expires");
+        });
+        modelBuilder.Entity<LoginFailureEntity>(failure =>
+        {
+            failure.ToTable("vigil_login_failures");
+            failure.HasKey(f => f.Id);
+            failure.Property(f => f.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            failure.Property(f => f.Key).HasColumnName("throttle_key").HasMaxLength(300).IsRequired();
+            failure.Property(f => f.AtMs).HasColumnName("at_ms");
+            failure.HasIndex(f => new { f.Key, f.AtMs }).HasDatabaseName("ix_vigil_login_failures_key_at");
+            failure.HasIndex(f => f.AtMs).HasDatabaseName("ix_vigil_login_failures_at");
+        });
+        modelBuilder.Entity<LoginBanEntity>(ban =>
+        {
+            ban.ToTable("vigil_login_bans");
+            ban.HasKey(b => b.Key);
+            ban.Property(b => b.Key).HasColumnName("throttle_key").HasMaxLength(300);
+            ban.Property(b => b.BannedUntilMs).HasColumnName("banned_until_ms");
+            ban.Property(b => b.LastBanMs).HasColumnName("last_ban_ms");
+            ban.Property(b => b.Bans).HasColumnName("bans");
+            ban.Property(b => b.Version).HasColumnName("version");
+            ban.HasIndex(b => b.LastBanMs).HasDatabaseName("ix_vigil_login_bans_last_ban");
         });
     }
 }

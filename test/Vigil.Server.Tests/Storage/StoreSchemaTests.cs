@@ -1,6 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Identity;
+using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Storage;
 using Vigil.Tests.Shared;
 
@@ -64,6 +68,60 @@ public sealed class StoreSchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureSchema_Version3Store_UpgradesInPlaceToSharedLoginState()
+    {
+        string userId;
+        await using (var db = Sqlite())
+        {
+            await db.EnsureSchemaAsync();
+            userId = (await new UserService(db, TimeProvider.System).AddAsync("v3user", "v3-password-1", null, null, ["r"], [], false)).Id;
+
+            // What a store written by the release before shared login state looks like.
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE vigil_webauthn_challenges");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE vigil_login_failures");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE vigil_login_bans");
+
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM vigil_schema WHERE version = 4");
+        }
+
+        await using (var db = Sqlite())
+        {
+            Assert.Equal(3, await StoreSchema.ReadVersionAsync(db, default));
+            Assert.Equal(3, await StoreSchema.EnsureAsync(db, TimeProvider.System, default));
+            Assert.Equal(StoreSchema.CurrentVersion, await StoreSchema.ReadVersionAsync(db, default));
+            Assert.Equal(userId, (await new UserService(db, TimeProvider.System).FindAsync("v3user"))!.Id);
+            await AssertSharedLoginStateWorksAsync(db);
+        }
+    }
+
+    /// <summary>The tables schema step 4 adds.</summary>
+    internal static readonly string[] V4Tables = ["vigil_webauthn_challenges", "vigil_login_failures", "vigil_login_bans"];
+
+    /// <summary>Challenges, failures and bans can be written and read (the upgraded tables have the model's columns).</summary>
+    internal static async Task AssertSharedLoginStateWorksAsync(VigilDbContext db)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var challenges = new WebAuthnChallengeStore(db, time, TimeSpan.FromMinutes(2));
+        Assert.True(await challenges.TryPutAsync("attempt:v3", WebAuthnCeremony.Assertion, "u", "options"));
+        Assert.Equal("options", await challenges.TakeAsync("attempt:v3", WebAuthnCeremony.Assertion, "u"));
+        var logPath = Path.Combine(Path.GetTempPath(), "vigil-upgrade-" + Guid.NewGuid().ToString("N")[..8] + ".log");
+        var log = new DecisionLog(logPath, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        try
+        {
+            var throttle = new LoginThrottle(db, new LockoutConfig { MaxFailuresPerAccount = 2 }, time, log, NullLogger<LoginThrottle>.Instance);
+            await throttle.RecordFailureAsync("v3user", "192.0.2.1");
+            await throttle.RecordFailureAsync("v3user", "192.0.2.1");
+            Assert.True(await throttle.IsBannedAsync("v3user", "198.51.100.1"));
+        }
+        finally
+        {
+            await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            File.Delete(logPath);
+        }
+    }
+
+    [Fact]
     public async Task EnsureSchema_StoreWrittenByANewerVigil_IsRefusedWithAStableCode()
     {
         await using var db = Sqlite();
@@ -122,6 +180,31 @@ public sealed class PostgresSchemaTests(PostgresTestDatabase database) : IClassF
         {
             Assert.Equal(1L, await PostgresTestDatabase.ScalarAsync(database.ConnectionString,
                 $"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{table}'"));
+        }
+    }
+
+    [PostgresFact]
+    public async Task EnsureSchema_Version3PostgresStore_UpgradesInPlaceToSharedLoginState()
+    {
+        var connectionString = await database.CreateDatabaseAsync();
+        await using (var db = Open(connectionString))
+        {
+            await db.EnsureSchemaAsync();
+            await new UserService(db, TimeProvider.System).AddAsync("v3user", "v3-password-1", null, null, [], [], false);
+        }
+
+        foreach (var table in StoreSchemaTests.V4Tables)
+        {
+            await PostgresTestDatabase.ScalarAsync(connectionString, $"DROP TABLE {table}");
+        }
+
+        await PostgresTestDatabase.ScalarAsync(connectionString, "DELETE FROM vigil_schema WHERE version = 4");
+        await using (var db = Open(connectionString))
+        {
+            Assert.Equal(3, await StoreSchema.EnsureAsync(db, TimeProvider.System, default));
+            Assert.Equal(StoreSchema.CurrentVersion, await StoreSchema.ReadVersionAsync(db, default));
+            Assert.NotNull(await new UserService(db, TimeProvider.System).FindAsync("v3user"));
+            await StoreSchemaTests.AssertSharedLoginStateWorksAsync(db);
         }
     }
 

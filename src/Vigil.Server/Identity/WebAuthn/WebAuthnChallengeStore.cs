@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Vigil.Server.Storage;
+
 namespace Vigil.Server.Identity.WebAuthn;
 
 /// <summary>The two WebAuthn ceremonies.</summary>
@@ -8,82 +11,84 @@ internal enum WebAuthnCeremony
 }
 
 /// <summary>
-/// Outstanding WebAuthn challenges, in memory. A challenge is bound to one login attempt or provider session (the
-/// <c>binding</c>), one user and one ceremony; it is handed out once (taking it removes it, whether or not the
-/// response that follows verifies) and expires after <see cref="Lifetime"/>. A new challenge for the same binding
-/// replaces the earlier one, so each attempt has at most one. The store is bounded: when full of live challenges it
-/// refuses new ones rather than evicting another user's.
+/// Outstanding WebAuthn challenges, in the store (table <c>vigil_webauthn_challenges</c>), so the options can be served
+/// by one node and the browser's answer verified by another. A challenge is bound to one login attempt or provider
+/// session (the <c>binding</c>), one user and one ceremony; it is handed out once (taking it deletes it in one
+/// statement, whether or not the response that follows verifies, so of two concurrent takes exactly one gets it) and
+/// expires after <see cref="Lifetime"/>. A new challenge for the same binding replaces the earlier one, so each attempt
+/// has at most one. The table is bounded: when it holds <c>capacity</c> live challenges, new ones are refused rather
+/// than evicting another user's. Each put also deletes a bounded batch of expired rows.
 /// </summary>
-internal sealed class WebAuthnChallengeStore(TimeProvider time, TimeSpan lifetime, int capacity = WebAuthnChallengeStore.DefaultCapacity)
+internal sealed class WebAuthnChallengeStore(VigilDbContext db, TimeProvider time, TimeSpan lifetime, int capacity = WebAuthnChallengeStore.DefaultCapacity)
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
+    /// <summary>Expired rows deleted per put at most (keeps the work of one request bounded).</summary>
+    public const int PruneBatch = 100;
 
     public TimeSpan Lifetime => lifetime;
 
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    /// <summary>Rows in the table, expired ones not yet pruned included.</summary>
+    public Task<int> CountAsync(CancellationToken ct = default) => db.WebAuthnChallenges.CountAsync(ct);
 
-    /// <summary>Stores the options of a new ceremony; false when the store is full of live challenges.</summary>
-    public bool TryPut(string binding, WebAuthnCeremony ceremony, string userId, string optionsJson)
+    /// <summary>
+    /// Stores the options of a new ceremony, replacing the binding's earlier challenge; false when the table is full of
+    /// live challenges. Throws when the store cannot be used (the caller refuses the ceremony).
+    /// </summary>
+    public async Task<bool> TryPutAsync(string binding, WebAuthnCeremony ceremony, string userId, string optionsJson, CancellationToken ct = default)
     {
-        var now = time.GetUtcNow();
-        lock (_lock)
-        {
-            if (!_entries.ContainsKey(binding) && _entries.Count >= capacity)
-            {
-                Prune(now);
-                if (_entries.Count >= capacity)
-                {
-                    return false;
-                }
-            }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await db.WebAuthnChallenges.Where(c => c.ExpiresAtMs <= now).OrderBy(c => c.ExpiresAtMs).Take(PruneBatch).ExecuteDeleteAsync(ct).ConfigureAwait(false);
 
-            _entries[binding] = new Entry(ceremony, userId, optionsJson, now + lifetime);
-            return true;
+        // Checked before writing, so nodes racing for the last places may overshoot by a few: a bound, not a quota.
+        var live = await db.WebAuthnChallenges.CountAsync(c => c.ExpiresAtMs > now && c.Binding != binding, ct).ConfigureAwait(false);
+        if (live >= capacity)
+        {
+            return false;
         }
+
+        // One statement, the same on SQLite and PostgreSQL: two puts for one binding leave exactly one row.
+        var expires = now + (long)lifetime.TotalMilliseconds;
+        var kind = (int)ceremony;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO vigil_webauthn_challenges (binding, ceremony, user_id, options_json, expires_at_ms)
+            VALUES ({binding}, {kind}, {userId}, {optionsJson}, {expires})
+            ON CONFLICT (binding) DO UPDATE SET ceremony = excluded.ceremony, user_id = excluded.user_id,
+                options_json = excluded.options_json, expires_at_ms = excluded.expires_at_ms
+            """, ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
-    /// Removes and returns the options stored for <paramref name="binding"/> when they belong to this user and
-    /// ceremony and have not expired; otherwise null (the entry is removed all the same: one try per challenge).
+    /// Deletes and returns the options stored for <paramref name="binding"/> when they belong to this user and
+    /// ceremony and have not expired; otherwise null (the row is deleted all the same: one try per challenge).
     /// </summary>
-    public string? Take(string binding, WebAuthnCeremony ceremony, string userId)
+    public async Task<string?> TakeAsync(string binding, WebAuthnCeremony ceremony, string userId, CancellationToken ct = default)
     {
-        var now = time.GetUtcNow();
-        lock (_lock)
+        // DELETE ... RETURNING (PostgreSQL, SQLite 3.35+): reading and removing are one atomic step, so a challenge
+        // cannot be used twice even by two nodes taking it at the same moment.
+        var rows = await db.Database.SqlQuery<TakenChallenge>(
+            $"""
+            DELETE FROM vigil_webauthn_challenges WHERE binding = {binding}
+            RETURNING ceremony AS "Ceremony", user_id AS "UserId", options_json AS "OptionsJson", expires_at_ms AS "ExpiresAtMs"
+            """).ToListAsync(ct).ConfigureAwait(false);
+        if (rows is not [var row])
         {
-            if (!_entries.Remove(binding, out var entry))
-            {
-                return null;
-            }
-
-            return entry.Ceremony == ceremony && string.Equals(entry.UserId, userId, StringComparison.Ordinal) && now < entry.Expires
-                ? entry.OptionsJson
-                : null;
+            return null;
         }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return row.Ceremony == (int)ceremony && string.Equals(row.UserId, userId, StringComparison.Ordinal) && now < row.ExpiresAtMs
+            ? row.OptionsJson
+            : null;
     }
 
-    private void Prune(DateTimeOffset now)
+    private sealed class TakenChallenge
     {
-        foreach (var (key, entry) in _entries.ToList())
-        {
-            if (now >= entry.Expires)
-            {
-                _entries.Remove(key);
-            }
-        }
+        public int Ceremony { get; set; }
+        public string UserId { get; set; } = "";
+        public string OptionsJson { get; set; } = "";
+        public long ExpiresAtMs { get; set; }
     }
-
-    private sealed record Entry(WebAuthnCeremony Ceremony, string UserId, string OptionsJson, DateTimeOffset Expires);
 }

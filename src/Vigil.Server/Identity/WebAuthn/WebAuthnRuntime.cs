@@ -5,7 +5,8 @@ namespace Vigil.Server.Identity.WebAuthn;
 
 /// <summary>
 /// Process-wide WebAuthn state: the relying party derived from the public URL, the Fido2 verifier configured for it
-/// (attestation and assertion verification are the Fido2 library's), and the challenge store.
+/// (attestation and assertion verification are the Fido2 library's). Outstanding challenges are in the store
+/// (<see cref="WebAuthnChallengeStore"/>), shared by every node.
 /// </summary>
 internal sealed partial class WebAuthnRuntime
 {
@@ -15,10 +16,9 @@ internal sealed partial class WebAuthnRuntime
     /// <summary>How long a challenge stays valid on the server: the ceremony timeout plus time to post the result.</summary>
     public static readonly TimeSpan ChallengeLifetime = CeremonyTimeout + TimeSpan.FromSeconds(30);
 
-    public WebAuthnRuntime(Uri publicUrl, TimeProvider time, ILogger<WebAuthnRuntime> logger)
+    public WebAuthnRuntime(Uri publicUrl, ILogger<WebAuthnRuntime> logger)
     {
         RelyingParty = WebAuthnRelyingParty.FromPublicUrl(publicUrl);
-        Challenges = new WebAuthnChallengeStore(time, ChallengeLifetime);
         if (RelyingParty is { } rp)
         {
             Fido = new Fido2(new Fido2Configuration
@@ -40,8 +40,6 @@ internal sealed partial class WebAuthnRuntime
 
     /// <summary>The verifier; null when the public URL cannot be a relying party (IP address host).</summary>
     public IFido2? Fido { get; }
-
-    public WebAuthnChallengeStore Challenges { get; }
 
     public bool Enabled => Fido is not null;
 }

@@ -15,4 +15,7 @@ internal sealed partial class WebAuthnService
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "WebAuthn credential '{Name}' removed for {User}")]
     private static partial void LogRemoved(ILogger logger, string name, string user);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Error, Message = "WebAuthn {Ceremony} refused for {User}: the store holding challenges cannot be used")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, WebAuthnCeremony ceremony, string user);
 }

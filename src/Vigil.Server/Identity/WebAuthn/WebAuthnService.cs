@@ -48,7 +48,7 @@ internal sealed record WebAuthnResult(WebAuthnOutcome Outcome, WebAuthnCredentia
 /// verified by the Fido2 library; this class binds challenges to attempts, stores credentials, and applies the
 /// signature-counter rule (a counter that does not increase is refused and logged as a possible clone).
 /// </summary>
-internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime runtime, TimeProvider time, ILogger<WebAuthnService> logger)
+internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime runtime, WebAuthnChallengeStore challenges, TimeProvider time, ILogger<WebAuthnService> logger)
 {
     public const int MaxResponseLength = 64 * 1024;
     public const int MaxNameLength = 64;
@@ -93,7 +93,7 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             AttestationPreference = AttestationConveyancePreference.None,
         });
         var json = options.ToJson();
-        return runtime.Challenges.TryPut(binding, WebAuthnCeremony.Registration, user.Id, json) ? json : null;
+        return await PutChallengeAsync(binding, WebAuthnCeremony.Registration, user, json, ct).ConfigureAwait(false);
     }
 
     /// <summary>Verifies the browser's attestation against the challenge of <paramref name="binding"/> and stores the credential.</summary>
@@ -104,7 +104,18 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             return Refused(WebAuthnCeremony.Registration, user, new WebAuthnResult(WebAuthnOutcome.Unavailable));
         }
 
-        var optionsJson = runtime.Challenges.Take(binding, WebAuthnCeremony.Registration, user.Id);
+        string? optionsJson;
+        try
+        {
+            optionsJson = await challenges.TakeAsync(binding, WebAuthnCeremony.Registration, user.Id, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
+        {
+            // Fail closed: without the challenge nothing can be verified.
+            LogStoreUnavailable(logger, ex, WebAuthnCeremony.Registration, user.UserName);
+            return Refused(WebAuthnCeremony.Registration, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge, Detail: "store unavailable"));
+        }
+
         if (optionsJson is null)
         {
             return Refused(WebAuthnCeremony.Registration, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge));
@@ -194,7 +205,7 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             UserVerification = UserVerificationRequirement.Preferred,
         });
         var json = options.ToJson();
-        return runtime.Challenges.TryPut(binding, WebAuthnCeremony.Assertion, user.Id, json) ? json : null;
+        return await PutChallengeAsync(binding, WebAuthnCeremony.Assertion, user, json, ct).ConfigureAwait(false);
     }
 
     /// <summary>Verifies the browser's assertion against the challenge of <paramref name="binding"/> and one of the user's credentials.</summary>
@@ -205,7 +216,18 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             return Refused(WebAuthnCeremony.Assertion, user, new WebAuthnResult(WebAuthnOutcome.Unavailable));
         }
 
-        var optionsJson = runtime.Challenges.Take(binding, WebAuthnCeremony.Assertion, user.Id);
+        string? optionsJson;
+        try
+        {
+            optionsJson = await challenges.TakeAsync(binding, WebAuthnCeremony.Assertion, user.Id, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
+        {
+            // Fail closed: without the challenge nothing can be verified.
+            LogStoreUnavailable(logger, ex, WebAuthnCeremony.Assertion, user.UserName);
+            return Refused(WebAuthnCeremony.Assertion, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge, Detail: "store unavailable"));
+        }
+
         if (optionsJson is null)
         {
             return Refused(WebAuthnCeremony.Assertion, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge));
@@ -268,6 +290,20 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
         credential.LastUsedAtUnix = time.GetUtcNow().ToUnixTimeSeconds();
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return new WebAuthnResult(WebAuthnOutcome.Succeeded, credential, authenticatorData.UserVerified);
+    }
+
+    /// <summary>Stores the challenge; null (no options for the browser) when the table is full or the store cannot be used.</summary>
+    private async Task<string?> PutChallengeAsync(string binding, WebAuthnCeremony ceremony, UserEntity user, string json, CancellationToken ct)
+    {
+        try
+        {
+            return await challenges.TryPutAsync(binding, ceremony, user.Id, json, ct).ConfigureAwait(false) ? json : null;
+        }
+        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
+        {
+            LogStoreUnavailable(logger, ex, ceremony, user.UserName);
+            return null;
+        }
     }
 
     /// <summary>Removes one of the user's credentials; null when there is no such credential.</summary>
