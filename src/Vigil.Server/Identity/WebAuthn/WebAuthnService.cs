@@ -97,6 +97,20 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
     }
 
     /// <summary>Verifies the browser's attestation against the challenge of <paramref name="binding"/> and stores the credential.</summary>
+    /// <summary>Takes the attempt's challenge; a store failure refuses the ceremony (fail closed: nothing can be verified without it).</summary>
+    private async Task<(string? OptionsJson, WebAuthnResult? Unavailable)> TakeChallengeAsync(WebAuthnCeremony ceremony, UserEntity user, string binding, CancellationToken ct)
+    {
+        try
+        {
+            return (await challenges.TakeAsync(binding, ceremony, user.Id, ct).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
+        {
+            LogStoreUnavailable(logger, ex, ceremony, user.UserName);
+            return (null, Refused(ceremony, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge, Detail: "store unavailable")));
+        }
+    }
+
     public async Task<WebAuthnResult> CompleteRegistrationAsync(UserEntity user, string binding, string responseJson, string? name, CancellationToken ct = default)
     {
         if (runtime.Fido is not { } fido)
@@ -104,16 +118,10 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             return Refused(WebAuthnCeremony.Registration, user, new WebAuthnResult(WebAuthnOutcome.Unavailable));
         }
 
-        string? optionsJson;
-        try
+        var (optionsJson, unavailable) = await TakeChallengeAsync(WebAuthnCeremony.Registration, user, binding, ct).ConfigureAwait(false);
+        if (unavailable is not null)
         {
-            optionsJson = await challenges.TakeAsync(binding, WebAuthnCeremony.Registration, user.Id, ct).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
-        {
-            // Fail closed: without the challenge nothing can be verified.
-            LogStoreUnavailable(logger, ex, WebAuthnCeremony.Registration, user.UserName);
-            return Refused(WebAuthnCeremony.Registration, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge, Detail: "store unavailable"));
+            return unavailable;
         }
 
         if (optionsJson is null)
@@ -216,16 +224,10 @@ internal sealed partial class WebAuthnService(VigilDbContext db, WebAuthnRuntime
             return Refused(WebAuthnCeremony.Assertion, user, new WebAuthnResult(WebAuthnOutcome.Unavailable));
         }
 
-        string? optionsJson;
-        try
+        var (optionsJson, unavailable) = await TakeChallengeAsync(WebAuthnCeremony.Assertion, user, binding, ct).ConfigureAwait(false);
+        if (unavailable is not null)
         {
-            optionsJson = await challenges.TakeAsync(binding, WebAuthnCeremony.Assertion, user.Id, ct).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (VigilDbContext.IsStoreFailure(ex))
-        {
-            // Fail closed: without the challenge nothing can be verified.
-            LogStoreUnavailable(logger, ex, WebAuthnCeremony.Assertion, user.UserName);
-            return Refused(WebAuthnCeremony.Assertion, user, new WebAuthnResult(WebAuthnOutcome.NoChallenge, Detail: "store unavailable"));
+            return unavailable;
         }
 
         if (optionsJson is null)
