@@ -663,7 +663,7 @@ public static class ConfigLoader
                     continue;
                 }
 
-                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "resource", "query", "auth", "jwt", "mode");
+                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "max_request_body", "resource", "query", "auth", "jwt", "mode");
                 var name = Scalar(rm, "name", path, required: true);
                 if (name is not null && !seen.Add(name))
                 {
@@ -731,6 +731,23 @@ public static class ConfigLoader
                 if (upstreamTimeout < TimeSpan.FromSeconds(1) || upstreamTimeout > TimeSpan.FromHours(1))
                 {
                     Error(ConfigErrorCodes.Invalid, path + ".upstream_timeout", Child(rm, "upstream_timeout"), "upstream_timeout must be between 1s and 1h");
+                }
+
+                long? maxRequestBody = RouteConfig.DefaultMaxRequestBody;
+                if (Scalar(rm, "max_request_body", path) is { } bodyLimit)
+                {
+                    if (bodyLimit == "off")
+                    {
+                        maxRequestBody = null;
+                    }
+                    else if (TryParseSize(bodyLimit, out var bodyBytes))
+                    {
+                        maxRequestBody = bodyBytes;
+                    }
+                    else
+                    {
+                        Error(ConfigErrorCodes.Invalid, path + ".max_request_body", Child(rm, "max_request_body"), $"'{bodyLimit}' is not a size (e.g. 0, 64KB, 10MB, 2GB) or 'off'");
+                    }
                 }
 
                 string? upstreamCa = null;
@@ -845,6 +862,7 @@ public static class ConfigLoader
                         Host = host,
                         UpstreamCa = upstreamCa,
                         UpstreamTimeout = upstreamTimeout,
+                        MaxRequestBody = maxRequestBody,
                         Path = routePath,
                         Upstreams = upstreams,
                         Resource = resource ?? new ResourceConfig { Name = name },
@@ -1012,7 +1030,6 @@ public static class ConfigLoader
         private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
     }
 
-    /// <summary>Parses <c>250ms</c>, <c>30s</c>, <c>15m</c>, <c>8h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
     /// <summary>Parses a size: bytes, or a number with KB, MB or GB (powers of 1024).</summary>
     public static bool TryParseSize(string text, out long value)
     {
@@ -1038,6 +1055,7 @@ public static class ConfigLoader
         return true;
     }
 
+    /// <summary>Parses <c>250ms</c>, <c>30s</c>, <c>15m</c>, <c>8h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
         value = default;

@@ -24,6 +24,13 @@ public sealed record RouteConfig
 
     /// <summary>The default of <see cref="UpstreamTimeout"/>.</summary>
     public static readonly TimeSpan DefaultUpstreamTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>Largest request body forwarded, in bytes (larger ones get 413); null: no limit.</summary>
+    public long? MaxRequestBody { get; init; } = DefaultMaxRequestBody;
+
+    /// <summary>The default of <see cref="MaxRequestBody"/>: 30 MB, Kestrel's own default.</summary>
+    public const long DefaultMaxRequestBody = 30L << 20;
+
     public required ResourceConfig Resource { get; init; }
 
     /// <summary>The Rego query deciding this route; its value is a boolean or an object with <c>allow</c>.</summary>

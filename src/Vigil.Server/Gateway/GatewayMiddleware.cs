@@ -193,6 +193,21 @@ internal sealed partial class GatewayMiddleware(
             outcome = "would_deny";
         }
 
+        if (config.MaxRequestBody is { } maxBody && context.Request.ContentLength > maxBody)
+        {
+            // Announced too large: refused before anything reaches the upstream. (Bodies without a length are counted
+            // as they stream, below.)
+            Record(audit.Record("reject", "request_too_large", null, Elapsed(started)));
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", "request_too_large",
+                $"This application accepts request bodies up to {maxBody} bytes.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = config.MaxRequestBody;
+        }
+
         Record(audit.Record(outcome, decision.Reason, decision.Rule, Elapsed(started)));
         string? assertion = null;
         if (subject.IsAuthenticated)
@@ -232,6 +247,21 @@ internal sealed partial class GatewayMiddleware(
             {
                 MarkDown(destination, config.Name);
             }
+        }
+
+        if (result == ForwardResult.RequestTooLarge)
+        {
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+
+            context.Response.Clear();
+            context.Response.Headers[IdentityHeaders.RequestId] = requestId;
+            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", "request_too_large",
+                $"This application accepts request bodies up to {config.MaxRequestBody} bytes.", requestId).ConfigureAwait(false);
+            return;
         }
 
         if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted))

@@ -95,6 +95,27 @@ public sealed class ConfigLoaderTests
         Assert.Contains(ex.Errors, e => e.Path == "audit.on_failure" && e.Line == 4 && e.Message.Contains("deny, allow", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("", RouteConfig.DefaultMaxRequestBody)]
+    [InlineData(", max_request_body: 64KB", 64L << 10)]
+    [InlineData(", max_request_body: 0", 0L)]
+    [InlineData(", max_request_body: off", null)]
+    public void Parse_MaxRequestBody_IsReadPerRoute(string option, long? expected)
+    {
+        var config = ConfigLoader.Parse($"server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - {{ name: a, path: /a, upstreams: [http://127.0.0.1:9]{option} }}\n", Base);
+        Assert.Equal(expected, config.Routes[0].MaxRequestBody);
+    }
+
+    [Theory]
+    [InlineData("big")]
+    [InlineData("-1")]
+    [InlineData("10TB")]
+    public void Parse_MaxRequestBodyInvalid_IsRefusedWithLocation(string value)
+    {
+        var ex = Fails($"server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - {{ name: a, path: /a, upstreams: [http://127.0.0.1:9], max_request_body: {value} }}\n");
+        Assert.Contains(ex.Errors, e => e.Path == "routes[0].max_request_body" && e.Line == 4);
+    }
+
     [Fact]
     public void Parse_UpstreamTimeout_IsReadPerRoute()
     {

@@ -160,6 +160,43 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     }
 
     [Fact]
+    public async Task MaxRequestBody_AnnouncedLengthOverTheLimit_Is413AndNothingReachesUpstream()
+    {
+        fixture.Handlers["big-cl"] = ScriptedUpstream.Always("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var api = H.Api();
+        using var response = await api.PostAsync("/small/big-cl", new StringContent(new string('x', 2000)));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("request_too_large", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(fixture.Shared.Requests, r => r.RequestLine.Contains("/small/big-cl", StringComparison.Ordinal));
+        await H.FlushLogAsync();
+        Assert.Contains(File.ReadLines(H.LogPath), l => l.Contains("/small/big-cl", StringComparison.Ordinal) && l.Contains("request_too_large", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MaxRequestBody_StreamedBodyGrowingPastTheLimit_Is413AndTheUpstreamNeverGetsAWholeRequest()
+    {
+        fixture.Handlers["big-chunked"] = ScriptedUpstream.Always("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var api = H.Api();
+        var content = new StreamContent(new MemoryStream(new byte[3000]));
+        content.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/small/big-chunked") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.DoesNotContain(fixture.Shared.Requests, r => r.RequestLine.Contains("/small/big-chunked", StringComparison.Ordinal) && r.Body.Length == 3000);
+    }
+
+    [Fact]
+    public async Task MaxRequestBody_BodyWithinTheLimit_IsForwarded()
+    {
+        fixture.Handlers["fits"] = ScriptedUpstream.Always("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var api = H.Api();
+        using var response = await api.PostAsync("/small/fits", new StringContent(new string('y', 1024)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(fixture.Shared.Requests, r => r.RequestLine.Contains("/small/fits", StringComparison.Ordinal) && r.Body.Length == 1024);
+    }
+
+    [Fact]
     public async Task Forward_HopByHopAndProxyHeaders_NeverReachUpstream()
     {
         var path = On("hop", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");

@@ -30,6 +30,9 @@ internal enum ForwardResult
 
     /// <summary>The client went away.</summary>
     ClientAborted,
+
+    /// <summary>The request body grew past the route's <c>max_request_body</c> while it was being sent (413 when nothing was sent yet).</summary>
+    RequestTooLarge,
 }
 
 /// <summary>
@@ -124,6 +127,10 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
                 {
                     await SendBodyAsync(context, connection, request.ContentLength is null).ConfigureAwait(false);
                 }
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return ForwardResult.RequestTooLarge; // the upstream got a cut-off body: the connection is closed, never reused
             }
             catch (Exception ex) when (IsTransportFailure(ex))
             {
