@@ -20,6 +20,7 @@ using Vigil.Server.Identity;
 using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
+using Vigil.Server.Tls;
 
 namespace Vigil.Server;
 
@@ -221,10 +222,17 @@ public sealed class VigilServer : IAsyncDisposable
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, VigilConfig config)
     {
-        X509Certificate2? certificate = null;
-        if (config.Server.Listen.Any(l => l.Scheme == "https"))
+        var https = config.Server.Listen.Any(l => l.Scheme == "https");
+        if (https)
         {
-            certificate = LoadOrCreateCertificate(config);
+            // Loaded now so that a bad certificate stops the start; then served (and reloaded) by ServerCertificateStore.
+            var initial = LoadOrCreateCertificate(config);
+            webHost.ConfigureServices(services =>
+            {
+                services.AddSingleton(sp => new ServerCertificateStore(initial, config.Server.Tls?.Certificate is null ? null : config.Server.Tls, sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<ServerCertificateStore>>()));
+                services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateStore>());
+            });
         }
 
         if (config.Server.InlineIo)
@@ -247,7 +255,19 @@ public sealed class VigilServer : IAsyncDisposable
                     o.Protocols = HttpProtocols.Http1AndHttp2;
                     if (listen.Scheme == "https")
                     {
-                        o.UseHttps(certificate!);
+                        var store = kestrel.ApplicationServices.GetRequiredService<ServerCertificateStore>();
+                        o.UseHttps(h =>
+                        {
+                            h.ServerCertificate = store.Certificate;
+                            // Each handshake takes the store's current certificate with its intermediates, so a renewed
+                            // certificate applies to new connections without a restart.
+                            h.OnAuthenticate = (_, ssl) =>
+                            {
+                                ssl.ServerCertificate = null;
+                                ssl.ServerCertificateSelectionCallback = null;
+                                ssl.ServerCertificateContext = store.Context;
+                            };
+                        });
                     }
                     else
                     {
@@ -271,17 +291,17 @@ public sealed class VigilServer : IAsyncDisposable
         });
     }
 
-    private static X509Certificate2 LoadOrCreateCertificate(VigilConfig config)
+    private static LoadedCertificate LoadOrCreateCertificate(VigilConfig config)
     {
-        if (config.Server.Tls?.Certificate is { } path)
+        if (config.Server.Tls?.Certificate is not null)
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(path, config.Server.Tls.Password);
+            return ServerCertificate.Load(config.Server.Tls);
         }
 
         var devPath = Path.Combine(config.Server.DataDir, "tls-dev.pfx");
         if (File.Exists(devPath))
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(devPath, null);
+            return ServerCertificate.Load(new TlsConfig(devPath, null));
         }
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -311,6 +331,6 @@ public sealed class VigilServer : IAsyncDisposable
             File.SetUnixFileMode(devPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        return X509CertificateLoader.LoadPkcs12(pfx, null);
+        return ServerCertificate.Load(new TlsConfig(devPath, null));
     }
 }

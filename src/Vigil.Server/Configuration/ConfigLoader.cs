@@ -174,12 +174,39 @@ public static class ConfigLoader
 
                 if (Map(map, "tls", "server", required: false) is { } tlsMap)
                 {
-                    Keys(tlsMap, "server.tls", "certificate", "password");
+                    Keys(tlsMap, "server.tls", "certificate", "key", "password");
                     var cert = Scalar(tlsMap, "certificate", "server.tls");
-                    tls = new TlsConfig(cert is null ? null : FilePath(cert), Scalar(tlsMap, "password", "server.tls"));
+                    var key = Scalar(tlsMap, "key", "server.tls");
+                    tls = new TlsConfig(cert is null ? null : FilePath(cert), Scalar(tlsMap, "password", "server.tls"), key is null ? null : FilePath(key));
+                    var usable = true;
+                    if (tls.Certificate is null && tls.Key is not null)
+                    {
+                        Error(ConfigErrorCodes.Missing, "server.tls.certificate", tlsMap, "server.tls.key needs server.tls.certificate (the PEM certificate chain)");
+                        usable = false;
+                    }
+
                     if (tls.Certificate is not null && !File.Exists(tls.Certificate))
                     {
                         Error(ConfigErrorCodes.Invalid, "server.tls.certificate", Child(tlsMap, "certificate"), $"certificate file '{tls.Certificate}' does not exist");
+                        usable = false;
+                    }
+
+                    if (tls.Key is not null && !File.Exists(tls.Key))
+                    {
+                        Error(ConfigErrorCodes.Invalid, "server.tls.key", Child(tlsMap, "key"), $"key file '{tls.Key}' does not exist");
+                        usable = false;
+                    }
+
+                    if (usable && tls.Certificate is not null)
+                    {
+                        try
+                        {
+                            Vigil.Server.Tls.ServerCertificate.Load(tls);
+                        }
+                        catch (Vigil.Server.Tls.ServerCertificateException ex)
+                        {
+                            Error(ConfigErrorCodes.Invalid, "server.tls.certificate", Child(tlsMap, "certificate"), ex.Message);
+                        }
                     }
                 }
 

@@ -1,4 +1,7 @@
 namespace Vigil.Server.Configuration;
 
-/// <summary>A PKCS#12 certificate file and its password.</summary>
-public sealed record TlsConfig(string? Certificate, string? Password);
+/// <summary>
+/// The listeners' certificate: a PKCS#12 file (with its password), or a PEM certificate chain (leaf first, then
+/// intermediates) with its private key in <see cref="Key"/> or in the same file.
+/// </summary>
+public sealed record TlsConfig(string? Certificate, string? Password, string? Key = null);
