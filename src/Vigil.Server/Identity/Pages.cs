@@ -45,6 +45,13 @@ internal static class Pages
     /// <summary>Applies the provider pages' security headers (also used for the script and JSON answers).</summary>
     public static void SecurityHeaders(HttpResponse response)
     {
+        if (response.HttpContext.Request.IsHttps)
+        {
+            // Sign-in pages are only ever reached over https once they have been: no downgrade to plain http (a year;
+            // the application hosts behind the gateway are left to set their own).
+            response.Headers.StrictTransportSecurity = "max-age=31536000";
+        }
+
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "no-store";

@@ -29,6 +29,10 @@ public sealed class TlsTests
             Assert.NotNull(seen);
             Assert.Contains("Vigil development certificate", seen!.Subject, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(dir, "data", "tls-dev.pfx")));
+
+            // Sign-in pages over https forbid a later downgrade to plain http.
+            using var login = await client.GetAsync($"https://127.0.0.1:{port}/.vigil/idp/login").WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("max-age=31536000", login.Headers.TryGetValues("Strict-Transport-Security", out var hsts) ? string.Join(",", hsts) : null);
             await server.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
 

@@ -220,6 +220,7 @@ public sealed partial class WebAuthnTests(LocalhostHarnessFixture fixture) : ICl
             var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
             Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
             Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
+            Assert.False(response.Headers.Contains("Strict-Transport-Security")); // plain http (loopback): no HSTS
             Assert.Contains("<script src=\"/.vigil/idp/webauthn.js\" defer></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
