@@ -60,6 +60,25 @@ public sealed class VigilServer : IAsyncDisposable
 
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
+    /// <summary>
+    /// Everything start-up would check, without starting: the configuration (already validated by the loader, TLS
+    /// certificate included), the policies and every route's query, upstream CA files and JWT settings. Throws
+    /// <see cref="ConfigException"/> with every error; returns a one-line summary of what was checked.
+    /// </summary>
+    public static string Check(VigilConfig config)
+    {
+        using var backchannel = new HttpClient();
+        using var pools = new UpstreamPools(TimeProvider.System);
+        _ = new GatewayRuntimeFactory(TimeProvider.System, backchannel, pools).Build(config);
+        var policyFiles = config.Policies.Directories.Where(Directory.Exists)
+            .Sum(d => Directory.EnumerateFiles(d, "*.rego", SearchOption.AllDirectories).Count(f => !f.EndsWith("_test.rego", StringComparison.Ordinal)));
+        var tls = config.Server.Listen.Any(l => l.Scheme == "https")
+            ? config.Server.Tls?.Certificate is not null ? ServerCertificate.Load(config.Server.Tls).Describe() : "a generated development certificate"
+            : null;
+        return $"{config.Routes.Count} route(s), {policyFiles} policy file(s), every route query compiles; listeners {string.Join(", ", config.Server.Listen)}" +
+            (tls is null ? "" : $"; TLS: {tls}") + $"; storage {config.Storage.Provider.ToString().ToLowerInvariant()}";
+    }
+
     /// <summary>Builds a server; throws <see cref="ConfigException"/> when the configuration or policies are invalid.</summary>
     public static VigilServer Create(VigilConfig config, VigilServerOptions? options = null)
     {

@@ -11,7 +11,11 @@ internal static class ServeCommand
     {
         var config = new Option<FileInfo>("--config", "-c") { Description = "Path to vigil.yaml", Required = true };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log informational messages" };
-        var command = new Command("serve", "Run Vigil (identity provider + gateway) from a configuration file; reloads it on change.") { config, verbose };
+        var check = new Option<bool>("--check", "-t")
+        {
+            Description = "Only check the configuration, TLS certificate, policies and route queries, as start-up would; print every error and exit 2, or a summary and exit 0 (like nginx -t)",
+        };
+        var command = new Command("serve", "Run Vigil (identity provider + gateway) from a configuration file; reloads it on change.") { config, verbose, check };
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(config)!.FullName;
@@ -24,6 +28,20 @@ internal static class ServeCommand
             {
                 await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
                 return 2;
+            }
+
+            if (parse.GetValue(check))
+            {
+                try
+                {
+                    Console.WriteLine($"vigil: {path}: configuration OK: {VigilServer.Check(loaded)}");
+                    return 0;
+                }
+                catch (ConfigException ex)
+                {
+                    await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                    return 2;
+                }
             }
 
             return await RunAsync(loaded, parse.GetValue(verbose), ct).ConfigureAwait(false);
