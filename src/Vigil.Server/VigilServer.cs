@@ -84,7 +84,7 @@ public sealed class VigilServer : IAsyncDisposable
     {
         options ??= new VigilServerOptions();
         var time = options.TimeProvider;
-        Directory.CreateDirectory(config.Server.DataDir);
+        PrivateFiles.CreateFolder(config.Server.DataDir);
 
         var backchannel = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
@@ -108,6 +108,10 @@ public sealed class VigilServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
+
+        // "No XML encryptor configured": the key ring sits in data_dir/keys with mode 0600, as docs/operations.md says;
+        // the warning at every first start says nothing an operator can act on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
 
         // Hosting's per-request diagnostics (an Activity and a logging scope for every request) only run when this
         // category logs; Vigil's decision log already records every request.

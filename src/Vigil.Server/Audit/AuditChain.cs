@@ -248,7 +248,13 @@ public static class AuditChain
     {
         var target = CheckpointPath(logPath);
         var temp = target + ".tmp";
-        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"hash\":\"{hash}\"}}\n"));
+        var options = Storage.PrivateFiles.Append(0);
+        options.Mode = FileMode.Create;
+        using (var file = new FileStream(temp, options))
+        {
+            file.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"hash\":\"{hash}\"}}\n")));
+        }
+
         File.Move(temp, target, overwrite: true);
     }
 

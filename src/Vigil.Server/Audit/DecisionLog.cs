@@ -106,7 +106,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        Storage.PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         if (_writer is null)
         {
             _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Vigil decision log" };
@@ -369,6 +369,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         {
             _stream = Open();
             _fileSize = _stream.Length;
+            Storage.PrivateFiles.Tighten(_path); // a log written by an older version may still be readable by others
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -465,7 +466,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         _stream = null;
     }
 
-    private FileStream Open() => new(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+    private FileStream Open() => new(_path, Storage.PrivateFiles.Append(64 * 1024)); // 0600: who did what, from where
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 }

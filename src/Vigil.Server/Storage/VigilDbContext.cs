@@ -37,6 +37,11 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
     {
         try
         {
+            if (Database.IsSqlite())
+            {
+                PrivateFiles.Prepare(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(Database.GetConnectionString()).DataSource);
+            }
+
             await StoreSchema.EnsureAsync(this, time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
@@ -83,7 +88,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options) : D
         }
         else
         {
-            Directory.CreateDirectory(dataDir);
+            PrivateFiles.CreateFolder(dataDir);
             builder.UseSqlite($"Data Source={Path.Combine(dataDir, "vigil.db")}", s => s.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
         }
 
