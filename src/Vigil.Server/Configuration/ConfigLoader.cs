@@ -690,7 +690,7 @@ public static class ConfigLoader
                     continue;
                 }
 
-                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "max_request_body", "resource", "query", "auth", "jwt", "mode");
+                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "max_request_body", "preserve_host", "strip_path", "resource", "query", "auth", "jwt", "mode");
                 var name = Scalar(rm, "name", path, required: true);
                 if (name is not null && !seen.Add(name))
                 {
@@ -760,6 +760,8 @@ public static class ConfigLoader
                     Error(ConfigErrorCodes.Invalid, path + ".upstream_timeout", Child(rm, "upstream_timeout"), "upstream_timeout must be between 1s and 1h");
                 }
 
+                var preserveHost = RouteBool(rm, "preserve_host", path);
+                var stripPath = RouteBool(rm, "strip_path", path);
                 long? maxRequestBody = RouteConfig.DefaultMaxRequestBody;
                 if (Scalar(rm, "max_request_body", path) is { } bodyLimit)
                 {
@@ -890,6 +892,8 @@ public static class ConfigLoader
                         UpstreamCa = upstreamCa,
                         UpstreamTimeout = upstreamTimeout,
                         MaxRequestBody = maxRequestBody,
+                        PreserveHost = preserveHost,
+                        StripPath = stripPath,
                         Path = routePath,
                         Upstreams = upstreams,
                         Resource = resource ?? new ResourceConfig { Name = name },
@@ -904,6 +908,21 @@ public static class ConfigLoader
             return routes;
         }
 
+
+        private bool RouteBool(YamlMappingNode map, string key, string path)
+        {
+            var text = Scalar(map, key, path);
+            switch (text)
+            {
+                case null or "false" or "off":
+                    return false;
+                case "true" or "on":
+                    return true;
+                default:
+                    Error(ConfigErrorCodes.Invalid, path + "." + key, Child(map, key), $"'{text}' is not a boolean (true or false)");
+                    return false;
+            }
+        }
 
         private T Bad<T>(string path, YamlNode? node, string message, T fallback)
         {

@@ -25,6 +25,12 @@ public sealed record RouteConfig
     /// <summary>The default of <see cref="UpstreamTimeout"/>.</summary>
     public static readonly TimeSpan DefaultUpstreamTimeout = TimeSpan.FromSeconds(100);
 
+    /// <summary>Send the client's Host (as normalized, with its port) to the upstream instead of the upstream URL's.</summary>
+    public bool PreserveHost { get; init; }
+
+    /// <summary>Remove <see cref="Path"/> from the front of the forwarded path (<c>/app/x</c> reaches the upstream as <c>/x</c>).</summary>
+    public bool StripPath { get; init; }
+
     /// <summary>Largest request body forwarded, in bytes (larger ones get 413); null: no limit.</summary>
     public long? MaxRequestBody { get; init; } = DefaultMaxRequestBody;
 

@@ -217,7 +217,8 @@ internal sealed partial class GatewayMiddleware(
 
         var forward = new ForwardContext
         {
-            Path = target.Path, Query = target.Query, Host = host, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
+            Path = config.StripPath ? StripPrefix(target.Path, config.Path) : target.Path, Query = target.Query, Host = host,
+            UpstreamHost = config.PreserveHost ? context.Request.Host.Value : null, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout,
         };
         var destination = route.NextDestination(now);
@@ -270,6 +271,10 @@ internal sealed partial class GatewayMiddleware(
             await WriteUpstreamErrorAsync(context, requestId, result).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The path without the route's prefix (which it matched on a segment boundary): <c>/app/x</c> → <c>/x</c>, <c>/app</c> → <c>/</c>.</summary>
+    internal static string StripPrefix(string path, string prefix) =>
+        prefix == "/" ? path : path.Length == prefix.Length ? "/" : path[prefix.Length..];
 
     private void MarkDown(UpstreamDestination destination, string route)
     {

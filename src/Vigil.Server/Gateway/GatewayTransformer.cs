@@ -9,9 +9,15 @@ namespace Vigil.Server.Gateway;
 /// <summary>Per-request facts the transformer needs (set by the gateway before forwarding).</summary>
 internal sealed class ForwardContext
 {
+    /// <summary>The path sent upstream: the normalized path, without the route's prefix when the route strips it.</summary>
     public required string Path { get; init; }
     public required string Query { get; init; }
+
+    /// <summary>The normalized client host (for X-Forwarded-Host).</summary>
     public required string Host { get; init; }
+
+    /// <summary>The Host header sent upstream; null: the upstream URL's authority.</summary>
+    public string? UpstreamHost { get; init; }
     public required string ClientIp { get; init; }
     public required string RequestId { get; init; }
     public required string Decision { get; init; }
@@ -48,6 +54,10 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
         var sink = new MessageSink(proxyRequest.Headers);
         ForwardHeaders.AddVigilHeaders(ref sink, forward, httpContext.Request.Scheme);
         proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + forward.Path + forward.Query, UriKind.Absolute);
+        if (forward.UpstreamHost is not null)
+        {
+            proxyRequest.Headers.Host = forward.UpstreamHost;
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -117,6 +117,18 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_PreserveHostAndStripPath_AreReadAndCheckedAsBooleans()
+    {
+        var config = ConfigLoader.Parse("server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - { name: a, path: /a, upstreams: [http://127.0.0.1:9], preserve_host: true, strip_path: on }\n  - { name: b, path: /b, upstreams: [http://127.0.0.1:9] }\n", Base);
+        Assert.True(config.Routes[0].PreserveHost);
+        Assert.True(config.Routes[0].StripPath);
+        Assert.False(config.Routes[1].PreserveHost);
+        Assert.False(config.Routes[1].StripPath);
+        var ex = Fails("server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - { name: a, path: /a, upstreams: [http://127.0.0.1:9], strip_path: yes please }\n");
+        Assert.Contains(ex.Errors, e => e.Path == "routes[0].strip_path" && e.Line == 4);
+    }
+
+    [Fact]
     public void Parse_UpstreamTimeout_IsReadPerRoute()
     {
         var config = ConfigLoader.Parse("server:\n  listen: [http://127.0.0.1:1]\nroutes:\n  - { name: a, path: /a, upstreams: [http://127.0.0.1:9], upstream_timeout: 30s }\n  - { name: b, path: /b, upstreams: [http://127.0.0.1:9] }\n", Base);

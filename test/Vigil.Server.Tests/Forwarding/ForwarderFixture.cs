@@ -6,7 +6,7 @@ namespace Vigil.Server.Tests.Forwarding;
 /// <summary>
 /// One Vigil with routes to scripted raw upstreams: <c>/raw/KEY</c> (shared), <c>/reuse/KEY</c>, <c>/smuggle/KEY</c> and
 /// <c>/stale/KEY</c> (one upstream each, so connection counts are per test), <c>/down</c> (nothing listening) and
-/// <c>/lb/KEY</c> (round-robin over a dead upstream and the shared one), <c>/small/KEY</c> (the shared one, request bodies up to 1 KB).
+/// <c>/lb/KEY</c> (round-robin over a dead upstream and the shared one), <c>/small/KEY</c> (the shared one, request bodies up to 1 KB), <c>/strip</c> (the shared one under <c>/base</c>, prefix stripped), <c>/keephost</c> (client Host kept).
 /// Each test registers the handler for its own KEY.
 /// </summary>
 public sealed class ForwarderFixture : IAsyncLifetime
@@ -36,6 +36,8 @@ public sealed class ForwarderFixture : IAsyncLifetime
                   - { name: stale, path: /stale, upstreams: [{{Stale.Url}}], resource: { name: stale, classification: public }, auth: public }
                   - { name: down, path: /down, upstreams: [http://127.0.0.1:{{down}}], resource: { name: down, classification: public }, auth: public }
                   - { name: small, path: /small, upstreams: [{{Shared.Url}}], resource: { name: small, classification: public }, auth: public, max_request_body: 1KB }
+                  - { name: strip, path: /strip, upstreams: ["{{Shared.Url}}/base"], resource: { name: strip, classification: public }, auth: public, strip_path: true }
+                  - { name: keephost, path: /keephost, upstreams: [{{Shared.Url}}], resource: { name: keephost, classification: public }, auth: public, preserve_host: true }
                   - { name: lb, path: /lb, upstreams: [http://127.0.0.1:{{down}}, {{Shared.Url}}], resource: { name: lb, classification: public }, auth: public }
                 """,
         });

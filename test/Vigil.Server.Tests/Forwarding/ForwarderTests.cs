@@ -196,6 +196,31 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         Assert.Contains(fixture.Shared.Requests, r => r.RequestLine.Contains("/small/fits", StringComparison.Ordinal) && r.Body.Length == 1024);
     }
 
+    [Theory]
+    [InlineData("/strip/app/x?q=1", "GET /base/app/x?q=1 HTTP/1.1")]
+    [InlineData("/STRIP/app2", "GET /base/app2 HTTP/1.1")]
+    [InlineData("/strip", "GET /base/ HTTP/1.1")]
+    public async Task StripPath_RoutePrefixIsRemovedBeforeTheUpstreamBasePath(string requested, string expectedLine)
+    {
+        using var api = H.Api();
+        (await api.GetAsync(requested)).Dispose();
+        Assert.Contains(fixture.Shared.Requests, r => r.RequestLine == expectedLine);
+        await H.FlushLogAsync();
+        // Policy and the decision log still see the path the client asked for.
+        var path = requested.Split('?')[0];
+        Assert.Contains(File.ReadLines(H.LogPath), l => l.Contains($"\"path\":\"{path}\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PreserveHost_ClientHostReachesTheUpstream_OtherRoutesGetTheUpstreamsOwn()
+    {
+        using var api = H.Api();
+        (await api.GetAsync("/keephost/h1")).Dispose();
+        Assert.Equal($"127.0.0.1:{H.Port}", fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/keephost/h1", StringComparison.Ordinal)).Header("Host"));
+        (await api.GetAsync("/raw/h2")).Dispose();
+        Assert.Equal($"127.0.0.1:{fixture.Shared.Port}", fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/h2", StringComparison.Ordinal)).Header("Host"));
+    }
+
     [Fact]
     public async Task Forward_HopByHopAndProxyHeaders_NeverReachUpstream()
     {

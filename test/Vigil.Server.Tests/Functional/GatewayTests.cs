@@ -310,6 +310,30 @@ public sealed class WebSocketTests(HarnessFixture fixture) : IClassFixture<Harne
     }
 }
 
+/// <summary>Route options that shape the upstream request apply to upgraded (WebSocket) requests too.</summary>
+public sealed class WebSocketRouteOptionTests
+{
+    [Fact]
+    public async Task WebSocket_PreserveHostAndStripPath_ShapeTheUpgradeRequest()
+    {
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions
+        {
+            SeedAlice = false,
+            ExtraRoutes = "  - { name: wsopt, path: /wsopt, upstreams: [$UPSTREAM], resource: { name: wsopt, classification: public }, auth: public, preserve_host: true, strip_path: true }",
+        });
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{h.Port}/wsopt/live?marker=ws3"), cts.Token);
+        await socket.SendAsync("hi"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, cts.Token);
+        var buffer = new byte[256];
+        var result = await socket.ReceiveAsync(buffer, cts.Token);
+        Assert.StartsWith("echo:hi", System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count), StringComparison.Ordinal);
+        var received = Assert.Single(h.Upstream.Received, r => r.RawTarget.Contains("marker=ws3", StringComparison.Ordinal));
+        Assert.Equal("/live?marker=ws3", received.RawTarget);
+        Assert.Equal($"127.0.0.1:{h.Port}", received.Header("Host"));
+    }
+}
+
 /// <summary>Many concurrent requests from different users: every decision is the user's own.</summary>
 public sealed class ConcurrencyTests(HarnessFixture fixture) : IClassFixture<HarnessFixture>
 {

@@ -11,6 +11,7 @@ public sealed record HarnessOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public string Lockout { get; init; } = "{ max_failures_per_account: 50, max_failures_per_ip: 1000, window: 15m, ban: 1m, max_ban: 1h }";
     public string? IdentityYaml { get; init; }
+    /// <summary>More route lines; <c>$UPSTREAM</c> stands for the harness's recording upstream.</summary>
     public string? ExtraRoutes { get; init; }
     public string? TrustedProxies { get; init; }
     public bool Watch { get; init; }
@@ -115,7 +116,7 @@ public sealed class VigilHarness : IAsyncDisposable
                 query: data.vigil.api.allow
               - { name: admin-host, host: admin.test, path: /, upstreams: [{{up}}], resource: { name: admin-host, classification: restricted } }
               - { name: app, path: /, upstreams: [{{up}}], resource: { name: app, classification: internal, labels: { team: platform } } }
-            {{options.ExtraRoutes ?? ""}}
+            {{(options.ExtraRoutes ?? "").Replace("$UPSTREAM", up, StringComparison.Ordinal)}}
             """;
         var configPath = Path.Combine(dir, "vigil.yaml");
         File.WriteAllText(configPath, yaml);

@@ -217,7 +217,15 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         WriteAscii(writer, forward.Path);
         WriteAscii(writer, forward.Query);
         writer.Write(" HTTP/1.1\r\nHost: "u8);
-        writer.Write(destination.HostHeader);
+        if (forward.UpstreamHost is { } host)
+        {
+            WriteAscii(writer, host);
+        }
+        else
+        {
+            writer.Write(destination.HostHeader);
+        }
+
         writer.Write("\r\n"u8);
 
         var headers = request.Headers;
