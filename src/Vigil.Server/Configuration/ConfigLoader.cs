@@ -374,6 +374,7 @@ public static class ConfigLoader
                 Error(ConfigErrorCodes.Missing, Join(path, source), where, "the connection string needs at least one host:port");
             }
 
+            string? password = null;
             var passwordKeys = passwords.Where(k => Child(map, k) is not null).ToList();
             if (passwordKeys.Count > 1 || (passwordKeys.Count == 1 && !string.IsNullOrEmpty(options.Password)))
             {
@@ -381,7 +382,8 @@ public static class ConfigLoader
             }
             else if (passwordKeys.Count == 1)
             {
-                options.Password = passwordKeys[0] == "password_env" ? SecretFromEnvironment(map, "password_env", path) : SecretFromFile(map, "password_file", path);
+                password = passwordKeys[0] == "password_env" ? SecretFromEnvironment(map, "password_env", path) : SecretFromFile(map, "password_file", path);
+                options.Password = password;
             }
 
             var remote = options.EndPoints.Any(e => !IsLoopbackHost(RedisHost(e)));
@@ -395,7 +397,7 @@ public static class ConfigLoader
                 Error(ConfigErrorCodes.Insecure, Join(path, source), where, "a Redis server that is not on loopback needs a password (password=..., password_env or password_file): anyone reaching it could publish to the nodes");
             }
 
-            return new RedisConfig { ConnectionString = options.ToString(includePassword: true), ChannelPrefix = prefix };
+            return new RedisConfig { ConnectionString = text, Password = password, ChannelPrefix = prefix };
         }
 
         private static string RedisHost(System.Net.EndPoint endpoint) => endpoint switch

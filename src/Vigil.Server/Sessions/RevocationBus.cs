@@ -26,7 +26,7 @@ internal sealed partial class RevocationBus : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         _logger = logger;
-        _options = ConfigurationOptions.Parse(config.ConnectionString);
+        _options = config.CreateOptions();
         // Never refuse to start because Redis is down; fail commands at once while disconnected (the store has the
         // revocation, polling delivers it) instead of queueing them; retry the connection every second.
         _options.AbortOnConnectFail = false;
