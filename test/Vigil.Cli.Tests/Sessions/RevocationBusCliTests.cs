@@ -104,16 +104,23 @@ public sealed class RevocationBusCliTests(PostgresTestDatabase database, ITestOu
         var applied = AppliedAsync(node, id);
 
         var clock = Stopwatch.StartNew();
+        var appliedAt = TimeSpan.Zero;
+        node.Revocations.Applied += m =>
+        {
+            if (m.Id == id)
+            {
+                appliedAt = clock.Elapsed;
+            }
+        };
         var result = await VigilCli.RunAsync("users", "disable", "busy", "-c", node.ConfigPath);
         var exited = clock.Elapsed;
         Assert.True(result.Exit == 0, result.Err);
         Assert.DoesNotContain("warning", result.Err, StringComparison.Ordinal);
         var message = await applied.WaitAsync(Wait);
-        var appliedAt = clock.Elapsed;
 
         Assert.Equal(RevocationMessageKind.User, message.Kind);
         Assert.True(node.Revocations.IsRevoked(session));
-        output.WriteLine($"CLI process ran {exited.TotalMilliseconds:F0} ms; the node had applied the revocation {appliedAt.TotalMilliseconds:F0} ms after it started");
+        output.WriteLine($"the node applied the revocation {appliedAt.TotalMilliseconds:F0} ms after the CLI process started; the process exited after {exited.TotalMilliseconds:F0} ms");
     }
 
     [RedisFact]
