@@ -10,7 +10,7 @@ internal sealed partial class RevocationBus
     [LoggerMessage(EventId = 4021, Level = LogLevel.Warning, Message = "Lost the {ConnectionType} connection to Redis at {Endpoint} ({FailureType}); revocations arrive by polling the store until it is back")]
     private static partial void LogConnectionLost(ILogger logger, string endpoint, string connectionType, string failureType);
 
-    [LoggerMessage(EventId = 4022, Level = LogLevel.Information, Message = "Connected ({ConnectionType}) to Redis at {Endpoint}")]
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Information, Message = "Connected ({ConnectionType}) to Redis at {Endpoint} again")]
     private static partial void LogConnectionRestored(ILogger logger, string endpoint, string connectionType);
 
     [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "Could not publish a revocation to Redis at {Endpoint} ({Error}); it is in the store, and other nodes pick it up by polling")]

@@ -21,6 +21,7 @@ internal sealed partial class RevocationBus : IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private volatile ConnectionMultiplexer? _connection;
     private int _publishFailing;
+    private int _down;
 
     public RevocationBus(RedisConfig config, ILogger<RevocationBus> logger)
     {
@@ -71,17 +72,26 @@ internal sealed partial class RevocationBus : IAsyncDisposable
             }
 
             var connection = await ConnectionMultiplexer.ConnectAsync(_options).ConfigureAwait(false);
+            // Logged once per outage: the library retries every second and reports each failed attempt.
             connection.ConnectionFailed += (_, e) =>
             {
-                LogConnectionLost(_logger, Endpoint, e.ConnectionType.ToString(), e.FailureType.ToString());
+                if (Interlocked.Exchange(ref _down, 1) == 0)
+                {
+                    LogConnectionLost(_logger, Endpoint, e.ConnectionType.ToString(), e.FailureType.ToString());
+                }
+
                 ConnectionLost?.Invoke();
             };
             connection.ConnectionRestored += (_, e) =>
             {
-                LogConnectionRestored(_logger, Endpoint, e.ConnectionType.ToString());
+                if (Interlocked.Exchange(ref _down, 0) == 1)
+                {
+                    LogConnectionRestored(_logger, Endpoint, e.ConnectionType.ToString());
+                }
+
                 ConnectionRestored?.Invoke();
             };
-            if (!connection.IsConnected)
+            if (!connection.IsConnected && Interlocked.Exchange(ref _down, 1) == 0)
             {
                 LogUnreachable(_logger, Endpoint);
             }

@@ -85,7 +85,8 @@ internal sealed partial class SessionRevocations(IServiceScopeFactory scopes, Ti
 
         if (bus is not null)
         {
-            await bus.PublishAsync(RevocationMessage.ForSession(sessionId, now.ToUnixTimeSeconds(), until), ct).ConfigureAwait(false);
+            // Not the request's token: a client that hangs up mid-logout must not keep the other nodes from knowing.
+            await bus.PublishAsync(RevocationMessage.ForSession(sessionId, now.ToUnixTimeSeconds(), until), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

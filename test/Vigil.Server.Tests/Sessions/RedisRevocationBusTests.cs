@@ -137,6 +137,34 @@ public sealed class RedisRevocationBusTests(PostgresTestDatabase database, ITest
     }
 
     [RedisFact]
+    public async Task RedisDownAtStart_NodeStartsAndServes_AndSubscribesOnceRedisIsUp()
+    {
+        await using var redis = await RedisTestServer.StartPrivateAsync();
+        await redis.PauseAsync();
+        await using var nodes = new RedisBusTestNodes(database.ConnectionString, redis.ConnectionString);
+        var a = await nodes.StartAsync(NoPolling, waitLive: false);
+        var (_, cookie, browser) = await SignInAsync(a, "bus5");
+        using (browser)
+        {
+            Assert.False(Listener(a).IsLive);
+            Assert.Equal(HttpStatusCode.OK, await ReplayAsync(a, cookie, "/t?marker=bus5-1"));
+
+            var live = NextLiveAsync(a);
+            await redis.ResumeAsync();
+            await live.WaitAsync(Wait);
+            var (userId, _, other) = await SignInAsync(a, "bus5b");
+            other.Dispose();
+            var applied = AppliedAsync(a, userId);
+            await using (var scope = a.Server.Services.CreateAsyncScope())
+            {
+                Assert.True(await scope.ServiceProvider.GetRequiredService<UserService>().SetDisabledAsync("bus5b", true));
+            }
+
+            Assert.Equal(RevocationMessageKind.User, (await applied.WaitAsync(Wait)).Kind);
+        }
+    }
+
+    [RedisFact]
     public async Task HostileMessages_ChangeNothing()
     {
         await using var nodes = new RedisBusTestNodes(database.ConnectionString, RedisTestServer.Shared);
