@@ -109,8 +109,10 @@ public sealed class RedisRevocationBusTests(PostgresTestDatabase database, ITest
             Bus(polling).ConnectionLost += () => lost.TrySetResult();
             var lostSilent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Bus(silent).ConnectionLost += () => lostSilent.TrySetResult();
+            var lostA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Bus(a).ConnectionLost += () => lostA.TrySetResult();
             await redis.PauseAsync();
-            await Task.WhenAll(lost.Task, lostSilent.Task).WaitAsync(Wait);
+            await Task.WhenAll(lost.Task, lostSilent.Task, lostA.Task).WaitAsync(Wait);
             Assert.False(Listener(polling).IsLive);
 
             // Down: the revocation reaches the polling node through the store, and nodes keep serving.
