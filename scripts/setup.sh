@@ -17,6 +17,7 @@ PACKAGES=(
   "/usr/bin/chromium chromium"
   "/usr/share/zoneinfo/America/New_York tzdata"
   "/usr/lib/postgresql/*/bin/initdb postgresql"
+  "redis-server redis-server"
 )
 
 missing=()
@@ -41,6 +42,22 @@ if ((${#missing[@]})); then
       echo "create_main_cluster = false" >>/etc/postgresql-common/createcluster.conf
     export UCF_FORCE_CONFFOLD=1 # postgresql-common's postinst must keep this file, not replace it with its template
   fi
+  # The tests start their own throwaway redis-server (scripts/redis.sh): the package's system service must not start.
+  # policy-rc.d (exit 101) tells invoke-rc.d not to start services during the install; one already there is kept.
+  own_policy=0
+  if [[ " ${missing[*]} " == *" redis-server "* && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  ((own_policy)) && rm -f /usr/sbin/policy-rc.d
+fi
+
+# Where systemd runs, the redis-server unit stays disabled and stopped (idempotent).
+if command -v redis-server >/dev/null 2>&1 && [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+  if systemctl is-enabled --quiet redis-server 2>/dev/null || systemctl is-active --quiet redis-server 2>/dev/null; then
+    systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
 fi

@@ -8,12 +8,21 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 
 # A throwaway PostgreSQL cluster for the storage tests, stopped on exit. If it cannot start, the variable still
 # points at a server (an unusable one), so the PostgreSQL tests fail instead of being skipped.
+VIGIL_TEST_POSTGRES_DIR="" VIGIL_TEST_REDIS_DIR=""
+trap 'bash scripts/postgres.sh stop "$VIGIL_TEST_POSTGRES_DIR"; bash scripts/redis.sh stop "$VIGIL_TEST_REDIS_DIR"' EXIT
 if pg_env=$(bash scripts/postgres.sh start); then
   eval "$pg_env"
-  trap 'bash scripts/postgres.sh stop "$VIGIL_TEST_POSTGRES_DIR"' EXIT
 else
   echo "postgres: could not start a test cluster; the PostgreSQL tests will fail"
   export VIGIL_TEST_POSTGRES="Host=127.0.0.1;Port=1;Username=unavailable;Password=unavailable;Database=unavailable;Timeout=2"
+fi
+
+# Likewise a throwaway Redis for the revocation bus tests; unusable if it cannot start, so they fail, not skip.
+if redis_env=$(bash scripts/redis.sh start); then
+  eval "$redis_env"
+else
+  echo "redis: could not start a test server; the Redis tests will fail"
+  export VIGIL_TEST_REDIS="127.0.0.1:1,password=unavailable,connectTimeout=2000"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

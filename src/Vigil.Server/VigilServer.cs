@@ -143,7 +143,7 @@ public sealed class VigilServer : IAsyncDisposable
         });
         services.AddDataProtection().SetApplicationName("vigil").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.Server.DataDir, "keys")));
         services.AddDbContext<VigilDbContext>(o => VigilDbContext.Configure(o, config.Storage, config.Server.DataDir));
-        services.AddScoped<UserService>();
+        services.AddScoped(sp => new UserService(sp.GetRequiredService<VigilDbContext>(), time) { Bus = sp.GetService<RevocationBus>() });
         services.AddSingleton(sp => new WebAuthnRuntime(config.Server.PublicUrl, sp.GetRequiredService<ILogger<WebAuthnRuntime>>()));
 
         // Login state every node must share lives in the store; these are per request, on the request's context.
@@ -155,8 +155,19 @@ public sealed class VigilServer : IAsyncDisposable
         var gatewaySecret = IdpKeys.LoadGatewaySecret(config.Server.DataDir);
         AddIdentityProvider(services, config);
         services.AddHostedService(sp => new ClientSeeder(sp, config, gatewaySecret));
-        services.AddSingleton<SessionRevocations>();
+        if (config.Redis is { } redis)
+        {
+            services.AddSingleton(sp => new RevocationBus(redis, sp.GetRequiredService<ILogger<RevocationBus>>()));
+        }
+
+        services.AddSingleton(sp => new SessionRevocations(sp.GetRequiredService<IServiceScopeFactory>(), time, sp.GetRequiredService<ILogger<SessionRevocations>>(),
+            sp.GetService<RevocationBus>(), options.RevocationRefreshInterval));
         services.AddHostedService(sp => sp.GetRequiredService<SessionRevocations>());
+        if (config.Redis is not null)
+        {
+            services.AddSingleton(sp => new RevocationListener(sp.GetRequiredService<RevocationBus>(), sp.GetRequiredService<SessionRevocations>(), time, sp.GetRequiredService<ILogger<RevocationListener>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<RevocationListener>());
+        }
         services.AddSingleton<SessionActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionActivity>());
         SessionSetup.Add(services, config, gatewaySecret, time);

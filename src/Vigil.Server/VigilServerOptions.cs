@@ -13,4 +13,7 @@ public sealed record VigilServerOptions
 
     /// <summary>Minimum log level for the console. Default: Warning.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>How often revocations are reloaded from the store (tests lengthen it to show what the Redis bus does alone). Default: 2 s.</summary>
+    internal TimeSpan? RevocationRefreshInterval { get; init; }
 }

@@ -82,7 +82,7 @@ internal static class SessionsCommand
         var user = new Option<string>("--user", "-u") { Description = "Revoke every session of this user (login name) instead of one session" };
         var reason = new Option<string>("--reason") { Description = "Recorded with the revocation", DefaultValueFactory = _ => "admin" };
         var command = new Command("revoke", "Revoke a session, or with --user all of a user's sessions: their cookies are refused by every node sharing the store " +
-            "(within seconds). The user can sign in again (use 'vigil users disable' to stop that).") { id, user, reason, config, data };
+            "(at once on nodes subscribed to the configured Redis, else within seconds). The user can sign in again (use 'vigil users disable' to stop that).") { id, user, reason, config, data };
         command.SetAction(async (parse, ct) =>
         {
             var sessionId = parse.GetValue(id)?.Trim();
@@ -103,7 +103,8 @@ internal static class SessionsCommand
                 }
 
                 await using var db = await UsersCommand.OpenAsync(parse, config, data).ConfigureAwait(false);
-                await new RevocationStore(db, TimeProvider.System).RevokeSessionAsync(sessionId, null, why, ct).ConfigureAwait(false);
+                await using var bus = UsersCommand.OpenBus(parse, config);
+                await new RevocationStore(db, TimeProvider.System, bus).RevokeSessionAsync(sessionId, null, why, ct).ConfigureAwait(false);
                 Console.WriteLine($"revoked session {sessionId}");
                 return 0;
             }
@@ -118,7 +119,8 @@ internal static class SessionsCommand
                 }
 
                 var before = 0;
-                var revocations = new RevocationStore(db, TimeProvider.System);
+                await using var bus = UsersCommand.OpenBus(parse, config);
+                var revocations = new RevocationStore(db, TimeProvider.System, bus);
                 var store = new SessionStore(db, TimeProvider.System);
                 foreach (var subject in subjects)
                 {

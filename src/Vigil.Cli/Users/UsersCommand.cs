@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using Vigil.Server.Configuration;
 using Vigil.Server.Identity;
+using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
 
 namespace Vigil.Cli.Users;
@@ -25,6 +26,15 @@ internal static class UsersCommand
     internal static (Option<FileInfo> Config, Option<DirectoryInfo> Data) StoreOptions() =>
         (new Option<FileInfo>("--config", "-c") { Description = "vigil.yaml: its storage section (SQLite in data_dir, or PostgreSQL) is the store" },
          new Option<DirectoryInfo>("--data", "-d") { Description = "Data folder holding the SQLite store vigil.db (instead of --config)" });
+
+    /// <summary>
+    /// The revocation bus of the --config file's <c>redis</c> section (null without one, or with --data): revocations the
+    /// command makes are announced on it right after the store recorded them, so running nodes apply them at once.
+    /// </summary>
+    internal static RevocationBus? OpenBus(ParseResult parse, Option<FileInfo> config) =>
+        parse.GetValue(config) is { } file && ConfigLoader.LoadFile(file.FullName).Redis is { } redis
+            ? new RevocationBus(redis, new StderrLogger<RevocationBus>())
+            : null;
 
     /// <summary>Opens the store named by --config (its storage section) or --data (SQLite), creating or upgrading its schema.</summary>
     internal static async Task<VigilDbContext> OpenAsync(ParseResult parse, Option<FileInfo> config, Option<DirectoryInfo> data)
@@ -158,7 +168,8 @@ internal static class UsersCommand
             }
 
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
-            var user = await new UserService(db, TimeProvider.System).UpdateAsync(parse.GetValue(name)!, newRoles, newGroups, parse.GetValue(email), parse.GetValue(display), ct).ConfigureAwait(false);
+            await using var bus = OpenBus(parse, config);
+            var user = await new UserService(db, TimeProvider.System) { Bus = bus }.UpdateAsync(parse.GetValue(name)!, newRoles, newGroups, parse.GetValue(email), parse.GetValue(display), ct).ConfigureAwait(false);
             if (user is null)
             {
                 await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
@@ -179,7 +190,8 @@ internal static class UsersCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
-            if (!await new UserService(db, TimeProvider.System).RemoveAsync(parse.GetValue(name)!, ct).ConfigureAwait(false))
+            await using var bus = OpenBus(parse, config);
+            if (!await new UserService(db, TimeProvider.System) { Bus = bus }.RemoveAsync(parse.GetValue(name)!, ct).ConfigureAwait(false))
             {
                 await Console.Error.WriteLineAsync($"vigil: error: no such user: {parse.GetValue(name)}").ConfigureAwait(false);
                 return 1;
@@ -201,7 +213,8 @@ internal static class UsersCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var db = await OpenAsync(parse, config, data).ConfigureAwait(false);
-            var ok = await new UserService(db, TimeProvider.System).SetDisabledAsync(parse.GetValue(name)!, disabled, ct).ConfigureAwait(false);
+            await using var bus = disabled ? OpenBus(parse, config) : null;
+            var ok = await new UserService(db, TimeProvider.System) { Bus = bus }.SetDisabledAsync(parse.GetValue(name)!, disabled, ct).ConfigureAwait(false);
             Console.WriteLine(ok ? $"{verb}d {parse.GetValue(name)}" : $"no such user: {parse.GetValue(name)}");
             return ok ? 0 : 1;
         });

@@ -102,7 +102,7 @@ public static class ConfigLoader
 
         public VigilConfig ReadRoot(YamlMappingNode root)
         {
-            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "storage", "routes");
+            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "storage", "redis", "routes");
             var version = Scalar(root, "version", "");
             if (version is not null && version != "1")
             {
@@ -115,8 +115,9 @@ public static class ConfigLoader
             var policies = ReadPolicies(Map(root, "policies", "", required: false));
             var audit = ReadAudit(Map(root, "audit", "", required: false), server.DataDir);
             var storage = ReadStorage(Map(root, "storage", "", required: false));
+            var redis = ReadRedis(Map(root, "redis", "", required: false));
             var routes = ReadRoutes(root, policies.DefaultQuery);
-            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Storage = storage, Routes = routes };
+            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Storage = storage, Redis = redis, Routes = routes };
         }
 
         private ServerConfig ReadServer(YamlMappingNode? map)
@@ -344,6 +345,94 @@ public static class ConfigLoader
 
             return new StorageConfig { Provider = provider, ConnectionString = builder.ConnectionString };
         }
+
+        private RedisConfig? ReadRedis(YamlMappingNode? map)
+        {
+            const string path = "redis";
+            if (map is null)
+            {
+                return null;
+            }
+
+            string[] sources = ["connection_string", "connection_string_env", "connection_string_file"];
+            string[] passwords = ["password_env", "password_file"];
+            Keys(map, path, [.. sources, .. passwords, "channel_prefix"]);
+            var prefix = Scalar(map, "channel_prefix", path) ?? RedisConfig.DefaultChannelPrefix;
+            if (prefix.Length is 0 or > 64 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':'))
+            {
+                Error(ConfigErrorCodes.Invalid, Join(path, "channel_prefix"), Child(map, "channel_prefix"), "a channel prefix is 1-64 letters, digits, '.', '_', '-' or ':'");
+            }
+
+            var given = sources.Where(k => Child(map, k) is not null).ToList();
+            if (given.Count != 1)
+            {
+                Error(given.Count == 0 ? ConfigErrorCodes.Missing : ConfigErrorCodes.Duplicate, Join(path, given.Count == 0 ? "connection_string" : given[1]),
+                    given.Count == 0 ? map : Child(map, given[1]), "give exactly one of connection_string, connection_string_env (variable name), connection_string_file (path)");
+                return null;
+            }
+
+            var source = given[0];
+            var where = Child(map, source);
+            var text = source switch
+            {
+                "connection_string" => Scalar(map, source, path, required: true),
+                "connection_string_env" => SecretFromEnvironment(map, source, path),
+                _ => SecretFromFile(map, source, path),
+            };
+            if (text is null)
+            {
+                return null;
+            }
+
+            StackExchange.Redis.ConfigurationOptions options;
+            try
+            {
+                options = StackExchange.Redis.ConfigurationOptions.Parse(text);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+            {
+                // The message names the offending option; a password never fails to parse, so it is not echoed.
+                Error(ConfigErrorCodes.Invalid, Join(path, source), where, "not a valid Redis connection string (host:port,password=...,ssl=true): " + ex.Message);
+                return null;
+            }
+
+            if (options.EndPoints.Count == 0)
+            {
+                Error(ConfigErrorCodes.Missing, Join(path, source), where, "the connection string needs at least one host:port");
+            }
+
+            string? password = null;
+            var passwordKeys = passwords.Where(k => Child(map, k) is not null).ToList();
+            if (passwordKeys.Count > 1 || (passwordKeys.Count == 1 && !string.IsNullOrEmpty(options.Password)))
+            {
+                Error(ConfigErrorCodes.Duplicate, Join(path, passwordKeys[^1]), Child(map, passwordKeys[^1]), "the password is given more than once (connection string, password_env, password_file): keep one");
+            }
+            else if (passwordKeys.Count == 1)
+            {
+                password = passwordKeys[0] == "password_env" ? SecretFromEnvironment(map, "password_env", path) : SecretFromFile(map, "password_file", path);
+                options.Password = password;
+            }
+
+            var remote = options.EndPoints.Any(e => !IsLoopbackHost(RedisHost(e)));
+            if (remote && !options.Ssl)
+            {
+                Error(ConfigErrorCodes.Insecure, Join(path, source), where, "a Redis server that is not on loopback needs ssl=true (the password and revocations would travel in clear and could be dropped or forged)");
+            }
+
+            if (remote && string.IsNullOrEmpty(options.Password))
+            {
+                Error(ConfigErrorCodes.Insecure, Join(path, source), where, "a Redis server that is not on loopback needs a password (password=..., password_env or password_file): anyone reaching it could publish to the nodes");
+            }
+
+            return new RedisConfig { ConnectionString = text, Password = password, ChannelPrefix = prefix };
+        }
+
+        private static string RedisHost(System.Net.EndPoint endpoint) => endpoint switch
+        {
+            System.Net.DnsEndPoint dns => dns.Host,
+            System.Net.IPEndPoint ip => ip.Address.ToString(),
+            _ => endpoint.ToString() ?? "",
+        };
 
         /// <summary>Reads a secret from the environment variable named by <paramref name="key"/>.</summary>
         private string? SecretFromEnvironment(YamlMappingNode map, string key, string path)

@@ -11,6 +11,9 @@ public sealed record VigilConfig
 
     /// <summary>The store (default: SQLite in the data folder).</summary>
     public StorageConfig Storage { get; init; } = new();
+
+    /// <summary>The revocation bus shared by the nodes; null when the file has no <c>redis</c> section (polling only).</summary>
+    public RedisConfig? Redis { get; init; }
     public required IReadOnlyList<RouteConfig> Routes { get; init; }
 
     /// <summary>The file this configuration was read from, if any.</summary>

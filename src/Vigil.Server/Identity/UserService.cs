@@ -25,6 +25,9 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
     private static readonly PasswordHasher<UserEntity> Hasher = new();
     private static readonly string DummyHash = Hasher.HashPassword(new UserEntity(), "vigil-dummy-password-for-timing");
 
+    /// <summary>Where revocations this service makes are announced (the CLI and the server set it when Redis is configured).</summary>
+    internal Sessions.RevocationBus? Bus { get; init; }
+
     public static string NormalizeName(string userName) => userName.Trim().ToLowerInvariant();
 
     public Task<UserEntity?> FindAsync(string userName, CancellationToken ct = default)
@@ -260,7 +263,7 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         if (disabled)
         {
             // Every session authenticated so far is revoked server-side (kept after re-enabling: old cookies stay dead).
-            await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "user_disabled", ct).ConfigureAwait(false);
+            await new Sessions.RevocationStore(db, time, Bus).RevokeUserAsync(user.Id, "user_disabled", ct).ConfigureAwait(false);
         }
 
         return true;
@@ -331,7 +334,7 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (changed)
         {
-            await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "roles_changed", ct).ConfigureAwait(false);
+            await new Sessions.RevocationStore(db, time, Bus).RevokeUserAsync(user.Id, "roles_changed", ct).ConfigureAwait(false);
         }
 
         return user;
@@ -346,7 +349,7 @@ public sealed class UserService(VigilDbContext db, TimeProvider time)
             return false;
         }
 
-        await new Sessions.RevocationStore(db, time).RevokeUserAsync(user.Id, "user_removed", ct).ConfigureAwait(false);
+        await new Sessions.RevocationStore(db, time, Bus).RevokeUserAsync(user.Id, "user_removed", ct).ConfigureAwait(false);
         db.WebAuthnCredentials.RemoveRange(await db.WebAuthnCredentials.Where(c => c.UserId == user.Id).ToListAsync(ct).ConfigureAwait(false));
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

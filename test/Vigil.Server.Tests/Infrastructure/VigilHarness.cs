@@ -31,6 +31,12 @@ public sealed record HarnessOptions
     /// <summary>An <c>audit:</c> section; default: the log in the data folder.</summary>
     public string? AuditYaml { get; init; }
 
+    /// <summary>A <c>redis:</c> section (the revocation bus); default: none.</summary>
+    public string? RedisYaml { get; init; }
+
+    /// <summary>How often revocations are reloaded from the store; default: the product's 2 s.</summary>
+    public TimeSpan? RevocationRefreshInterval { get; init; }
+
     /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
     public Uri? PublicUrl { get; init; }
 }
@@ -101,6 +107,7 @@ public sealed class VigilHarness : IAsyncDisposable
               directories: [./policies]
             {{options.AuditYaml ?? "audit: { path: ./data/decisions.log }"}}
             {{options.StorageYaml ?? ""}}
+            {{options.RedisYaml ?? ""}}
             routes:
               - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
               - { name: broken, path: /broken, upstreams: [{{up}}], resource: { name: broken }, auth: public, query: data.vigil.broken.x }
@@ -121,7 +128,7 @@ public sealed class VigilHarness : IAsyncDisposable
         var configPath = Path.Combine(dir, "vigil.yaml");
         File.WriteAllText(configPath, yaml);
         var config = ConfigLoader.LoadFile(configPath);
-        var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch });
+        var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch, RevocationRefreshInterval = options.RevocationRefreshInterval });
         await server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         var harness = new VigilHarness(dir, port, options.PublicHost, upstream, server, configPath);
         if (options.SeedAlice)
