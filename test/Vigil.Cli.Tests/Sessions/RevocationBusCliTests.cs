@@ -43,15 +43,17 @@ public sealed class RevocationBusCliTests(PostgresTestDatabase database, ITestOu
         }
     }
 
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private async Task<Node> StartNodeAsync()
     {
         var dir = Directory.CreateTempSubdirectory("vigil-cli-bus-").FullName;
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = FreePort();
 
         var path = Path.Combine(dir, "vigil.yaml");
         File.WriteAllText(path, $"""
@@ -143,12 +145,7 @@ public sealed class RevocationBusCliTests(PostgresTestDatabase database, ITestOu
         var dir = Directory.CreateTempSubdirectory("vigil-cli-bus-").FullName;
         try
         {
-            int port;
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
+            var port = FreePort();
 
             var path = Path.Combine(dir, "vigil.yaml");
             File.WriteAllText(path, $"""

@@ -12,16 +12,6 @@ namespace Vigil.Server.Tests.Storage;
 /// <summary>Two Vigil nodes behind one public URL sharing one PostgreSQL database (real clock, real 2 s polling).</summary>
 public sealed class PostgresRevocationPropagationTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
 {
-    private static async Task<HttpStatusCode> ReplayAsync(VigilHarness node, string cookie, string path)
-    {
-        using var client = node.Api();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Cookie", "__vigil_session=" + cookie);
-        request.Headers.Accept.ParseAdd("application/json");
-        using var response = await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
-        return response.StatusCode;
-    }
-
     /// <summary>Completes at the second refresh that starts after this call (so it surely read what was written before).</summary>
     private static Task NextFullRefreshAsync(VigilHarness node)
     {
@@ -68,14 +58,14 @@ public sealed class PostgresRevocationPropagationTests(PostgresTestDatabase data
             var cookie = browser.CookieValue(a.BaseUrl, "__vigil_session")!;
 
             // Node B accepts node A's cookie (shared keys, same store) and caches it.
-            Assert.Equal(HttpStatusCode.OK, await ReplayAsync(b, cookie, "/t?marker=tn2"));
+            Assert.Equal(HttpStatusCode.OK, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(b, cookie, "/t?marker=tn2"));
 
             await browser.GetAsync("/.vigil/logout");
             var revokedAt = Stopwatch.StartNew();
             var refreshed = NextFullRefreshAsync(b);
-            Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(a, cookie, "/t?marker=tn3"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(a, cookie, "/t?marker=tn3"));
             await refreshed.WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(b, cookie, "/t?marker=tn4"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(b, cookie, "/t?marker=tn4"));
             // Two polls at most, plus slack for a loaded machine.
             Assert.True(revokedAt.Elapsed < 2 * SessionRevocations.RefreshInterval + TimeSpan.FromSeconds(5), $"took {revokedAt.Elapsed}");
             Assert.DoesNotContain(b.Upstream.Received, r => r.RawTarget.Contains("marker=tn4", StringComparison.Ordinal));
@@ -94,7 +84,7 @@ public sealed class PostgresRevocationPropagationTests(PostgresTestDatabase data
             using var browser = a.Browser();
             Assert.Equal(HttpStatusCode.OK, (await browser.LoginAsync("/t?marker=tu1", "twonode2", "twonode-password-2")).Status);
             var cookie = browser.CookieValue(a.BaseUrl, "__vigil_session")!;
-            Assert.Equal(HttpStatusCode.OK, await ReplayAsync(b, cookie, "/t?marker=tu2"));
+            Assert.Equal(HttpStatusCode.OK, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(b, cookie, "/t?marker=tu2"));
 
             // What `vigil sessions revoke --user twonode2` does, from its own process.
             var refreshedA = NextFullRefreshAsync(a);
@@ -106,8 +96,8 @@ public sealed class PostgresRevocationPropagationTests(PostgresTestDatabase data
             }
 
             await Task.WhenAll(refreshedA, refreshedB).WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(a, cookie, "/t?marker=tu3"));
-            Assert.Equal(HttpStatusCode.Unauthorized, await ReplayAsync(b, cookie, "/t?marker=tu4"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(a, cookie, "/t?marker=tu3"));
+            Assert.Equal(HttpStatusCode.Unauthorized, await Vigil.Server.Tests.Sessions.RedisBusTestNodes.ReplayAsync(b, cookie, "/t?marker=tu4"));
         }
     }
 }
