@@ -4,9 +4,13 @@
 #   2. nginx as a plain reverse proxy with upstream keepalive,
 #   3. Vigil with a session cookie, a Rego policy decision and the decision log on every request.
 # Prints rps, p50 and p99 for each and the ratios. Usage: bash bench/gateway/run.sh [duration] [connections]
-# Environment: THREADS (wrk threads, 2), WARMUP (per target, 10s), ROUNDS (1; more alternate nginx and Vigil and print
-# the median ratio), PERF=1 (perf record Vigil; PERF_ARGS overrides
-# "-F 999", e.g. "-e syscalls:sys_enter_futex"), TRACE=1 (system calls per request of nginx and Vigil, perf trace).
+# Environment:
+#   THREADS        wrk threads (2)
+#   NGINX_WORKERS  the nginx proxy's worker_processes (1; "auto" is one per core, Debian's default)
+#   WARMUP         warm-up per target before the first round (10s)
+#   ROUNDS         rounds (1); more alternate nginx and Vigil and print each round's ratio and the median
+#   PERF=1         perf record Vigil (PERF_ARGS overrides "-F 999", e.g. "-e syscalls:sys_enter_futex")
+#   TRACE=1        system calls per request of nginx and Vigil (perf trace)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10s}
@@ -37,10 +41,10 @@ UP=$(free_port); NG=$(free_port); VG=$(free_port)
 
 # nginx: the upstream (fixed body) and, as a separate instance, the plain reverse proxy with upstream keepalive
 # (separate processes so the CPU each one spends can be measured).
-nginx_conf() { # dir server-block
+nginx_conf() { # dir server-block [workers]
   mkdir -p "$1/tmp"
   cat > "$1/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes ${3:-1};
 pid $1/nginx.pid;
 error_log $1/error.log warn;
 events { worker_connections 4096; }
@@ -53,7 +57,7 @@ http {
 CONF
 }
 nginx_conf "$work/upstream" "server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 \"hello from upstream\\n\"; } }"
-nginx_conf "$work/proxy" "upstream app { server 127.0.0.1:$UP; keepalive 128; } server { listen 127.0.0.1:$NG; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host \\\$host; } }"
+nginx_conf "$work/proxy" "upstream app { server 127.0.0.1:$UP; keepalive 128; } server { listen 127.0.0.1:$NG; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host \\\$host; } }" "${NGINX_WORKERS:-1}"
 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
 "$NGINX" -p "$work/proxy" -c "$work/proxy/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
