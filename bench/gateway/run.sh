@@ -11,6 +11,8 @@
 #   ROUNDS         rounds (1); more alternate nginx and Vigil and print each round's ratio and the median
 #   PERF=1         perf record Vigil (PERF_ARGS overrides "-F 999", e.g. "-e syscalls:sys_enter_futex")
 #   TRACE=1        system calls per request of nginx and Vigil (perf trace)
+#   FLOOR=1        also measure bench/gateway/floor, the smallest Kestrel proxy (no policy, session, headers or log):
+#                  what Kestrel and .NET sockets cost on this machine before any of Vigil's work
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10s}
@@ -29,6 +31,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/Vigil.Cli -c Release -nologo -v q >/dev/null
+[[ -z "${FLOOR:-}" ]] || dotnet build bench/gateway/floor -c Release -nologo -v q >/dev/null
 VIGIL="dotnet src/Vigil.Cli/bin/Release/net10.0/vigil.dll"
 
 work=$(mktemp -d)
@@ -37,7 +40,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-UP=$(free_port); NG=$(free_port); VG=$(free_port)
+UP=$(free_port); NG=$(free_port); VG=$(free_port); FL=$(free_port)
 
 # nginx: the upstream (fixed body) and, as a separate instance, the plain reverse proxy with upstream keepalive
 # (separate processes so the CPU each one spends can be measured).
@@ -64,6 +67,12 @@ pids+=($!)
 pids+=($!)
 PROXY_MASTER=$!
 
+if [[ -n "${FLOOR:-}" ]]; then
+  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet bench/gateway/floor/bin/Release/net10.0/Vigil.Bench.KestrelFloor.dll "$FL" "$UP" >/dev/null 2>&1 &
+  pids+=($!)
+  FLOOR_PID=$!
+fi
+
 # Vigil: one session route to the same upstream, the demo policy, decision log on.
 mkdir -p "$work/vigil/policies"
 cp examples/gateway/policies/gateway.rego "$work/vigil/policies/"
@@ -79,7 +88,7 @@ env ${VIGIL_ENV:-} ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=
 pids+=($!)
 VIGIL_PID=$!
 
-for port in $UP $NG $VG; do
+for port in $UP $NG $VG ${FLOOR:+$FL}; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/.vigil/health" && break; sleep 0.2; done
 done
 
@@ -143,7 +152,9 @@ for round in $(seq 1 "$ROUNDS"); do
   measure direct "" "http://127.0.0.1:$UP/bench"
   measure nginx "$PROXY_WORKERS" "http://127.0.0.1:$NG/bench"
   measure vigil "$VIGIL_PID" "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_session=$session"
-  for n in direct nginx vigil; do printf '%-8s %5s %12s %10s %10s %16s\n' "$n" "$round" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}"; done
+  targets="direct nginx vigil"
+  if [[ -n "${FLOOR:-}" ]]; then measure floor "$FLOOR_PID" "http://127.0.0.1:$FL/bench"; targets="$targets floor"; fi
+  for n in $targets; do printf '%-8s %5s %12s %10s %10s %16s\n' "$n" "$round" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}"; done
   ALL_RATIO[$round]=$(awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.3f", v/n }')
   WARMUP=0s
 done
@@ -157,5 +168,9 @@ awk -v last="$( ((ROUNDS > 1)) && echo " (last round)" )" -v v="${RPS[vigil]}" -
   printf "\nvigil/nginx rps ratio%s: %.2f (target >= 0.90)\n", last, v/n
   if (vc > 0 && nc > 0) printf "vigil/nginx CPU per request: %.2f (less load-dependent than the rps ratio)\n", vc/nc
   printf "added p50 over direct: vigil %.3f ms, nginx %.3f ms (target for vigil <= 0.300 ms)\n", vp-dp, np-dp }'
+if [[ -n "${FLOOR:-}" ]]; then
+  awk -v f="${RPS[floor]}" -v n="${RPS[nginx]}" -v fc="${CPU[floor]:-0}" -v nc="${CPU[nginx]:-0}" 'BEGIN {
+    printf "floor (smallest Kestrel proxy, no Vigil work)/nginx: rps %.2f, CPU per request %.2f\n", f/n, (nc > 0 ? fc/nc : 0) }'
+fi
 records=$(wc -l < "$work/vigil/data/decisions.log")
 echo "decision log records written by Vigil: $records"
