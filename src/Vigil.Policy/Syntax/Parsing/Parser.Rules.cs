@@ -37,6 +37,10 @@ internal sealed partial class Parser
             new(BuildRef(), args ?? Args, Key, ValueGenerated ? null : Value, Assign, IsMultiValue, location);
     }
 
+    /// <summary>How a parsed rule was written: <c>if</c>, <c>contains</c>, and whether its body was implied (no body in source).</summary>
+    public (bool HasIf, bool HasContains, bool BodyGenerated) WrittenAs(Rule rule) =>
+        _ruleFlags.TryGetValue(rule, out var f) ? (f.HasIf, f.HasContains, f.BodyGenerated) : (false, false, true);
+
     private Rule NewRule(RuleHead head, Body body, Rule? @else, bool isDefault, SourceLocation location, RuleFlags flags)
     {
         var rule = new Rule(head, body, @else, isDefault, location);

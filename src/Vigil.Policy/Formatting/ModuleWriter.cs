@@ -1,0 +1,851 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Vigil.Policy.Syntax.Ast;
+using Vigil.Policy.Syntax.Parsing;
+using Vigil.Policy.Values;
+
+namespace Vigil.Policy.Formatting;
+
+/// <summary>
+/// Prints a parsed module in <c>opa fmt</c>'s canonical style. Literals (strings, raw strings, numbers, template
+/// strings) are copied from the source tokens, never re-rendered; comments are re-inserted by source line: a comment
+/// is written before the first element that starts on a later line, or at the end of the output line that printed its
+/// source line. Layout decisions that depend on the author (multi-line collections, blank lines between statements and
+/// expressions, bodies without braces) are read from the token positions.
+/// </summary>
+internal sealed class ModuleWriter
+{
+    private const int TopLevel = 0;
+    private const int InfixAny = 1;
+    private const int AboveIn = 2;
+    private const int Atom = 100;
+
+    private static readonly Dictionary<string, (string Symbol, int Precedence)> Infix = new(StringComparer.Ordinal)
+    {
+        ["equal"] = ("==", 2), ["neq"] = ("!=", 2), ["lt"] = ("<", 2), ["lte"] = ("<=", 2), ["gt"] = (">", 2), ["gte"] = (">=", 2),
+        ["or"] = ("|", 3), ["and"] = ("&", 4), ["plus"] = ("+", 5), ["minus"] = ("-", 5),
+        ["mul"] = ("*", 6), ["div"] = ("/", 6), ["rem"] = ("%", 6),
+    };
+
+    private readonly string _text;
+    private readonly Parser _parser;
+    private readonly IReadOnlyList<Token> _tokens;
+    private readonly IReadOnlyList<Comment> _comments;
+    private readonly bool _v1;
+    private readonly Dictionary<long, int> _tokenAt = [];
+    private readonly bool[] _blank;
+    private readonly StringBuilder _out = new();
+    private int _indent;
+    private bool _lineStart = true;
+    private bool _afterOpen;
+    private int _lastLine;
+    private int _nextComment;
+
+    public ModuleWriter(string text, Parser parser, bool v1)
+    {
+        _text = text;
+        _parser = parser;
+        _tokens = parser.Tokens;
+        _comments = parser.Comments;
+        _v1 = v1;
+        for (var i = 0; i < _tokens.Count; i++)
+        {
+            _tokenAt.TryAdd(Key(_tokens[i].Line, _tokens[i].Column), i);
+        }
+
+        var lines = text.Split('\n');
+        _blank = new bool[lines.Length + 2];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            _blank[i + 1] = string.IsNullOrWhiteSpace(lines[i]);
+        }
+    }
+
+    /// <summary>Comment texts of a source, trailing whitespace removed (what the formatter must preserve, in order).</summary>
+    public static List<string> CommentTexts(string text, IReadOnlyList<Comment> comments) =>
+        comments.Select(c => text[c.Start..c.End].TrimEnd()).ToList();
+
+    /// <summary>Whether an import is dropped in v1 output: <c>rego.v1</c> and <c>future.keywords...</c> are no-ops in Rego v1.</summary>
+    public static bool IsDroppedInV1(Import import) => import.IsKeywordImport;
+
+    public string Print(Module module)
+    {
+        StartLine(module.Package.Location.Line, true);
+        Write("package ");
+        PrintPackagePath(module.Package.Path);
+        var imports = _v1 ? module.Imports.Where(i => !IsDroppedInV1(i)).ToList() : [.. module.Imports];
+        var first = true;
+        foreach (var group in ImportGroups(imports))
+        {
+            foreach (var import in group)
+            {
+                if (first)
+                {
+                    EndLine();
+                    ForceBlank();
+                    first = false;
+                }
+
+                StartLine(import.Location.Line, true);
+                Write("import ");
+                PrintRef(import.Path);
+                if (import.Alias is not null)
+                {
+                    Write(" as ");
+                    Write(import.Alias);
+                }
+
+                Mark(import.Location.Line);
+            }
+        }
+
+        first = true;
+        foreach (var rule in module.Rules)
+        {
+            if (first)
+            {
+                EndLine();
+                ForceBlank();
+                first = false;
+            }
+
+            StartLine(rule.Location.Line, true);
+            PrintRule(rule);
+        }
+
+        EndLine();
+        while (_nextComment < _comments.Count)
+        {
+            StartLine(int.MaxValue, true);
+        }
+
+        EndLine();
+        return _out.ToString();
+    }
+
+    // ---------------------------------------------------------------- layout primitives
+
+    private static long Key(int line, int column) => ((long)line << 32) | (uint)column;
+
+    private int TokenIndex(SourceLocation location) =>
+        _tokenAt.TryGetValue(Key(location.Line, location.Column), out var i) ? i : -1;
+
+    private string TokenText(int index) => _text[_tokens[index].Start.._tokens[index].End];
+
+    private int EndLineOf(int index)
+    {
+        var t = _tokens[index];
+        var line = t.Line;
+        for (var i = t.Start; i < t.End; i++)
+        {
+            if (_text[i] == '\n')
+            {
+                line++;
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>Index of the bracket closing the one at <paramref name="open"/> (or the last token if unbalanced).</summary>
+    private int MatchClose(int open)
+    {
+        var depth = 0;
+        for (var i = open; i < _tokens.Count; i++)
+        {
+            switch (_tokens[i].Kind)
+            {
+                case TokenKind.LBrace or TokenKind.LBrack or TokenKind.LParen:
+                    depth++;
+                    break;
+                case TokenKind.RBrace or TokenKind.RBrack or TokenKind.RParen:
+                    if (--depth == 0)
+                    {
+                        return i;
+                    }
+
+                    break;
+            }
+        }
+
+        return _tokens.Count - 1;
+    }
+
+    private void Mark(int line)
+    {
+        if (line > _lastLine && line != int.MaxValue)
+        {
+            _lastLine = line;
+        }
+    }
+
+    private void Write(string s)
+    {
+        if (_lineStart)
+        {
+            _out.Append('\t', _indent);
+            _lineStart = false;
+        }
+
+        _out.Append(s);
+        _afterOpen = false;
+    }
+
+    /// <summary>Ends the current output line, first appending comments of source lines already printed.</summary>
+    private void EndLine()
+    {
+        var trailing = true;
+        while (_nextComment < _comments.Count && _comments[_nextComment].Line <= _lastLine)
+        {
+            var c = _comments[_nextComment++];
+            var text = _text[c.Start..c.End].TrimEnd();
+            if (trailing && !_lineStart)
+            {
+                _out.Append(' ').Append(text);
+            }
+            else
+            {
+                if (!_lineStart)
+                {
+                    _out.Append('\n');
+                }
+
+                _out.Append('\t', _indent).Append(text);
+                _lineStart = false;
+            }
+
+            trailing = false;
+        }
+
+        if (!_lineStart)
+        {
+            _out.Append('\n');
+            _lineStart = true;
+        }
+    }
+
+    /// <summary>Starts an output line for an element at <paramref name="sourceLine"/>: comments before it first, blank lines kept (at most one).</summary>
+    private void StartLine(int sourceLine, bool blankAllowed)
+    {
+        EndLine();
+        while (_nextComment < _comments.Count && _comments[_nextComment].Line < sourceLine)
+        {
+            var c = _comments[_nextComment];
+            if (blankAllowed && HasBlankBetween(_lastLine, c.Line))
+            {
+                BlankLine();
+            }
+
+            Write(_text[c.Start..c.End].TrimEnd());
+            _nextComment++;
+            Mark(c.Line);
+            EndLine();
+        }
+
+        if (blankAllowed && sourceLine != int.MaxValue && HasBlankBetween(_lastLine, sourceLine))
+        {
+            BlankLine();
+        }
+    }
+
+    private bool HasBlankBetween(int after, int before)
+    {
+        for (var line = after + 1; line < before && line < _blank.Length; line++)
+        {
+            if (_blank[line])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void BlankLine()
+    {
+        if (_out.Length > 0 && !_afterOpen && !(_out.Length >= 2 && _out[^1] == '\n' && _out[^2] == '\n'))
+        {
+            _out.Append('\n');
+        }
+    }
+
+    private void ForceBlank()
+    {
+        var saved = _afterOpen;
+        _afterOpen = false;
+        BlankLine();
+        _afterOpen = saved;
+    }
+
+    private void Open(string s)
+    {
+        Write(s);
+        _afterOpen = true;
+        _indent++;
+    }
+
+    /// <summary>Writes the closing bracket of a multi-line construct on its own line (comments before it stay inside).</summary>
+    private void Close(string s, int closeIndex)
+    {
+        var line = _tokens[closeIndex].Line;
+        StartLine(line, false);
+        _indent--;
+        Write(s);
+        Mark(line);
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    private List<List<Import>> ImportGroups(List<Import> imports)
+    {
+        var groups = new List<List<Import>>();
+        foreach (var import in imports)
+        {
+            if (groups.Count > 0 && groups[^1][^1].Location.Line + 1 == import.Location.Line)
+            {
+                groups[^1].Add(import);
+            }
+            else
+            {
+                groups.Add([import]);
+            }
+        }
+
+        foreach (var group in groups)
+        {
+            // Sorted within a group (as opa fmt does), unless a comment sits among the group's lines: it belongs to one of them.
+            var firstLine = group[0].Location.Line;
+            var lastLine = group[^1].Location.Line;
+            if (!_comments.Any(c => c.Line >= firstLine && c.Line <= lastLine))
+            {
+                group.Sort((a, b) => string.CompareOrdinal(ImportKey(a), ImportKey(b)));
+            }
+        }
+
+        return groups;
+    }
+
+    private static string ImportKey(Import i) => i.Path + " as " + (i.Alias ?? "");
+
+    private void PrintPackagePath(Ref path)
+    {
+        for (var i = 0; i < path.Path.Count; i++)
+        {
+            var p = path.Path[i];
+            Mark(p.Location.Line);
+            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value))
+            {
+                Write(i == 0 ? s.Value : "." + s.Value);
+            }
+            else
+            {
+                Write("[");
+                PrintTerm(p, InfixAny);
+                Write("]");
+            }
+        }
+    }
+
+    private void PrintRule(Rule rule)
+    {
+        var (hasIf, hasContains, bodyGenerated) = _parser.WrittenAs(rule);
+        if (rule.IsDefault)
+        {
+            Write("default ");
+        }
+
+        PrintHead(rule.Head, hasContains);
+        if (rule.IsDefault || bodyGenerated)
+        {
+            return;
+        }
+
+        PrintRuleBody(rule.Body, _v1 || hasIf, forceBraces: rule.Else is not null);
+        for (var e = rule.Else; e is not null; e = e.Else)
+        {
+            var (elseIf, _, elseBodyGenerated) = _parser.WrittenAs(e);
+            Mark(e.Location.Line);
+            Write(" else");
+            if (e.Head.Value is not null)
+            {
+                Write(e.Head.Assign ? " := " : " = ");
+                PrintTerm(e.Head.Value, InfixAny);
+            }
+
+            if (!elseBodyGenerated)
+            {
+                PrintRuleBody(e.Body, _v1 || elseIf, forceBraces: true);
+            }
+        }
+    }
+
+    private void PrintHead(RuleHead head, bool hasContains)
+    {
+        var useContains = head.IsMultiValue && (_v1 || hasContains || head.Reference.Path.Count > 0);
+        PrintRef(head.Reference);
+        if (head.IsMultiValue && !useContains)
+        {
+            Write("[");
+            PrintTerm(head.Key!, InfixAny);
+            Write("]");
+        }
+
+        if (head.Args is not null)
+        {
+            Write("(");
+            PrintList(head.Args);
+            Write(")");
+        }
+
+        if (useContains)
+        {
+            Write(" contains ");
+            PrintTerm(head.Key!, InfixAny);
+        }
+
+        if (head.Value is not null)
+        {
+            Write(head.Assign ? " := " : " = ");
+            PrintTerm(head.Value, InfixAny);
+        }
+    }
+
+    private void PrintRuleBody(Body body, bool useIf, bool forceBraces)
+    {
+        if (useIf)
+        {
+            Write(" if");
+        }
+
+        var first = TokenIndex(body[0].Location);
+        var braceless = first > 0 && _tokens[first - 1].Kind == TokenKind.If;
+        if (braceless && !forceBraces && body.Count == 1)
+        {
+            Write(" ");
+            PrintExpr(body[0]);
+            return;
+        }
+
+        Write(" ");
+        PrintBlock(body, braceless ? -1 : first - 1);
+    }
+
+    /// <summary>Writes <c>{</c>, one expression per line, and <c>}</c>. <paramref name="openIndex"/> is the source <c>{</c> (or -1).</summary>
+    private void PrintBlock(Body body, int openIndex)
+    {
+        Open("{");
+        for (var i = 0; i < body.Count; i++)
+        {
+            StartLine(body[i].Location.Line, i > 0);
+            PrintExpr(body[i]);
+        }
+
+        if (openIndex >= 0 && _tokens[openIndex].Kind == TokenKind.LBrace)
+        {
+            Close("}", MatchClose(openIndex));
+        }
+        else
+        {
+            EndLine();
+            _indent--;
+            Write("}");
+        }
+    }
+
+    private void PrintExpr(Expr expr)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        Mark(expr.Location.Line);
+        if (expr.Negated)
+        {
+            Write("not ");
+        }
+
+        switch (expr.Terms)
+        {
+            case SomeDecl s when s.IsIn:
+                Write("some ");
+                PrintMembership(s.Key, s.Value!, s.Domain!);
+                break;
+            case SomeDecl s:
+                Write("some ");
+                PrintList(s.Vars);
+                break;
+            case Every ev:
+                Write("every ");
+                PrintMembership(ev.Key, ev.Value, ev.Domain);
+                Write(" ");
+                var first = TokenIndex(ev.Body[0].Location);
+                PrintBlock(ev.Body, first - 1);
+                break;
+            case Call { Name: "eq" or "assign" } c when c.Args.Count == 2:
+                PrintTerm(c.Args[0], InfixAny);
+                Write(c.Name == "eq" ? " = " : " := ");
+                PrintTerm(c.Args[1], InfixAny);
+                break;
+            case Call { Name: "internal.member_3" } c when c.Args.Count == 3:
+                PrintMembership(c.Args[0], c.Args[1], c.Args[2]);
+                break;
+            case Term t:
+                PrintTerm(t, InfixAny);
+                break;
+        }
+
+        foreach (var w in expr.With)
+        {
+            Write(" with ");
+            PrintRef(w.Target);
+            Write(" as ");
+            PrintTerm(w.Value, InfixAny);
+        }
+    }
+
+    private void PrintMembership(Term? key, Term value, Term domain)
+    {
+        if (key is not null)
+        {
+            PrintTerm(key, AboveIn);
+            Write(", ");
+        }
+
+        PrintTerm(value, key is null ? InfixAny : AboveIn);
+        Write(" in ");
+        PrintTerm(domain, AboveIn);
+    }
+
+    // ---------------------------------------------------------------- terms
+
+    private static int PrecedenceOf(Term t) => t switch
+    {
+        Call { Name: "internal.member_2" } c when c.Args.Count == 2 => 1,
+        Call { Name: "internal.member_3" } c when c.Args.Count == 3 => TopLevel,
+        Call { Name: { } n } c when c.Args.Count == 2 && Infix.TryGetValue(n, out var op) => op.Precedence,
+        _ => Atom,
+    };
+
+    private void PrintTerm(Term term, int minPrecedence)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        var precedence = PrecedenceOf(term);
+        if (precedence < minPrecedence)
+        {
+            Write("(");
+            PrintTermInner(term);
+            Write(")");
+        }
+        else
+        {
+            PrintTermInner(term);
+        }
+    }
+
+    private void PrintTermInner(Term term)
+    {
+        Mark(term.Location.Line);
+        switch (term)
+        {
+            case Scalar s:
+                PrintScalar(s);
+                break;
+            case Var v:
+                Write(v.IsGenerated ? "_" : v.Name);
+                break;
+            case Ref r:
+                PrintRef(r);
+                break;
+            case ArrayTerm a:
+                PrintCollection(a.Location, "[", "]", a.Items.Count, i => PrintTerm(a.Items[i], InfixAny), i => a.Items[i].Location.Line);
+                break;
+            case SetTerm s when s.Items.Count == 0:
+                Write("set()");
+                break;
+            case SetTerm s:
+                PrintCollection(s.Location, "{", "}", s.Items.Count, i => PrintTerm(s.Items[i], InfixAny), i => s.Items[i].Location.Line);
+                break;
+            case ObjectTerm o:
+                PrintCollection(o.Location, "{", "}", o.Pairs.Count, i =>
+                {
+                    PrintTerm(o.Pairs[i].Key, InfixAny);
+                    Write(": ");
+                    PrintTerm(o.Pairs[i].Value, InfixAny);
+                }, i => o.Pairs[i].Key.Location.Line);
+                break;
+            case ArrayComprehension ac:
+                PrintComprehension(ac.Location, "[", "]", () => PrintTerm(ac.Term, InfixAny), ac.Body);
+                break;
+            case SetComprehension sc:
+                PrintComprehension(sc.Location, "{", "}", () => PrintTerm(sc.Term, InfixAny), sc.Body);
+                break;
+            case ObjectComprehension oc:
+                PrintComprehension(oc.Location, "{", "}", () =>
+                {
+                    PrintTerm(oc.Key, InfixAny);
+                    Write(": ");
+                    PrintTerm(oc.Value, InfixAny);
+                }, oc.Body);
+                break;
+            case Call c:
+                PrintCall(c);
+                break;
+            case TemplateString ts:
+                PrintTemplate(ts);
+                break;
+            default:
+                throw new InvalidOperationException($"cannot format {term.GetType().Name}");
+        }
+    }
+
+    private void PrintScalar(Scalar s)
+    {
+        var i = TokenIndex(s.Location);
+        if (i >= 0)
+        {
+            var t = _tokens[i];
+            switch (t.Kind)
+            {
+                case TokenKind.String or TokenKind.RawString when s.Value is StringValue:
+                    Write(TokenText(i));
+                    Mark(EndLineOf(i));
+                    return;
+                case TokenKind.Number or TokenKind.Sub or TokenKind.Dot when s.Value is NumberValue:
+                    var b = new StringBuilder();
+                    for (var j = i; j < _tokens.Count; j++)
+                    {
+                        b.Append(TokenText(j));
+                        if (_tokens[j].Kind == TokenKind.Number)
+                        {
+                            break;
+                        }
+                    }
+
+                    Write(b.ToString());
+                    return;
+                case TokenKind.Null or TokenKind.True or TokenKind.False:
+                    Write(TokenText(i));
+                    return;
+            }
+        }
+
+        Write(s.Value.ToString());
+    }
+
+    private void PrintRef(Ref r)
+    {
+        PrintTerm(r.Head, Atom);
+        foreach (var p in r.Path)
+        {
+            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value))
+            {
+                Mark(p.Location.Line);
+                Write("." + s.Value);
+            }
+            else
+            {
+                Write("[");
+                PrintTerm(p, InfixAny);
+                Write("]");
+            }
+        }
+    }
+
+    private void PrintCall(Call c)
+    {
+        if (c.Name is { } name && c.Args.Count == 2 && Infix.TryGetValue(name, out var op))
+        {
+            PrintTerm(c.Args[0], op.Precedence);
+            Write(" " + op.Symbol + " ");
+            PrintTerm(c.Args[1], op.Precedence + 1);
+            return;
+        }
+
+        if (c.Name == "internal.member_2" && c.Args.Count == 2)
+        {
+            PrintTerm(c.Args[0], 1);
+            Write(" in ");
+            PrintTerm(c.Args[1], AboveIn);
+            return;
+        }
+
+        if (c.Name == "internal.member_3" && c.Args.Count == 3)
+        {
+            PrintMembership(c.Args[0], c.Args[1], c.Args[2]);
+            return;
+        }
+
+        PrintRef(c.Operator);
+        var open = FindOpenParen(TokenIndex(c.Operator.Location));
+        var multiLine = open >= 0 && c.Args.Count > 0 && c.Args[0].Location.Line > _tokens[open].Line;
+        if (!multiLine)
+        {
+            Write("(");
+            PrintList(c.Args);
+            Write(")");
+            return;
+        }
+
+        Open("(");
+        foreach (var arg in c.Args)
+        {
+            StartLine(arg.Location.Line, false);
+            PrintTerm(arg, InfixAny);
+            Write(",");
+        }
+
+        Close(")", MatchClose(open));
+    }
+
+    private int FindOpenParen(int from)
+    {
+        if (from < 0)
+        {
+            return -1;
+        }
+
+        for (var i = from; i < _tokens.Count; i++)
+        {
+            switch (_tokens[i].Kind)
+            {
+                case TokenKind.LParen:
+                    return i;
+                case TokenKind.LBrack:
+                    i = MatchClose(i);
+                    break;
+                case TokenKind.Ident or TokenKind.Dot or TokenKind.String:
+                    break;
+                default:
+                    if (!TokenKinds.IsKeyword(_tokens[i].Kind))
+                    {
+                        return -1;
+                    }
+
+                    break;
+            }
+        }
+
+        return -1;
+    }
+
+    private void PrintList<T>(IReadOnlyList<T> items)
+        where T : Term
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                Write(", ");
+            }
+
+            PrintTerm(items[i], InfixAny);
+        }
+    }
+
+    private void PrintCollection(SourceLocation location, string open, string close, int count, Action<int> item, Func<int, int> lineOf)
+    {
+        var openIndex = TokenIndex(location);
+        var closeIndex = openIndex >= 0 ? MatchClose(openIndex) : -1;
+        var multiLine = count > 0 && closeIndex >= 0 && _tokens[closeIndex].Line > _tokens[openIndex].Line;
+        if (!multiLine)
+        {
+            Write(open);
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0)
+                {
+                    Write(", ");
+                }
+
+                item(i);
+            }
+
+            Write(close);
+            return;
+        }
+
+        Open(open);
+        for (var i = 0; i < count; i++)
+        {
+            StartLine(lineOf(i), false);
+            item(i);
+            Write(",");
+        }
+
+        Close(close, closeIndex);
+    }
+
+    private void PrintComprehension(SourceLocation location, string open, string close, Action head, Body body)
+    {
+        var openIndex = TokenIndex(location);
+        var closeIndex = openIndex >= 0 ? MatchClose(openIndex) : -1;
+        var multiLine = closeIndex >= 0 && (_tokens[closeIndex].Line > _tokens[openIndex].Line
+            || body.Exprs.Any(e => e.Terms is Every));
+        Write(open);
+        head();
+        if (!multiLine)
+        {
+            Write(" | ");
+            for (var i = 0; i < body.Count; i++)
+            {
+                if (i > 0)
+                {
+                    Write("; ");
+                }
+
+                PrintExpr(body[i]);
+            }
+
+            Write(close);
+            return;
+        }
+
+        Write(" |");
+        _afterOpen = true;
+        _indent++;
+        for (var i = 0; i < body.Count; i++)
+        {
+            StartLine(body[i].Location.Line, i > 0);
+            PrintExpr(body[i]);
+        }
+
+        Close(close, closeIndex);
+    }
+
+    /// <summary>Template strings are copied as written (their holes included), like every other literal.</summary>
+    private void PrintTemplate(TemplateString ts)
+    {
+        var start = TokenIndex(ts.Location);
+        if (start < 0 || _tokens[start].Kind is not (TokenKind.TemplatePart or TokenKind.TemplateEnd))
+        {
+            throw new InvalidOperationException("template string without source tokens");
+        }
+
+        var end = start;
+        if (_tokens[start].Kind == TokenKind.TemplatePart)
+        {
+            var depth = 1;
+            for (end = start + 1; end < _tokens.Count; end++)
+            {
+                var t = _tokens[end];
+                if (t.Kind is not (TokenKind.TemplatePart or TokenKind.TemplateEnd))
+                {
+                    continue;
+                }
+
+                if (_text[t.Start] == '$')
+                {
+                    if (t.Kind == TokenKind.TemplatePart)
+                    {
+                        depth++;
+                    }
+                }
+                else if (t.Kind == TokenKind.TemplateEnd && --depth == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        end = Math.Min(end, _tokens.Count - 1);
+        Write(_text[_tokens[start].Start.._tokens[end].End]);
+        Mark(EndLineOf(end));
+    }
+}
