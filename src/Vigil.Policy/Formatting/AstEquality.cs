@@ -10,15 +10,15 @@ namespace Vigil.Policy.Formatting;
 /// </summary>
 internal static class AstEquality
 {
-    public static bool ModulesEqual(Module a, Module b, bool ignoreKeywordImports)
+    public static bool ModulesEqual(Module a, Module b, bool v1Output)
     {
         if (a.RegoVersion != b.RegoVersion || !Equal(a.Package.Path, b.Package.Path))
         {
             return false;
         }
 
-        var importsA = ImportKeys(a, ignoreKeywordImports);
-        var importsB = ImportKeys(b, ignoreKeywordImports);
+        var importsA = ImportKeys(a, v1Output);
+        var importsB = ImportKeys(b, v1Output);
         if (!importsA.SequenceEqual(importsB, StringComparer.Ordinal) || a.Rules.Count != b.Rules.Count)
         {
             return false;
@@ -49,8 +49,8 @@ internal static class AstEquality
         return true;
     }
 
-    private static List<string> ImportKeys(Module m, bool ignoreKeywordImports) =>
-        m.Imports.Where(i => !(ignoreKeywordImports && i.IsKeywordImport))
+    private static List<string> ImportKeys(Module m, bool v1Output) =>
+        m.Imports.Where(i => !(v1Output && ModuleWriter.IsDroppedInV1(m, i)))
             .Select(i => i.Path + " as " + (i.Alias ?? ""))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -65,15 +65,19 @@ internal sealed class ModuleWriter
     public static List<string> CommentTexts(string text, IReadOnlyList<Comment> comments) =>
         comments.Select(c => text[c.Start..c.End].TrimEnd()).ToList();
 
-    /// <summary>Whether an import is dropped in v1 output: <c>rego.v1</c> and <c>future.keywords...</c> are no-ops in Rego v1.</summary>
-    public static bool IsDroppedInV1(Import import) => import.IsKeywordImport;
+    /// <summary>
+    /// Whether an import is dropped in v1 output: <c>future.keywords...</c> imports when the module also imports
+    /// <c>rego.v1</c>, which covers them (as <c>opa fmt</c> does). <c>rego.v1</c> itself and future imports without it stay.
+    /// </summary>
+    public static bool IsDroppedInV1(Module module, Import import) =>
+        import.Path.Head is Var { Name: "future" } && module.Imports.Any(i => i.Path.DottedName == "rego.v1");
 
     public string Print(Module module)
     {
         StartLine(module.Package.Location.Line, true);
         Write("package ");
         PrintPackagePath(module.Package.Path);
-        var imports = _v1 ? module.Imports.Where(i => !IsDroppedInV1(i)).ToList() : [.. module.Imports];
+        var imports = _v1 ? module.Imports.Where(i => !IsDroppedInV1(module, i)).ToList() : [.. module.Imports];
         var first = true;
         foreach (var group in ImportGroups(imports))
         {
@@ -100,17 +104,31 @@ internal sealed class ModuleWriter
         }
 
         first = true;
+        var previousMultiLine = false;
         foreach (var rule in module.Rules)
         {
-            if (first)
+            EndLine();
+            if (first || previousMultiLine)
             {
-                EndLine();
                 ForceBlank();
-                first = false;
             }
 
+            // A rule that prints over several lines gets a blank line before and after it, as in opa fmt; one-line
+            // rules written on adjacent lines stay together.
+            var separator = _out.Length;
+            var blankBefore = _out.Length >= 2 && _out[^1] == '\n' && _out[^2] == '\n';
             StartLine(rule.Location.Line, true);
+            blankBefore |= _out.Length > separator && _out[separator] == '\n';
+            var start = _out.Length;
             PrintRule(rule);
+            var multiLine = _out.ToString(start, _out.Length - start).Contains('\n', StringComparison.Ordinal);
+            if (multiLine && !first && !blankBefore)
+            {
+                _out.Insert(separator, '\n');
+            }
+
+            previousMultiLine = multiLine;
+            first = false;
         }
 
         EndLine();
@@ -191,37 +209,25 @@ internal sealed class ModuleWriter
         _afterOpen = false;
     }
 
-    /// <summary>Ends the current output line, first appending comments of source lines already printed.</summary>
+    /// <summary>
+    /// Ends the current output line, appending the next comment if its source line is already printed. Further such
+    /// comments (several source lines joined into one) follow on their own lines from the next <see cref="StartLine"/>.
+    /// </summary>
     private void EndLine()
     {
-        var trailing = true;
-        while (_nextComment < _comments.Count && _comments[_nextComment].Line <= _lastLine)
+        if (_lineStart)
+        {
+            return;
+        }
+
+        if (_nextComment < _comments.Count && _comments[_nextComment].Line <= _lastLine)
         {
             var c = _comments[_nextComment++];
-            var text = _text[c.Start..c.End].TrimEnd();
-            if (trailing && !_lineStart)
-            {
-                _out.Append(' ').Append(text);
-            }
-            else
-            {
-                if (!_lineStart)
-                {
-                    _out.Append('\n');
-                }
-
-                _out.Append('\t', _indent).Append(text);
-                _lineStart = false;
-            }
-
-            trailing = false;
+            _out.Append(' ').Append(_text[c.Start..c.End].TrimEnd());
         }
 
-        if (!_lineStart)
-        {
-            _out.Append('\n');
-            _lineStart = true;
-        }
+        _out.Append('\n');
+        _lineStart = true;
     }
 
     /// <summary>Starts an output line for an element at <paramref name="sourceLine"/>: comments before it first, blank lines kept (at most one).</summary>
@@ -239,7 +245,8 @@ internal sealed class ModuleWriter
             Write(_text[c.Start..c.End].TrimEnd());
             _nextComment++;
             Mark(c.Line);
-            EndLine();
+            _out.Append('\n');
+            _lineStart = true;
         }
 
         if (blankAllowed && sourceLine != int.MaxValue && HasBlankBetween(_lastLine, sourceLine))
@@ -419,7 +426,12 @@ internal sealed class ModuleWriter
 
         var first = TokenIndex(body[0].Location);
         var braceless = first > 0 && _tokens[first - 1].Kind == TokenKind.If;
-        if (braceless && !forceBraces && body.Count == 1)
+        var oneLine = braceless || (first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
+            && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line);
+
+        // `p if { x }` written on one line becomes `p if x`, as opa fmt does; not when the expression would start
+        // with `{` (that reads as a body again) or spans lines itself.
+        if (useIf && oneLine && !forceBraces && body.Count == 1 && body[0].Terms is not Every && !StartsWithBrace(body[0]))
         {
             Write(" ");
             PrintExpr(body[0]);
@@ -428,6 +440,31 @@ internal sealed class ModuleWriter
 
         Write(" ");
         PrintBlock(body, braceless ? -1 : first - 1);
+    }
+
+    private static bool StartsWithBrace(Expr expr)
+    {
+        if (expr.Negated || expr.Terms is not Term term)
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            switch (term)
+            {
+                case SetTerm { Items.Count: > 0 } or ObjectTerm or SetComprehension or ObjectComprehension:
+                    return true;
+                case Ref r:
+                    term = r.Head;
+                    break;
+                case Call c when PrecedenceOf(c) != Atom || c.Name is "eq" or "assign":
+                    term = c.Args[0];
+                    break;
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>Writes <c>{</c>, one expression per line, and <c>}</c>. <paramref name="openIndex"/> is the source <c>{</c> (or -1).</summary>
@@ -476,7 +513,19 @@ internal sealed class ModuleWriter
                 PrintMembership(ev.Key, ev.Value, ev.Domain);
                 Write(" ");
                 var first = TokenIndex(ev.Body[0].Location);
-                PrintBlock(ev.Body, first - 1);
+                if (ev.Body.Count == 1 && first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
+                    && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body[0].Terms is not Every)
+                {
+                    // Written on one line with one expression: kept on one line, as opa fmt does.
+                    Write("{ ");
+                    PrintExpr(ev.Body[0]);
+                    Write(" }");
+                }
+                else
+                {
+                    PrintBlock(ev.Body, first - 1);
+                }
+
                 break;
             case Call { Name: "eq" or "assign" } c when c.Args.Count == 2:
                 PrintTerm(c.Args[0], InfixAny);

@@ -53,7 +53,7 @@ public static class RegoFormatter
             return Failed(file, $"formatted text does not parse ({ex.Errors[0].Message})");
         }
 
-        if (!AstEquality.ModulesEqual(module, again, ignoreKeywordImports: v1))
+        if (!AstEquality.ModulesEqual(module, again, v1Output: v1))
         {
             return Failed(file, "formatted module differs from the original");
         }
@@ -64,6 +64,13 @@ public static class RegoFormatter
         }
 
         return new RegoFormatResult(output, !string.Equals(output, text, StringComparison.Ordinal), []);
+    }
+
+    /// <summary>The printer's output without the equivalence checks (for diagnosing a <c>rego_format_error</c> in tests).</summary>
+    internal static string PrintUnchecked(string text, bool v0Compatible = false)
+    {
+        var module = RegoParser.ParseModule("", text, v0Compatible ? RegoVersion.V0 : RegoVersion.Auto, out var parser);
+        return new ModuleWriter(text, parser, module.RegoVersion == RegoVersion.V1 && !v0Compatible).Print(module);
     }
 
     private static RegoFormatResult Failed(string file, string message) =>
