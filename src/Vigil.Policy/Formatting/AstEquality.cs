@@ -26,7 +26,7 @@ internal static class AstEquality
 
         for (var i = 0; i < a.Rules.Count; i++)
         {
-            if (!Equal(a.Rules[i], b.Rules[i]))
+            if (!Equal(a.Rules[i], b.Rules[i], v1Output))
             {
                 return false;
             }
@@ -76,6 +76,31 @@ internal static class AstEquality
 
         return int.MinValue;
     }
+
+    /// <summary>
+    /// Rules are equal when their parts are. In v1 output the head's <c>=</c>/<c>:=</c> and an implied versus an explicit
+    /// <c>true</c> value do not count: the compiler treats them alike and opa fmt rewrites them.
+    /// </summary>
+    private static bool Equal(Rule? a, Rule? b, bool v1Output)
+    {
+        if (a is null || b is null)
+        {
+            return a is null && b is null;
+        }
+
+        if (!v1Output)
+        {
+            return Equal(a, b);
+        }
+
+        var (x, y) = (a.Head, b.Head);
+        return a.IsDefault == b.IsDefault && x.IsMultiValue == y.IsMultiValue && Equal(x.Reference, y.Reference)
+            && ListEqual(x.Args, y.Args) && Equal(x.Key, y.Key) && Equal(ValueOf(x), ValueOf(y))
+            && Equal(a.Body, b.Body) && Equal(a.Else, b.Else, v1Output);
+    }
+
+    private static Node? ValueOf(RuleHead head) =>
+        head.Value ?? (head.IsMultiValue ? null : new Scalar(Values.Value.True, head.Location));
 
     private static bool Equal(Node? a, Node? b)
     {

@@ -77,57 +77,56 @@ internal sealed class ModuleWriter
         StartLine(module.Package.Location.Line, true);
         Write("package ");
         PrintPackagePath(module.Package.Path);
-        var imports = _v1 ? module.Imports.Where(i => !IsDroppedInV1(module, i)).ToList() : [.. module.Imports];
+
+        // Statements in source order (opa fmt keeps imports written after rules where they are): import groups and rules.
+        var statements = new List<(SourceLocation Location, object Statement)>();
+        statements.AddRange(ImportGroups(module).Select(g => (g[0].Location, (object)g)));
+        statements.AddRange(module.Rules.Select(r => (r.Location, (object)r)));
+        statements.Sort((x, y) => x.Location.Line != y.Location.Line
+            ? x.Location.Line.CompareTo(y.Location.Line)
+            : x.Location.Column.CompareTo(y.Location.Column));
+
         var first = true;
-        foreach (var group in ImportGroups(imports))
-        {
-            foreach (var import in group)
-            {
-                if (first)
-                {
-                    EndLine();
-                    ForceBlank();
-                    first = false;
-                }
-
-                StartLine(import.Location.Line, true);
-                Write("import ");
-                PrintRef(import.Path);
-                if (import.Alias is not null)
-                {
-                    Write(" as ");
-                    Write(import.Alias);
-                }
-
-                Mark(import.Location.Line);
-            }
-        }
-
-        first = true;
-        var previousMultiLine = false;
-        foreach (var rule in module.Rules)
+        var (previousRule, previousOneLine, previousBodiless, previousName, previousMulti) = (false, false, false, "", false);
+        foreach (var (location, statement) in statements)
         {
             EndLine();
-            if (first || previousMultiLine)
+            if (first)
             {
                 ForceBlank();
             }
 
-            // A rule that prints over several lines gets a blank line before and after it, as in opa fmt; one-line
-            // rules written on adjacent lines stay together.
+            // As opa fmt: statements are separated by a blank line, except imports of one group, and one-line rules
+            // written on adjacent lines that both were written without a body, or define the same name and kind.
+            // Blank lines of the source are kept (at most one).
             var separator = _out.Length;
             var blankBefore = _out.Length >= 2 && _out[^1] == '\n' && _out[^2] == '\n';
-            StartLine(rule.Location.Line, true);
+            StartLine(location.Line, true);
             blankBefore |= _out.Length > separator && _out[separator] == '\n';
             var start = _out.Length;
-            PrintRule(rule);
-            var multiLine = _out.ToString(start, _out.Length - start).Contains('\n', StringComparison.Ordinal);
-            if (multiLine && !first && !blankBefore)
+            var grouped = false;
+            if (statement is List<Import> group)
+            {
+                PrintImports(group);
+                previousRule = false;
+            }
+            else
+            {
+                var rule = (Rule)statement;
+                PrintRule(rule);
+                var oneLine = !_out.ToString(start, _out.Length - start).Contains('\n', StringComparison.Ordinal);
+                var bodiless = rule.IsDefault || _parser.WrittenAs(rule).BodyGenerated;
+                var name = rule.Head.Reference.ToString();
+                grouped = previousRule && previousOneLine && oneLine
+                    && ((previousBodiless && bodiless) || (previousName == name && previousMulti == rule.Head.IsMultiValue));
+                (previousRule, previousOneLine, previousBodiless, previousName, previousMulti) = (true, oneLine, bodiless, name, rule.Head.IsMultiValue);
+            }
+
+            if (!first && !blankBefore && !grouped)
             {
                 _out.Insert(separator, '\n');
             }
 
-            previousMultiLine = multiLine;
             first = false;
         }
 
@@ -303,33 +302,68 @@ internal sealed class ModuleWriter
 
     // ---------------------------------------------------------------- statements
 
-    private List<List<Import>> ImportGroups(List<Import> imports)
+    /// <summary>
+    /// Imports on adjacent lines with no rule between them form a group, sorted (as opa fmt does) unless a comment sits
+    /// among the group's lines: it belongs to one of them. Imports dropped in v1 output still hold their group together.
+    /// </summary>
+    private List<List<Import>> ImportGroups(Module module)
     {
+        var ruleLines = module.Rules.Select(r => r.Location.Line).ToHashSet();
         var groups = new List<List<Import>>();
-        foreach (var import in imports)
+        var lastLine = -1;
+        foreach (var import in module.Imports.OrderBy(i => i.Location.Line))
         {
-            if (groups.Count > 0 && groups[^1][^1].Location.Line + 1 == import.Location.Line)
+            var line = import.Location.Line;
+            if (groups.Count == 0 || lastLine + 1 != line || ruleLines.Contains(line))
             {
-                groups[^1].Add(import);
+                groups.Add([]);
             }
-            else
-            {
-                groups.Add([import]);
-            }
+
+            groups[^1].Add(import);
+            lastLine = line;
         }
 
+        var result = new List<List<Import>>();
         foreach (var group in groups)
         {
-            // Sorted within a group (as opa fmt does), unless a comment sits among the group's lines: it belongs to one of them.
             var firstLine = group[0].Location.Line;
-            var lastLine = group[^1].Location.Line;
-            if (!_comments.Any(c => c.Line >= firstLine && c.Line <= lastLine))
+            var last = group[^1].Location.Line;
+            var kept = _v1 ? group.Where(i => !IsDroppedInV1(module, i)).ToList() : group;
+            if (kept.Count == 0)
             {
-                group.Sort((a, b) => string.CompareOrdinal(ImportKey(a), ImportKey(b)));
+                continue;
             }
+
+            if (!_comments.Any(c => c.Line >= firstLine && c.Line <= last))
+            {
+                kept.Sort((a, b) => string.CompareOrdinal(ImportKey(a), ImportKey(b)));
+            }
+
+            result.Add(kept);
         }
 
-        return groups;
+        return result;
+    }
+
+    private void PrintImports(List<Import> group)
+    {
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (i > 0)
+            {
+                StartLine(group[i].Location.Line, false);
+            }
+
+            Write("import ");
+            PrintRef(group[i].Path);
+            if (group[i].Alias is not null)
+            {
+                Write(" as ");
+                Write(group[i].Alias!);
+            }
+
+            Mark(group[i].Location.Line);
+        }
     }
 
     private static string ImportKey(Import i) => i.Path + " as " + (i.Alias ?? "");
@@ -340,7 +374,8 @@ internal sealed class ModuleWriter
         {
             var p = path.Path[i];
             Mark(p.Location.Line);
-            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value))
+            // As written: `package a["b-c"]` and `package test["if"]` keep their brackets, `a.b` its dots.
+            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value) && (i == 0 || !IsBracketed(p)))
             {
                 Write(i == 0 ? s.Value : "." + s.Value);
             }
@@ -356,13 +391,18 @@ internal sealed class ModuleWriter
     private void PrintRule(Rule rule)
     {
         var (hasIf, hasContains, bodyGenerated) = _parser.WrittenAs(rule);
+
+        // v1, as opa fmt: a body that is only `true` is dropped (`p if true` is `p := true`).
+        // Not for `p[k]` heads, where the parser derives the rule key differently with and without a body.
+        var trueBody = _v1 && rule.Else is null && rule.Body.Count == 1 && !(rule.Head.Reference.Path.Count == 1 && rule.Head.Args is null)
+            && rule.Body[0] is { Negated: false, With.Count: 0, Terms: Scalar { Value: BooleanValue { Value: true } } };
         if (rule.IsDefault)
         {
             Write("default ");
         }
 
-        PrintHead(rule.Head, hasContains);
-        if (rule.IsDefault || bodyGenerated)
+        PrintHead(rule.Head, hasContains, explicitTrue: trueBody && !bodyGenerated);
+        if (rule.IsDefault || bodyGenerated || trueBody)
         {
             return;
         }
@@ -371,11 +411,21 @@ internal sealed class ModuleWriter
         for (var e = rule.Else; e is not null; e = e.Else)
         {
             var (elseIf, _, elseBodyGenerated) = _parser.WrittenAs(e);
+            if (_nextComment < _comments.Count && _comments[_nextComment].Line < e.Location.Line)
+            {
+                // Comments between `}` and `else` stay there, with `else` starting its own line (as opa fmt does).
+                StartLine(e.Location.Line, true);
+                Write("else");
+            }
+            else
+            {
+                Write(" else");
+            }
+
             Mark(e.Location.Line);
-            Write(" else");
             if (e.Head.Value is not null)
             {
-                Write(e.Head.Assign ? " := " : " = ");
+                Write(e.Head.Assign || _v1 ? " := " : " = ");
                 PrintTerm(e.Head.Value, InfixAny);
             }
 
@@ -386,7 +436,7 @@ internal sealed class ModuleWriter
         }
     }
 
-    private void PrintHead(RuleHead head, bool hasContains)
+    private void PrintHead(RuleHead head, bool hasContains, bool explicitTrue)
     {
         var useContains = head.IsMultiValue && (_v1 || hasContains || head.Reference.Path.Count > 0);
         PrintRef(head.Reference);
@@ -399,9 +449,7 @@ internal sealed class ModuleWriter
 
         if (head.Args is not null)
         {
-            Write("(");
-            PrintList(head.Args);
-            Write(")");
+            PrintArguments(FindOpenParen(TokenIndex(head.Reference.Location)), head.Args);
         }
 
         if (useContains)
@@ -410,10 +458,15 @@ internal sealed class ModuleWriter
             PrintTerm(head.Key!, InfixAny);
         }
 
+        // v1, as opa fmt: rule values are always assigned with `:=` (the compiler treats `=` and `:=` alike in heads).
         if (head.Value is not null)
         {
-            Write(head.Assign ? " := " : " = ");
+            Write(head.Assign || _v1 ? " := " : " = ");
             PrintTerm(head.Value, InfixAny);
+        }
+        else if (explicitTrue && !head.IsMultiValue)
+        {
+            Write(" := true");
         }
     }
 
@@ -431,7 +484,7 @@ internal sealed class ModuleWriter
 
         // `p if { x }` written on one line becomes `p if x`, as opa fmt does; not when the expression would start
         // with `{` (that reads as a body again) or spans lines itself.
-        if (useIf && oneLine && !forceBraces && body.Count == 1 && body[0].Terms is not Every && !StartsWithBrace(body[0]))
+        if (useIf && oneLine && !forceBraces && body.Count == 1 && !StartsWithBrace(body[0]) && !(body[0].Terms is Every ev && !IsOneLineEvery(ev)))
         {
             Write(" ");
             PrintExpr(body[0]);
@@ -440,6 +493,14 @@ internal sealed class ModuleWriter
 
         Write(" ");
         PrintBlock(body, braceless ? -1 : first - 1);
+    }
+
+    /// <summary>An <c>every</c> written on one line with one expression in its body: kept on one line, as opa fmt does.</summary>
+    private bool IsOneLineEvery(Every ev)
+    {
+        var first = TokenIndex(ev.Body[0].Location);
+        return ev.Body.Count == 1 && first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
+            && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body[0].Terms is not Every;
     }
 
     private static bool StartsWithBrace(Expr expr)
@@ -473,7 +534,7 @@ internal sealed class ModuleWriter
         Open("{");
         for (var i = 0; i < body.Count; i++)
         {
-            StartLine(body[i].Location.Line, i > 0);
+            StartLine(body[i].Location.Line, true);
             PrintExpr(body[i]);
         }
 
@@ -513,8 +574,7 @@ internal sealed class ModuleWriter
                 PrintMembership(ev.Key, ev.Value, ev.Domain);
                 Write(" ");
                 var first = TokenIndex(ev.Body[0].Location);
-                if (ev.Body.Count == 1 && first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
-                    && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body[0].Terms is not Every)
+                if (IsOneLineEvery(ev))
                 {
                     // Written on one line with one expression: kept on one line, as opa fmt does.
                     Write("{ ");
@@ -603,34 +663,34 @@ internal sealed class ModuleWriter
                 PrintRef(r);
                 break;
             case ArrayTerm a:
-                PrintCollection(a.Location, "[", "]", a.Items.Count, i => PrintTerm(a.Items[i], InfixAny), i => a.Items[i].Location.Line);
+                PrintCollection(a.Location, "[", "]", a.Items.Count, i => PrintItem(a.Items[i]), i => a.Items[i].Location.Line);
                 break;
             case SetTerm s when s.Items.Count == 0:
                 Write("set()");
                 break;
             case SetTerm s:
-                PrintCollection(s.Location, "{", "}", s.Items.Count, i => PrintTerm(s.Items[i], InfixAny), i => s.Items[i].Location.Line);
+                PrintCollection(s.Location, "{", "}", s.Items.Count, i => PrintItem(s.Items[i]), i => s.Items[i].Location.Line);
                 break;
             case ObjectTerm o:
                 PrintCollection(o.Location, "{", "}", o.Pairs.Count, i =>
                 {
-                    PrintTerm(o.Pairs[i].Key, InfixAny);
+                    PrintItem(o.Pairs[i].Key);
                     Write(": ");
-                    PrintTerm(o.Pairs[i].Value, InfixAny);
+                    PrintItem(o.Pairs[i].Value);
                 }, i => o.Pairs[i].Key.Location.Line);
                 break;
             case ArrayComprehension ac:
-                PrintComprehension(ac.Location, "[", "]", () => PrintTerm(ac.Term, InfixAny), ac.Body);
+                PrintComprehension(ac.Location, "[", "]", () => PrintItem(ac.Term), ac.Body);
                 break;
             case SetComprehension sc:
-                PrintComprehension(sc.Location, "{", "}", () => PrintTerm(sc.Term, InfixAny), sc.Body);
+                PrintComprehension(sc.Location, "{", "}", () => PrintItem(sc.Term), sc.Body);
                 break;
             case ObjectComprehension oc:
                 PrintComprehension(oc.Location, "{", "}", () =>
                 {
-                    PrintTerm(oc.Key, InfixAny);
+                    PrintItem(oc.Key);
                     Write(": ");
-                    PrintTerm(oc.Value, InfixAny);
+                    PrintItem(oc.Value);
                 }, oc.Body);
                 break;
             case Call c:
@@ -642,6 +702,30 @@ internal sealed class ModuleWriter
             default:
                 throw new InvalidOperationException($"cannot format {term.GetType().Name}");
         }
+    }
+
+    /// <summary>
+    /// A collection item, key, value or comprehension head: an operator expression that contains <c>|</c> is
+    /// parenthesised, since <c>[a | b]</c> and <c>{k: a | b}</c> would read as comprehensions.
+    /// </summary>
+    private void PrintItem(Term term)
+    {
+        if (ContainsBar(term))
+        {
+            Write("(");
+            PrintTerm(term, InfixAny);
+            Write(")");
+        }
+        else
+        {
+            PrintTerm(term, InfixAny);
+        }
+    }
+
+    private static bool ContainsBar(Term term)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        return term is Call c && PrecedenceOf(c) != Atom && (c.Name == "or" || c.Args.Any(ContainsBar));
     }
 
     private void PrintScalar(Scalar s)
@@ -669,7 +753,7 @@ internal sealed class ModuleWriter
 
                     Write(b.ToString());
                     return;
-                case TokenKind.Null or TokenKind.True or TokenKind.False:
+                case TokenKind.Null or TokenKind.True or TokenKind.False when s.Value is not StringValue:
                     Write(TokenText(i));
                     return;
             }
@@ -678,12 +762,16 @@ internal sealed class ModuleWriter
         Write(s.Value.ToString());
     }
 
+    private bool IsBracketed(Term pathTerm) =>
+        TokenIndex(pathTerm.Location) is var t and >= 0 && _tokens[t].Kind is TokenKind.String or TokenKind.RawString;
+
     private void PrintRef(Ref r)
     {
         PrintTerm(r.Head, Atom);
         foreach (var p in r.Path)
         {
-            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value))
+            // A string written in brackets (`p["x"]`) stays in brackets, as opa fmt keeps it; `.x` stays `.x`.
+            if (p is Scalar { Value: StringValue s } && AstPrinter.IsIdentifier(s.Value) && !IsBracketed(p))
             {
                 Mark(p.Location.Line);
                 Write("." + s.Value);
@@ -722,18 +810,24 @@ internal sealed class ModuleWriter
         }
 
         PrintRef(c.Operator);
-        var open = FindOpenParen(TokenIndex(c.Operator.Location));
-        var multiLine = open >= 0 && c.Args.Count > 0 && c.Args[0].Location.Line > _tokens[open].Line;
+        PrintArguments(FindOpenParen(TokenIndex(c.Operator.Location)), c.Args);
+    }
+
+    /// <summary>Call or head arguments: one per line when the author broke the line after <c>(</c>, as opa fmt does.</summary>
+    private void PrintArguments<T>(int open, IReadOnlyList<T> args)
+        where T : Term
+    {
+        var multiLine = open >= 0 && args.Count > 0 && args[0].Location.Line > _tokens[open].Line;
         if (!multiLine)
         {
             Write("(");
-            PrintList(c.Args);
+            PrintList(args);
             Write(")");
             return;
         }
 
         Open("(");
-        foreach (var arg in c.Args)
+        foreach (var arg in args)
         {
             StartLine(arg.Location.Line, false);
             PrintTerm(arg, InfixAny);
@@ -810,10 +904,19 @@ internal sealed class ModuleWriter
             return;
         }
 
+        // One item per line, except that items the author wrote on one line stay on one line (as opa fmt does).
         Open(open);
         for (var i = 0; i < count; i++)
         {
-            StartLine(lineOf(i), false);
+            if (i == 0 || lineOf(i) != lineOf(i - 1))
+            {
+                StartLine(lineOf(i), false);
+            }
+            else
+            {
+                Write(" ");
+            }
+
             item(i);
             Write(",");
         }
@@ -851,7 +954,7 @@ internal sealed class ModuleWriter
         _indent++;
         for (var i = 0; i < body.Count; i++)
         {
-            StartLine(body[i].Location.Line, i > 0);
+            StartLine(body[i].Location.Line, true);
             PrintExpr(body[i]);
         }
 
