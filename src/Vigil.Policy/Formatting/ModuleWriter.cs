@@ -407,13 +407,14 @@ internal sealed class ModuleWriter
             return;
         }
 
-        PrintRuleBody(rule.Body, _v1 || hasIf, forceBraces: rule.Else is not null);
+        var braced = PrintRuleBody(rule.Body, _v1 || hasIf);
         for (var e = rule.Else; e is not null; e = e.Else)
         {
             var (elseIf, _, elseBodyGenerated) = _parser.WrittenAs(e);
-            if (_nextComment < _comments.Count && _comments[_nextComment].Line < e.Location.Line)
+            if (!braced || e.Location.Line > _lastLine || (_nextComment < _comments.Count && _comments[_nextComment].Line < e.Location.Line))
             {
-                // Comments between `}` and `else` stay there, with `else` starting its own line (as opa fmt does).
+                // After a one-line body, or where the author put it on its own line (or comments between `}` and
+                // `else`), `else` starts its own line, as opa fmt keeps it.
                 StartLine(e.Location.Line, true);
                 Write("else");
             }
@@ -431,7 +432,7 @@ internal sealed class ModuleWriter
 
             if (!elseBodyGenerated)
             {
-                PrintRuleBody(e.Body, _v1 || elseIf, forceBraces: true);
+                braced = PrintRuleBody(e.Body, _v1 || elseIf);
             }
         }
     }
@@ -470,7 +471,8 @@ internal sealed class ModuleWriter
         }
     }
 
-    private void PrintRuleBody(Body body, bool useIf, bool forceBraces)
+    /// <summary>Prints <c>if</c> and the body; returns false when it was printed on one line without braces.</summary>
+    private bool PrintRuleBody(Body body, bool useIf)
     {
         if (useIf)
         {
@@ -484,15 +486,16 @@ internal sealed class ModuleWriter
 
         // `p if { x }` written on one line becomes `p if x`, as opa fmt does; not when the expression would start
         // with `{` (that reads as a body again) or spans lines itself.
-        if (useIf && oneLine && !forceBraces && body.Count == 1 && !StartsWithBrace(body[0]) && !(body[0].Terms is Every ev && !IsOneLineEvery(ev)))
+        if (useIf && oneLine && body.Count == 1 && !StartsWithBrace(body[0]) && !(body[0].Terms is Every ev && !IsOneLineEvery(ev)))
         {
             Write(" ");
             PrintExpr(body[0]);
-            return;
+            return false;
         }
 
         Write(" ");
         PrintBlock(body, braceless ? -1 : first - 1);
+        return true;
     }
 
     /// <summary>An <c>every</c> written on one line with one expression in its body: kept on one line, as opa fmt does.</summary>
@@ -632,11 +635,11 @@ internal sealed class ModuleWriter
         _ => Atom,
     };
 
-    private void PrintTerm(Term term, int minPrecedence)
+    private void PrintTerm(Term term, int minPrecedence, bool parenthesize = false)
     {
         RuntimeHelpers.EnsureSufficientExecutionStack();
         var precedence = PrecedenceOf(term);
-        if (precedence < minPrecedence)
+        if (precedence < minPrecedence || (precedence != Atom && (parenthesize || WrittenInParentheses(term))))
         {
             Write("(");
             PrintTermInner(term);
@@ -645,6 +648,89 @@ internal sealed class ModuleWriter
         else
         {
             PrintTermInner(term);
+        }
+    }
+
+    /// <summary>
+    /// Whether an operator expression was written in (redundant) parentheses, which opa fmt keeps: the tokens just
+    /// around it are a matching <c>(</c> <c>)</c> pair that is not a call's argument list.
+    /// </summary>
+    private bool WrittenInParentheses(Term term)
+    {
+        var first = FirstToken(term);
+        var last = LastToken(term);
+        if (first <= 0 || last < 0 || last + 1 >= _tokens.Count)
+        {
+            return false;
+        }
+
+        var open = _tokens[first - 1];
+        if (open.Kind != TokenKind.LParen || _tokens[last + 1].Kind != TokenKind.RParen || MatchClose(first - 1) != last + 1)
+        {
+            return false;
+        }
+
+        // `f(a + b)`: the parentheses of a call follow its name directly.
+        return first - 2 < 0 || open.SpaceBefore
+            || _tokens[first - 2].Kind is not (TokenKind.Ident or TokenKind.RBrack or TokenKind.RParen or TokenKind.String);
+    }
+
+    private int FirstToken(Term term)
+    {
+        while (true)
+        {
+            switch (term)
+            {
+                case Call c when PrecedenceOf(c) != Atom:
+                    term = c.Args[0];
+                    break;
+                case Ref r:
+                    term = r.Head;
+                    break;
+                default:
+                    return TokenIndex(term.Location);
+            }
+        }
+    }
+
+    /// <summary>Index of the last source token of a term (-1 when unknown).</summary>
+    private int LastToken(Term term)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        var at = TokenIndex(term.Location);
+        switch (term)
+        {
+            case Call c when PrecedenceOf(c) != Atom:
+                return LastToken(c.Args[^1]);
+            case Call c:
+                var open = FindOpenParen(TokenIndex(c.Operator.Location));
+                return open < 0 ? -1 : MatchClose(open);
+            case Ref r when r.Path.Count == 0:
+                return LastToken(r.Head);
+            case Ref r:
+                var p = r.Path[^1];
+                var pi = TokenIndex(p.Location);
+                if (pi > 0 && _tokens[pi - 1].Kind == TokenKind.Dot)
+                {
+                    return pi;
+                }
+
+                return pi > 0 && _tokens[pi - 1].Kind == TokenKind.LBrack ? MatchClose(pi - 1) : -1;
+            case Scalar when at >= 0:
+                while (at < _tokens.Count - 1 && _tokens[at].Kind is TokenKind.Sub or TokenKind.Dot)
+                {
+                    at++;
+                }
+
+                return at;
+            case Var:
+                return at;
+            case SetTerm { Items.Count: 0 }:
+                return at >= 0 && at + 1 < _tokens.Count && _tokens[at + 1].Kind == TokenKind.LParen ? MatchClose(at + 1) : -1;
+            case ArrayTerm or SetTerm or ObjectTerm or ArrayComprehension or SetComprehension or ObjectComprehension when at >= 0:
+                return MatchClose(at);
+            default:
+                return -1;
         }
     }
 
@@ -710,16 +796,7 @@ internal sealed class ModuleWriter
     /// </summary>
     private void PrintItem(Term term)
     {
-        if (ContainsBar(term))
-        {
-            Write("(");
-            PrintTerm(term, InfixAny);
-            Write(")");
-        }
-        else
-        {
-            PrintTerm(term, InfixAny);
-        }
+        PrintTerm(term, InfixAny, parenthesize: ContainsBar(term));
     }
 
     private static bool ContainsBar(Term term)
@@ -886,7 +963,8 @@ internal sealed class ModuleWriter
     {
         var openIndex = TokenIndex(location);
         var closeIndex = openIndex >= 0 ? MatchClose(openIndex) : -1;
-        var multiLine = count > 0 && closeIndex >= 0 && _tokens[closeIndex].Line > _tokens[openIndex].Line;
+        // Multi-line when an item starts on a later line than the bracket (`[{` ... `}]` hugs, as in opa fmt).
+        var multiLine = openIndex >= 0 && Enumerable.Range(0, count).Any(i => lineOf(i) > _tokens[openIndex].Line);
         if (!multiLine)
         {
             Write(open);
