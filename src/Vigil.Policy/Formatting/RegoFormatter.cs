@@ -37,9 +37,10 @@ public static class RegoFormatter
         {
             output = new ModuleWriter(text, parser, v1).Print(module);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or InsufficientExecutionStackException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return Failed(file, $"cannot format this module ({ex.Message})");
+            // Fail closed: a printer bug must never crash the caller or produce text; the file stays as it is.
+            return Failed(file, $"cannot format this module ({ex.GetType().Name}: {ex.Message})");
         }
 
         Module again;
