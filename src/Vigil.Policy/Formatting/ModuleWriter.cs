@@ -34,6 +34,7 @@ internal sealed class ModuleWriter
     private readonly bool _v1;
     private readonly Dictionary<long, int> _tokenAt = [];
     private readonly bool[] _blank;
+    private readonly int[] _match;
     private readonly StringBuilder _out = new();
     private int _indent;
     private bool _lineStart = true;
@@ -53,6 +54,7 @@ internal sealed class ModuleWriter
             _tokenAt.TryAdd(Key(_tokens[i].Line, _tokens[i].Column), i);
         }
 
+        _match = MatchBrackets(_tokens);
         var lines = text.Split('\n');
         _blank = new bool[lines.Length + 2];
         for (var i = 0; i < lines.Length; i++)
@@ -165,27 +167,28 @@ internal sealed class ModuleWriter
     }
 
     /// <summary>Index of the bracket closing the one at <paramref name="open"/> (or the last token if unbalanced).</summary>
-    private int MatchClose(int open)
+    private int MatchClose(int open) => open >= 0 && open < _match.Length && _match[open] >= 0 ? _match[open] : _tokens.Count - 1;
+
+    /// <summary>Matching closing bracket of every opening bracket, computed once (the printer asks often).</summary>
+    private static int[] MatchBrackets(IReadOnlyList<Token> tokens)
     {
-        var depth = 0;
-        for (var i = open; i < _tokens.Count; i++)
+        var match = new int[tokens.Count];
+        Array.Fill(match, -1);
+        var open = new Stack<int>();
+        for (var i = 0; i < tokens.Count; i++)
         {
-            switch (_tokens[i].Kind)
+            switch (tokens[i].Kind)
             {
                 case TokenKind.LBrace or TokenKind.LBrack or TokenKind.LParen:
-                    depth++;
+                    open.Push(i);
                     break;
-                case TokenKind.RBrace or TokenKind.RBrack or TokenKind.RParen:
-                    if (--depth == 0)
-                    {
-                        return i;
-                    }
-
+                case TokenKind.RBrace or TokenKind.RBrack or TokenKind.RParen when open.Count > 0:
+                    match[open.Pop()] = i;
                     break;
             }
         }
 
-        return _tokens.Count - 1;
+        return match;
     }
 
     private void Mark(int line)
