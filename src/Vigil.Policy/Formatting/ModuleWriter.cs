@@ -509,30 +509,12 @@ internal sealed class ModuleWriter
             && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body[0].Terms is not Every;
     }
 
-    private static bool StartsWithBrace(Expr expr)
-    {
-        if (expr.Negated || expr.Terms is not Term term)
-        {
-            return false;
-        }
-
-        while (true)
-        {
-            switch (term)
-            {
-                case SetTerm { Items.Count: > 0 } or ObjectTerm or SetComprehension or ObjectComprehension:
-                    return true;
-                case Ref r:
-                    term = r.Head;
-                    break;
-                case Call c when PrecedenceOf(c) != Atom || c.Name is "eq" or "assign":
-                    term = c.Args[0];
-                    break;
-                default:
-                    return false;
-            }
-        }
-    }
+    /// <summary>
+    /// <c>p if {1}</c> would read as a body again: an expression that is a non-empty set (or an empty object) cannot be
+    /// written without braces. Anything else the parser reads back the same (and the AST check would catch it).
+    /// </summary>
+    private static bool StartsWithBrace(Expr expr) =>
+        !expr.Negated && expr.Terms is SetTerm { Items.Count: > 0 } or ObjectTerm { Pairs.Count: 0 };
 
     /// <summary>Writes <c>{</c>, one expression per line, and <c>}</c>. <paramref name="openIndex"/> is the source <c>{</c> (or -1).</summary>
     private void PrintBlock(Body body, int openIndex)
