@@ -555,7 +555,7 @@ internal sealed class ModuleWriter
                 break;
             case SomeDecl s:
                 Write("some ");
-                PrintList(s.Vars);
+                PrintSomeVars(s.Vars);
                 break;
             case Every ev:
                 Write("every ");
@@ -594,6 +594,40 @@ internal sealed class ModuleWriter
             PrintRef(w.Target);
             Write(" as ");
             PrintTerm(w.Value, InfixAny);
+        }
+    }
+
+    /// <summary><c>some a, b</c>; where the author broke the list over lines, the continuation lines are indented once more (as opa fmt).</summary>
+    private void PrintSomeVars(IReadOnlyList<Var> vars)
+    {
+        var indented = false;
+        for (var i = 0; i < vars.Count; i++)
+        {
+            if (i > 0)
+            {
+                Write(",");
+                if (vars[i].Location.Line > vars[i - 1].Location.Line)
+                {
+                    if (!indented)
+                    {
+                        _indent++;
+                        indented = true;
+                    }
+
+                    StartLine(vars[i].Location.Line, false);
+                }
+                else
+                {
+                    Write(" ");
+                }
+            }
+
+            PrintTerm(vars[i], InfixAny);
+        }
+
+        if (indented)
+        {
+            _indent--;
         }
     }
 
