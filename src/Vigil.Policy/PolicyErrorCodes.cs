@@ -13,4 +13,7 @@ public static class PolicyErrorCodes
     public const string EvalBuiltinError = "eval_builtin_error";
     public const string EvalCancelError = "eval_cancel_error";
     public const string EvalLimitError = "eval_limit_error";
+
+    /// <summary>Vigil's own: the formatter could not prove its output equivalent to the input (the file is left as is).</summary>
+    public const string FormatError = "rego_format_error";
 }

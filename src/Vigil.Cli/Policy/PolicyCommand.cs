@@ -3,15 +3,16 @@ using Vigil.Policy;
 
 namespace Vigil.Cli.Policy;
 
-/// <summary><c>vigil policy ...</c>: evaluate, test and check Rego policies, and run OPA's conformance suite.</summary>
+/// <summary><c>vigil policy ...</c>: evaluate, test, check and format Rego policies, and run OPA's conformance suite.</summary>
 internal static class PolicyCommand
 {
     public static Command Create()
     {
-        var command = new Command("policy", "Evaluate, test and check Rego policies (OPA-compatible).");
+        var command = new Command("policy", "Evaluate, test, check and format Rego policies (OPA-compatible).");
         command.Subcommands.Add(EvalCommand.Create());
         command.Subcommands.Add(TestCommand.Create());
         command.Subcommands.Add(CheckCommand.Create());
+        command.Subcommands.Add(FmtCommand.Create());
         command.Subcommands.Add(ConformanceCommand.Create());
         return command;
     }

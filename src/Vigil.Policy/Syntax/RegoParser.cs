@@ -17,11 +17,15 @@ internal static class RegoParser
     /// <c>future.keywords</c> without <c>rego.v1</c>: written for v0), otherwise lenient v0.
     /// The grammar is the same in all modes, so a syntax error is reported as is.
     /// </summary>
-    public static Module ParseModule(string file, string text, RegoVersion version)
+    public static Module ParseModule(string file, string text, RegoVersion version) => ParseModule(file, text, version, out _);
+
+    /// <summary>As <see cref="ParseModule(string, string, RegoVersion)"/>, also handing back the parser (tokens, comments, how rules were written).</summary>
+    public static Module ParseModule(string file, string text, RegoVersion version, out Parser parser)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(text);
-        var result = new Parser(file, text).ParseModule();
+        parser = new Parser(file, text);
+        var result = parser.ParseModule();
         if (result.Module is null)
         {
             throw new PolicyCompileException(result.SyntaxErrors);

@@ -8,9 +8,15 @@ internal static class VigilCli
 {
     public sealed record Result(int Exit, string Out, string Err);
 
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<Result> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunWithInputAsync(environment, null, args);
+
+    /// <summary>Runs with <paramref name="stdin"/> written to standard input (then closed).</summary>
+    public static Task<Result> RunWithStdinAsync(string stdin, params string[] args) => RunWithInputAsync(null, stdin, args);
+
+    private static async Task<Result> RunWithInputAsync(IReadOnlyDictionary<string, string>? environment, string? stdin, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vigil.dll"));
         foreach (var arg in args)
         {
@@ -24,6 +30,12 @@ internal static class VigilCli
         }
 
         using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin).WaitAsync(TimeSpan.FromSeconds(30));
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try

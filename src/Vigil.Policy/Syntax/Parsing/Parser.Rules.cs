@@ -37,6 +37,10 @@ internal sealed partial class Parser
             new(BuildRef(), args ?? Args, Key, ValueGenerated ? null : Value, Assign, IsMultiValue, location);
     }
 
+    /// <summary>How a parsed rule was written: <c>if</c>, <c>contains</c>, and whether its body was implied (no body in source).</summary>
+    public (bool HasIf, bool HasContains, bool BodyGenerated) WrittenAs(Rule rule) =>
+        _ruleFlags.TryGetValue(rule, out var f) ? (f.HasIf, f.HasContains, f.BodyGenerated) : (false, false, true);
+
     private Rule NewRule(RuleHead head, Body body, Rule? @else, bool isDefault, SourceLocation location, RuleFlags flags)
     {
         var rule = new Rule(head, body, @else, isDefault, location);
@@ -393,8 +397,10 @@ internal sealed partial class Parser
                 var continues = Precedence(Tok) > 0
                     || Tok is TokenKind.In or TokenKind.Assign or TokenKind.Unify or TokenKind.With or TokenKind.Comma or TokenKind.Colon
                     || (!Cur.SpaceBefore && Tok is TokenKind.Dot or TokenKind.LBrack or TokenKind.LParen);
-                var loneOr = body.Count == 1 && body[0] is { Negated: false, With.Count: 0, Terms: Call { Name: "or" } };
-                if (!continues && !loneOr)
+                // `{a | b}` and `{y | y := input.x}`: a `|` on the first expression's left spine means the braces can be
+                // a comprehension or a union, which OPA's literal-first order reads as an expression.
+                var leadingOr = body.Count == 1 && body[0] is { Negated: false, With.Count: 0 } && LeftSpineHasOr(body[0].Terms);
+                if (!continues && !leadingOr)
                 {
                     return body;
                 }
@@ -405,6 +411,19 @@ internal sealed partial class Parser
         return null;
     }
 
+    private static bool LeftSpineHasOr(Node terms)
+    {
+        for (var node = terms; node is Call c && c.Args.Count > 0; node = c.Args[0])
+        {
+            if (c.Name == "or")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>After <c>if</c>: a single literal, or a braced body (OPA's order; see <see cref="TryParseBraceBodyFirst"/>).</summary>
     private Body? ParseIfBody()
     {
@@ -412,8 +431,8 @@ internal sealed partial class Parser
         var expr = ParseLiteral(0);
 
         // `p if { true }` must not be read as "p if <the set {true}>": set literals are never false or undefined
-        // (and `p if {}` is an empty body, not an empty object).
-        if (expr is not null && expr.Terms is not (SetTerm or ObjectTerm { Pairs.Count: 0 }))
+        // (and `p if {}` is an empty body, not an empty object). `p if not {1, 2}` is a negated set, as in OPA.
+        if (expr is not null && (expr.Negated || expr.Terms is not (SetTerm or ObjectTerm { Pairs.Count: 0 })))
         {
             return new Body([expr], expr.Location);
         }

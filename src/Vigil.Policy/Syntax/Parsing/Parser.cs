@@ -38,6 +38,12 @@ internal sealed partial class Parser
 
     public List<PolicyError> Errors => _errors;
 
+    /// <summary>The tokens of the text (for the formatter, which prints literals as written).</summary>
+    public IReadOnlyList<Token> Tokens => _tokens;
+
+    /// <summary>The comments of the text, in source order.</summary>
+    public IReadOnlyList<Comment> Comments => _comments;
+
     private Token Cur => _tokens[_pos];
 
     private TokenKind Tok => _tokens[_pos].Kind;
