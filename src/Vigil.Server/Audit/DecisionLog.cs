@@ -134,9 +134,9 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         while (Interlocked.Read(ref _written) < target)
         {
             var signal = Volatile.Read(ref _batchWritten);
-            if (Interlocked.Read(ref _written) >= target)
+            if (Interlocked.Read(ref _written) >= target || _stopped.Task.IsCompleted)
             {
-                break;
+                break; // done, or the writer is gone and nothing more will be written
             }
 
             await signal.Task.WaitAsync(cts.Token).ConfigureAwait(false);
