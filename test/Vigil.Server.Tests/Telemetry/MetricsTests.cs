@@ -133,6 +133,11 @@ public sealed class MetricsTests
         var forwarded = await RawHttp.SendAsync(h.Port, "/.vigil/metrics", headers: ["X-Forwarded-For: 10.1.2.3"]).WaitAsync(Timeout);
         Assert.Equal(404, forwarded.Status);
         Assert.DoesNotContain("vigil_", forwarded.Body, StringComparison.Ordinal);
+
+        // The allow list follows a reload of the file.
+        File.WriteAllText(h.ConfigPath, File.ReadAllText(h.ConfigPath).Replace("10.0.0.0/8", "127.0.0.1/32", StringComparison.Ordinal));
+        Assert.Empty(h.Server.Reload(h.ConfigPath));
+        await ScrapeAsync(h);
     }
 
     [Fact]
