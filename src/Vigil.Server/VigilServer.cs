@@ -20,6 +20,7 @@ using Vigil.Server.Identity;
 using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
+using Vigil.Server.Telemetry;
 using Vigil.Server.Tls;
 
 namespace Vigil.Server;
@@ -31,8 +32,13 @@ namespace Vigil.Server;
 public sealed class VigilServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly VigilMetrics _metrics;
 
-    private VigilServer(WebApplication app) => _app = app;
+    private VigilServer(WebApplication app, VigilMetrics metrics)
+    {
+        _app = app;
+        _metrics = metrics;
+    }
 
     /// <summary>The addresses Kestrel actually listens on (ports resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
@@ -119,6 +125,9 @@ public sealed class VigilServer : IAsyncDisposable
         ConfigureKestrel(builder.WebHost, config);
 
         var services = builder.Services;
+        var metrics = new VigilMetrics();
+        services.AddSingleton(metrics);
+        MetricsEndpoint.AddServices(services, config.Telemetry.Metrics, metrics);
         services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         services.AddSingleton(config);
         services.AddSingleton(time);
@@ -150,7 +159,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddScoped(sp => new WebAuthnChallengeStore(sp.GetRequiredService<VigilDbContext>(), time, WebAuthnRuntime.ChallengeLifetime));
         services.AddScoped<WebAuthnService>();
         var lockout = config.Identity.Builtin?.Lockout ?? new LockoutConfig();
-        services.AddScoped(sp => new LoginThrottle(sp.GetRequiredService<VigilDbContext>(), lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>()));
+        services.AddScoped(sp => new LoginThrottle(sp.GetRequiredService<VigilDbContext>(), lockout, time, sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<ILogger<LoginThrottle>>(), metrics));
 
         var gatewaySecret = IdpKeys.LoadGatewaySecret(config.Server.DataDir);
         AddIdentityProvider(services, config);
@@ -177,13 +186,15 @@ public sealed class VigilServer : IAsyncDisposable
         }
 
         var app = builder.Build();
+        metrics.Observe(app.Services.GetRequiredService<DecisionLog>());
         app.UseMiddleware<GatewayMiddleware>();
+        MetricsEndpoint.Use(app, config.Telemetry.Metrics);
         app.UseAuthentication();
         app.UseRouting();
         IdpEndpoints.Map(app);
         VigilEndpoints.Map(app);
         app.MapFallback(() => Microsoft.AspNetCore.Http.Results.NotFound());
-        return new VigilServer(app);
+        return new VigilServer(app, metrics);
     }
 
     /// <summary>Creates or upgrades the store, then starts; throws <see cref="StoreException"/> when the store cannot be used.</summary>
@@ -206,7 +217,11 @@ public sealed class VigilServer : IAsyncDisposable
     /// <summary>Reloads routes and policies from the configuration file now; returns the errors (empty on success).</summary>
     public IReadOnlyList<ConfigError> Reload(string path) => State.Reload(path);
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+    }
 
     /// <summary>
     /// Schema work before the host starts, on a context without the host's loggers, so an unreachable database is one

@@ -102,7 +102,7 @@ public static class ConfigLoader
 
         public VigilConfig ReadRoot(YamlMappingNode root)
         {
-            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "storage", "redis", "routes");
+            Keys(root, "", "version", "server", "identity", "session", "policies", "audit", "storage", "redis", "telemetry", "routes");
             var version = Scalar(root, "version", "");
             if (version is not null && version != "1")
             {
@@ -116,8 +116,9 @@ public static class ConfigLoader
             var audit = ReadAudit(Map(root, "audit", "", required: false), server.DataDir);
             var storage = ReadStorage(Map(root, "storage", "", required: false));
             var redis = ReadRedis(Map(root, "redis", "", required: false));
+            var telemetry = ReadTelemetry(Map(root, "telemetry", "", required: false));
             var routes = ReadRoutes(root, policies.DefaultQuery);
-            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Storage = storage, Redis = redis, Routes = routes };
+            return new VigilConfig { Server = server, Identity = identity, Session = session, Policies = policies, Audit = audit, Storage = storage, Redis = redis, Telemetry = telemetry, Routes = routes };
         }
 
         private ServerConfig ReadServer(YamlMappingNode? map)
@@ -764,6 +765,68 @@ public static class ConfigLoader
             }
 
             return new AuditConfig { Path = path, MaxFileSize = maxFileSize, OnFailure = onFailure };
+        }
+
+        private TelemetryConfig ReadTelemetry(YamlMappingNode? map)
+        {
+            if (map is null)
+            {
+                return new TelemetryConfig();
+            }
+
+            Keys(map, "telemetry", "metrics");
+            var metrics = Map(map, "metrics", "telemetry", required: false);
+            if (metrics is null)
+            {
+                return new TelemetryConfig();
+            }
+
+            Keys(metrics, "telemetry.metrics", "enabled", "allow");
+            var enabled = true;
+            if (Scalar(metrics, "enabled", "telemetry.metrics") is { } e)
+            {
+                if (e is "true" or "on" or "false" or "off")
+                {
+                    enabled = e is "true" or "on";
+                }
+                else
+                {
+                    Error(ConfigErrorCodes.Invalid, "telemetry.metrics.enabled", Child(metrics, "enabled"), $"'{e}' is not a boolean (true or false)");
+                }
+            }
+
+            if (Child(metrics, "allow") is null)
+            {
+                return new TelemetryConfig { Metrics = new MetricsConfig { Enabled = enabled } };
+            }
+
+            var allow = new List<IPNetwork>();
+            foreach (var (node, path) in Sequence(metrics, "allow", "telemetry.metrics"))
+            {
+                var text = ScalarValue(node, path);
+                if (text is null)
+                {
+                    continue;
+                }
+
+                if (text == "*" || !TryParseNetwork(text, out var network))
+                {
+                    Error(text == "*" ? ConfigErrorCodes.Insecure : ConfigErrorCodes.Invalid, path, node, text == "*"
+                        ? "a wildcard is refused: metrics reveal routes and traffic; list the scrapers' addresses or ranges"
+                        : $"'{text}' is not an IP address or CIDR range");
+                    continue;
+                }
+
+                if (network.PrefixLength == 0)
+                {
+                    Error(ConfigErrorCodes.Insecure, path, node, $"'{text}' lets every address scrape the metrics, which reveal routes and traffic; list the scrapers' addresses or ranges");
+                    continue;
+                }
+
+                allow.Add(network);
+            }
+
+            return new TelemetryConfig { Metrics = new MetricsConfig { Enabled = enabled, Allow = allow } };
         }
 
         private List<RouteConfig> ReadRoutes(YamlMappingNode root, string defaultQuery)

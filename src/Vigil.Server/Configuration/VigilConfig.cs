@@ -14,6 +14,9 @@ public sealed record VigilConfig
 
     /// <summary>The revocation bus shared by the nodes; null when the file has no <c>redis</c> section (polling only).</summary>
     public RedisConfig? Redis { get; init; }
+
+    /// <summary>Metrics (default: served to loopback only).</summary>
+    public TelemetryConfig Telemetry { get; init; } = new();
     public required IReadOnlyList<RouteConfig> Routes { get; init; }
 
     /// <summary>The file this configuration was read from, if any.</summary>

@@ -10,6 +10,7 @@ using Vigil.Server.Configuration;
 using Vigil.Server.Decisions;
 using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Sessions;
+using Vigil.Server.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Vigil.Server.Gateway;
@@ -30,6 +31,7 @@ internal sealed partial class GatewayMiddleware(
     SessionCache sessions,
     SessionRevocations revocations,
     TimeProvider time,
+    VigilMetrics metrics,
     ILogger<GatewayMiddleware> logger)
 {
     private readonly string _cookieName = state.Current.Config.Session.CookieName;
@@ -230,7 +232,16 @@ internal sealed partial class GatewayMiddleware(
             if (error != ForwarderError.None)
             {
                 LogForwardFailed(logger, requestId, config.Name, error.ToString());
-                await WriteUpstreamErrorAsync(context, requestId, error is ForwarderError.RequestTimedOut ? ForwardResult.Timeout : ForwardResult.RequestFailed).ConfigureAwait(false);
+                var failed = error is ForwarderError.RequestTimedOut ? ForwardResult.Timeout : ForwardResult.RequestFailed;
+                if (error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled
+                    or ForwarderError.UpgradeResponseCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestClient
+                    or ForwarderError.UpgradeResponseClient))
+                {
+                    // The client's side failing is not the upstream's.
+                    metrics.UpstreamError(config.Name, failed);
+                }
+
+                await WriteUpstreamErrorAsync(context, requestId, failed).ConfigureAwait(false);
             }
 
             return;
@@ -240,7 +251,8 @@ internal sealed partial class GatewayMiddleware(
         if (result == ForwardResult.ConnectFailed && route.DestinationCount > 1)
         {
             // Nothing reached that upstream, not even the request body: take it out of the rotation for a while and
-            // send the request once more, to another one.
+            // send the request once more, to another one. (The failed attempt is counted although the retry may succeed.)
+            metrics.UpstreamError(config.Name, result);
             MarkDown(destination, config.Name);
             destination = route.NextDestination(time.GetUtcNow(), except: destination);
             result = await forwarder.ForwardAsync(context, destination, forward, _cookieName).ConfigureAwait(false);
@@ -248,6 +260,11 @@ internal sealed partial class GatewayMiddleware(
             {
                 MarkDown(destination, config.Name);
             }
+        }
+
+        if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted or ForwardResult.RequestTooLarge))
+        {
+            metrics.UpstreamError(config.Name, result);
         }
 
         if (result == ForwardResult.RequestTooLarge)
@@ -405,7 +422,28 @@ internal sealed partial class GatewayMiddleware(
         path.StartsWith("/.vigil/", StringComparison.OrdinalIgnoreCase) || path.Equals("/.vigil", StringComparison.OrdinalIgnoreCase) ||
         path.StartsWith("/.well-known/openid-configuration", StringComparison.OrdinalIgnoreCase);
 
-    private void Record(AuditRecord record) => log.Record(record);
+    /// <summary>Records the request's one decision in the log and counts it (<c>vigil.gateway.decisions</c>, duration).</summary>
+    private void Record(AuditRecord record)
+    {
+        log.Record(record);
+        var elapsed = record.LatencyMs ?? 0;
+        if (record.Decision == "reject")
+        {
+            metrics.Reject(record.Route, RejectCode(record.Reason), elapsed);
+        }
+        else
+        {
+            metrics.Decision(record.Route ?? "", record.Decision, elapsed);
+        }
+    }
+
+    /// <summary>The fixed code of a refusal's reason (the record keeps the detail; a metric label must stay bounded).</summary>
+    private static string RejectCode(string? reason) => reason switch
+    {
+        VigilMetrics.RejectReasons.NoRoute or VigilMetrics.RejectReasons.RequestTooLarge or VigilMetrics.RejectReasons.AuditUnavailable => reason,
+        _ when reason is not null && reason.StartsWith("bad_request:", StringComparison.Ordinal) => VigilMetrics.RejectReasons.BadRequest,
+        _ => "other",
+    };
 
     private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 

@@ -19,6 +19,7 @@ using Vigil.Server.Gateway;
 using Vigil.Server.Identity.WebAuthn;
 using Vigil.Server.Sessions;
 using Vigil.Server.Storage;
+using Vigil.Server.Telemetry;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Vigil.Server.Identity;
@@ -521,10 +522,26 @@ internal static partial class IdpEndpoints
     private static string ClientIp(HttpContext context) =>
         ClientAddressResolver.Resolve(context.Connection.RemoteIpAddress, context.RequestServices.GetRequiredService<GatewayState>().Current.Config.Server.TrustedProxies, context.Request.Headers["X-Forwarded-For"]).ToString();
 
-    private static void Record(DecisionLog log, TimeProvider time, HttpContext context, string subject, string decision, string reason) =>
+    private static void Record(DecisionLog log, TimeProvider time, HttpContext context, string subject, string decision, string reason)
+    {
         log.Record(new AuditRecord
         {
             Kind = "login", Time = time.GetUtcNow(), RequestId = context.Items[GatewayMiddleware.RequestIdKey] as string, Subject = subject.Length > 256 ? subject[..256] : subject,
             ClientIp = ClientIp(context), Method = context.Request.Method, Path = context.Request.Path, Decision = decision, Reason = reason,
         });
+
+        // Every sign-in outcome passes here; account changes (security keys added or removed) are not sign-ins.
+        var result = decision switch
+        {
+            "success" => VigilMetrics.LoginResults.Success,
+            "failure" when reason == "banned" => VigilMetrics.LoginResults.Banned,
+            "failure" => VigilMetrics.LoginResults.Failure,
+            "password_ok" => VigilMetrics.LoginResults.MfaRequired,
+            _ => null,
+        };
+        if (result is not null)
+        {
+            context.RequestServices.GetService<VigilMetrics>()?.Login(result);
+        }
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Vigil.Server.Audit;
 using Vigil.Server.Configuration;
 using Vigil.Server.Storage;
+using Vigil.Server.Telemetry;
 
 namespace Vigil.Server.Identity;
 
@@ -27,7 +28,8 @@ internal readonly record struct BanCheck(bool Banned, TimeSpan Remaining);
 /// check answers "banned" (fail closed) and the failure is logged as not counted.
 /// </para>
 /// </summary>
-internal sealed partial class LoginThrottle(VigilDbContext db, LockoutConfig config, TimeProvider time, DecisionLog log, ILogger<LoginThrottle> logger)
+internal sealed partial class LoginThrottle(VigilDbContext db, LockoutConfig config, TimeProvider time, DecisionLog log, ILogger<LoginThrottle> logger,
+    VigilMetrics? metrics = null)
 {
     /// <summary>Expired rows deleted per recorded failure at most.</summary>
     public const int PruneBatch = 200;
@@ -181,6 +183,7 @@ internal sealed partial class LoginThrottle(VigilDbContext db, LockoutConfig con
 
         await db.LoginFailures.Where(f => f.Key == key && f.AtMs <= nowMs).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         LogBan(logger, key, duration, ip);
+        metrics?.Ban();
         log.Record(new AuditRecord
         {
             Kind = "ban", Time = now, Subject = key, ClientIp = ip, Decision = "ban",

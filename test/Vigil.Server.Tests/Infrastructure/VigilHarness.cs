@@ -37,6 +37,12 @@ public sealed record HarnessOptions
     /// <summary>How often revocations are reloaded from the store; default: the product's 2 s.</summary>
     public TimeSpan? RevocationRefreshInterval { get; init; }
 
+    /// <summary>A <c>telemetry:</c> section; default: none (metrics served to loopback).</summary>
+    public string? TelemetryYaml { get; init; }
+
+    /// <summary>Whether the catch-all route <c>app</c> (host any, path <c>/</c>) is published; without it, unknown paths have no route.</summary>
+    public bool CatchAllRoute { get; init; } = true;
+
     /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
     public Uri? PublicUrl { get; init; }
 }
@@ -108,6 +114,7 @@ public sealed class VigilHarness : IAsyncDisposable
             {{options.AuditYaml ?? "audit: { path: ./data/decisions.log }"}}
             {{options.StorageYaml ?? ""}}
             {{options.RedisYaml ?? ""}}
+            {{options.TelemetryYaml ?? ""}}
             routes:
               - { name: public, path: /public, upstreams: [{{up}}], resource: { name: public-page, classification: public }, auth: public }
               - { name: broken, path: /broken, upstreams: [{{up}}], resource: { name: broken }, auth: public, query: data.vigil.broken.x }
@@ -122,7 +129,7 @@ public sealed class VigilHarness : IAsyncDisposable
                 jwt: { issuer: "http://{{options.PublicHost}}:{{port}}/", audiences: [reports-api] }
                 query: data.vigil.api.allow
               - { name: admin-host, host: admin.test, path: /, upstreams: [{{up}}], resource: { name: admin-host, classification: restricted } }
-              - { name: app, path: /, upstreams: [{{up}}], resource: { name: app, classification: internal, labels: { team: platform } } }
+            {{(options.CatchAllRoute ? $"  - {{ name: app, path: /, upstreams: [{up}], resource: {{ name: app, classification: internal, labels: {{ team: platform }} }} }}" : "")}}
             {{(options.ExtraRoutes ?? "").Replace("$UPSTREAM", up, StringComparison.Ordinal)}}
             """;
         var configPath = Path.Combine(dir, "vigil.yaml");
