@@ -10,17 +10,7 @@ namespace Vigil.Policy.Tests.Formatting;
 /// </summary>
 public sealed class FormatterCorpusTests(ITestOutputHelper output)
 {
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Vigil.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        return dir.FullName;
-    }
+    private static string RepoRoot() => ConformanceModuleParseTests.RepoRoot();
 
     [Fact]
     public void Format_EveryConformanceModule_KeepsMeaningAndIsIdempotent()

@@ -7,7 +7,8 @@ namespace Vigil.Policy.Tests.Syntax;
 /// <summary>Every module of OPA's v1 conformance suite must parse as Rego v1 (the suite has no case expecting a parse error of a module).</summary>
 public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
 {
-    internal static string ConformanceRoot()
+    /// <summary>The repository's root (the folder with Vigil.slnx).</summary>
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Vigil.slnx")))
@@ -16,7 +17,12 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
         }
 
         Assert.NotNull(dir);
-        var root = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "opa", "v1"));
+        return dir.FullName;
+    }
+
+    internal static string ConformanceRoot()
+    {
+        var root = Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "conformance", "opa", "v1"));
         Assert.True(Directory.Exists(root), $"conformance suite not found at {root}");
         return root;
     }
