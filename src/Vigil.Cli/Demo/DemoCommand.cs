@@ -129,6 +129,7 @@ internal static class DemoCommand
                             {url}/public      (public)
             Provider        {url}/.well-known/openid-configuration
             Assertion keys  {url}/.vigil/jwks
+            Metrics         {url}/.vigil/metrics  (Prometheus; from this machine only)
             Data folder     {dir}
             Decision log    vigil audit tail {config.Audit.Path}
 
