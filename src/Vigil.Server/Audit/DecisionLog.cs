@@ -309,6 +309,12 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
             // the file stays a clean chain, and reopen on the next batch.
             Fail(failure, batchStart.Item3, batchStart.Item1);
         }
+        else if (_stream is not null && LowOnSpace() is { } low)
+        {
+            // Written, but the disk is nearly full: fail now, while every decision so far is on record, rather than at
+            // the write that no longer fits (with on_failure: deny, nothing more is forwarded until there is room).
+            Fail(low, goodSize: null, _seq);
+        }
 
         if (_stream is not null && _fileSize >= _maxFileSize)
         {
@@ -417,9 +423,9 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
     /// </summary>
     private void TryRecover()
     {
-        if (_stream is null && !TryOpen())
+        if (LowOnSpace() is not null || (_stream is null && !TryOpen()))
         {
-            return;
+            return; // a write that fits in the last free page proves nothing: wait for real room
         }
 
         var start = (_seq, _prev, _fileSize);
@@ -464,6 +470,28 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         }
 
         _stream = null;
+    }
+
+    /// <summary>
+    /// The free space the log's file system must keep: 4 MB, or a tenth of a smaller file system. Below it the log
+    /// counts as failing, and it only recovers above it.
+    /// </summary>
+    public const long FreeSpaceFloor = 4L << 20;
+
+    /// <summary>An error describing the shortage when the log's file system is nearly full; null when it is not (or cannot be asked).</summary>
+    private IOException? LowOnSpace()
+    {
+        try
+        {
+            var drive = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+            var floor = Math.Min(FreeSpaceFloor, drive.TotalSize / 10);
+            var free = drive.AvailableFreeSpace;
+            return free < floor ? new IOException($"only {free} bytes free on the log's file system (at least {floor} kept free)") : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null; // the writes themselves still tell
+        }
     }
 
     private FileStream Open() => new(_path, Storage.PrivateFiles.Append(64 * 1024)); // 0600: who did what, from where

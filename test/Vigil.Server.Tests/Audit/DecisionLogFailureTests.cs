@@ -72,6 +72,39 @@ public sealed class DecisionLogFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task NearlyFull_FailsWhileEveryRecordIsStillOnDisk()
+    {
+        // 256 KB file system: the floor is a tenth of it. Leave less than that but room for the record itself.
+        var path = Path.Combine(_disk.Path, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        _disk.Fill(leaveBytes: 12 * 1024);
+        log.Record(Decision(1));
+        await log.FlushAsync(TimeSpan.FromSeconds(10));
+        Assert.True(log.Failing);
+        Assert.Single(File.ReadAllLines(path)); // the record made it: the log failed before losing anything
+
+        // A resumption needs real room, not a record that squeezes into the last free page.
+        log.Record(Decision(2));
+        await log.FlushAsync(TimeSpan.FromSeconds(10));
+        Assert.True(log.Failing);
+
+        _disk.Free();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            while (log.Failing)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("1 record(s) before this one were lost", lines[1]);
+    }
+
+    [Fact]
     public async Task FileCannotBeOpened_LogIsUnhealthyFromTheStartAndRecoversWhenItCan()
     {
         // Something else sits at the log's path (here a folder), so the file cannot be opened at start.

@@ -22,8 +22,8 @@ public sealed class SmallDisk : IDisposable
         return new SmallDisk(path);
     }
 
-    /// <summary>Writes a filler file until the file system reports that it is full.</summary>
-    public void Fill()
+    /// <summary>Writes a filler file until the file system reports that it is full, then gives back <paramref name="leaveBytes"/>.</summary>
+    public void Fill(int leaveBytes = 0)
     {
         var chunk = new byte[1024];
         using var filler = new FileStream(FillerPath, FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
@@ -37,6 +37,11 @@ public sealed class SmallDisk : IDisposable
         catch (IOException)
         {
             // full
+        }
+
+        if (leaveBytes > 0)
+        {
+            filler.SetLength(Math.Max(0, filler.Length - leaveBytes));
         }
     }
 
