@@ -50,11 +50,7 @@ internal sealed partial class GatewayMiddleware(
         if (!target.IsValid || host is null)
         {
             var reason = host is null ? RejectReason.BadHost : target.Reject;
-            Record(new AuditRecord
-            {
-                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
-                Host = host, Path = Truncate(rawTarget), Decision = "reject", Reason = "bad_request:" + reason, LatencyMs = Elapsed(started),
-            });
+            Record(Rejected(context, requestId, clientIp.ToString(), host, Truncate(rawTarget), null, "bad_request:" + reason, started));
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", "ambiguous_request",
                 $"The request was refused because its {(host is null ? "host" : "path")} is ambiguous ({reason}).", requestId).ConfigureAwait(false);
             return;
@@ -75,11 +71,7 @@ internal sealed partial class GatewayMiddleware(
         var route = runtime.Match(host, target.Path);
         if (route is null)
         {
-            Record(new AuditRecord
-            {
-                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
-                Host = host, Path = target.Path, Decision = "reject", Reason = "no_route", LatencyMs = Elapsed(started),
-            });
+            Record(Rejected(context, requestId, clientIp.ToString(), host, target.Path, null, "no_route", started));
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", "no_route", "No application is published at this address.", requestId).ConfigureAwait(false);
             return;
         }
@@ -88,12 +80,7 @@ internal sealed partial class GatewayMiddleware(
         {
             // No access that is not on record: while the decision log cannot be written, nothing is forwarded. The
             // refusal is recorded all the same: each attempt to write it is also how the log finds out it works again.
-            Record(new AuditRecord
-            {
-                Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp.ToString(), Method = context.Request.Method,
-                Host = host, Path = target.Path, Route = route.Config.Name, Resource = route.Config.Resource.Name, Decision = "reject",
-                Reason = "audit_unavailable", LatencyMs = Elapsed(started),
-            });
+            Record(Rejected(context, requestId, clientIp.ToString(), host, target.Path, route.Config, "audit_unavailable", started));
             context.Response.Headers.RetryAfter = "5";
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", "audit_unavailable",
                 "Access is paused because decisions cannot be recorded right now.", requestId).ConfigureAwait(false);
@@ -241,7 +228,7 @@ internal sealed partial class GatewayMiddleware(
                     metrics.UpstreamError(config.Name, failed);
                 }
 
-                await WriteUpstreamErrorAsync(context, requestId, failed).ConfigureAwait(false);
+                await WriteForwardErrorAsync(context, requestId, failed, config.MaxRequestBody).ConfigureAwait(false);
             }
 
             return;
@@ -262,31 +249,19 @@ internal sealed partial class GatewayMiddleware(
             }
         }
 
-        if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted or ForwardResult.RequestTooLarge))
+        if (result is ForwardResult.Completed or ForwardResult.ClientAborted)
         {
-            metrics.UpstreamError(config.Name, result);
-        }
-
-        if (result == ForwardResult.RequestTooLarge)
-        {
-            if (context.Response.HasStarted)
-            {
-                context.Abort();
-                return;
-            }
-
-            context.Response.Clear();
-            context.Response.Headers[IdentityHeaders.RequestId] = requestId;
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", "request_too_large",
-                $"This application accepts request bodies up to {config.MaxRequestBody} bytes.", requestId).ConfigureAwait(false);
             return;
         }
 
-        if (result is not (ForwardResult.Completed or ForwardResult.ClientAborted))
+        if (result != ForwardResult.RequestTooLarge)
         {
+            // A body over the limit is the client's doing; everything else is the upstream's.
+            metrics.UpstreamError(config.Name, result);
             LogForwardFailed(logger, requestId, config.Name, result.ToString());
-            await WriteUpstreamErrorAsync(context, requestId, result).ConfigureAwait(false);
         }
+
+        await WriteForwardErrorAsync(context, requestId, result, config.MaxRequestBody).ConfigureAwait(false);
     }
 
     /// <summary>The path without the route's prefix (which it matched on a segment boundary): <c>/app/x</c> → <c>/x</c>, <c>/app</c> → <c>/</c>.</summary>
@@ -299,7 +274,11 @@ internal sealed partial class GatewayMiddleware(
         LogUpstreamDown(logger, destination.Prefix, route, RouteRuntime.DownTime.TotalSeconds);
     }
 
-    private static async Task WriteUpstreamErrorAsync(HttpContext context, string requestId, ForwardResult result)
+    /// <summary>
+    /// Answers a forward that failed: 413 when the body grew past the route's limit, 504 when the upstream stayed silent,
+    /// else 502; a response already under way is cut off instead (the client must not take it for whole).
+    /// </summary>
+    private static async Task WriteForwardErrorAsync(HttpContext context, string requestId, ForwardResult result, long? maxRequestBody)
     {
         if (context.Response.HasStarted)
         {
@@ -309,14 +288,14 @@ internal sealed partial class GatewayMiddleware(
 
         context.Response.Clear();
         context.Response.Headers[IdentityHeaders.RequestId] = requestId;
-        if (result == ForwardResult.Timeout)
+        var (status, title, code, detail) = result switch
         {
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status504GatewayTimeout, "Gateway timeout", "upstream_timeout", "The application did not answer in time.", requestId).ConfigureAwait(false);
-        }
-        else
-        {
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer.", requestId).ConfigureAwait(false);
-        }
+            ForwardResult.RequestTooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large", "request_too_large",
+                $"This application accepts request bodies up to {maxRequestBody} bytes."),
+            ForwardResult.Timeout => (StatusCodes.Status504GatewayTimeout, "Gateway timeout", "upstream_timeout", "The application did not answer in time."),
+            _ => (StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer."),
+        };
+        await GatewayResponses.WriteProblemAsync(context, status, title, code, detail, requestId).ConfigureAwait(false);
     }
 
     public const string RequestIdKey = "vigil.request_id";
@@ -421,6 +400,13 @@ internal sealed partial class GatewayMiddleware(
     internal static bool IsVigilPath(string path) =>
         path.StartsWith("/.vigil/", StringComparison.OrdinalIgnoreCase) || path.Equals("/.vigil", StringComparison.OrdinalIgnoreCase) ||
         path.StartsWith("/.well-known/openid-configuration", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The record of a request refused before authentication (bad request, no route, decision log down).</summary>
+    private AuditRecord Rejected(HttpContext context, string requestId, string clientIp, string? host, string path, RouteConfig? route, string reason, long started) => new()
+    {
+        Kind = "decision", Time = time.GetUtcNow(), RequestId = requestId, ClientIp = clientIp, Method = context.Request.Method, Host = host, Path = path,
+        Route = route?.Name, Resource = route?.Resource.Name, Decision = "reject", Reason = reason, LatencyMs = Elapsed(started),
+    };
 
     /// <summary>Records the request's one decision in the log and counts it (<c>vigil.gateway.decisions</c>, duration).</summary>
     private void Record(AuditRecord record)
