@@ -40,17 +40,15 @@ internal static class ServerCertificate
             throw new ServerCertificateException($"cannot read {(ex is FileNotFoundException f ? f.FileName : "the certificate or key file")}: {ex.Message}", ex);
         }
 
-        var fingerprint = SHA256.HashData([.. bytes, .. keyBytes]);
+        var fingerprint = Hash(bytes, keyBytes);
         return IsPem(bytes) ? LoadPem(bytes, keyBytes, tls.Key is not null, fingerprint) : LoadPkcs12(bytes, tls, fingerprint);
     }
 
     /// <summary>A fingerprint of the files' current content (cheap to compare: a reload only happens when it changes).</summary>
-    public static byte[] Fingerprint(TlsConfig tls)
-    {
-        var bytes = File.ReadAllBytes(tls.Certificate!);
-        var key = tls.Key is null ? [] : File.ReadAllBytes(tls.Key);
-        return SHA256.HashData([.. bytes, .. key]);
-    }
+    public static byte[] Fingerprint(TlsConfig tls) =>
+        Hash(File.ReadAllBytes(tls.Certificate!), tls.Key is null ? [] : File.ReadAllBytes(tls.Key));
+
+    private static byte[] Hash(byte[] certificate, byte[] key) => SHA256.HashData([.. certificate, .. key]);
 
     private static bool IsPem(byte[] bytes) => Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 4096)).Contains("-----BEGIN ", StringComparison.Ordinal);
 
@@ -80,14 +78,9 @@ internal static class ServerCertificate
             // An ephemeral PEM key works for SslStream on Linux; exporting and re-importing keeps it usable everywhere.
             leaf = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            throw new ServerCertificateException(separateKey
-                ? $"the private key does not load or does not belong to the certificate: {ex.Message}"
-                : "no private key for the certificate: give it as server.tls.key, or append it to the certificate file", ex);
-        }
-        catch (ArgumentException ex)
-        {
+            // CreateFromPem throws ArgumentException for a key of another certificate, CryptographicException otherwise.
             throw new ServerCertificateException(separateKey
                 ? $"the private key does not load or does not belong to the certificate: {ex.Message}"
                 : "no private key for the certificate: give it as server.tls.key, or append it to the certificate file", ex);
