@@ -12,16 +12,8 @@ public sealed class BrowserTests
         await using var h = await VigilHarness.StartAsync();
         var secret = (await h.AddUserAsync("erin", "erin-password-1", ["engineer"], ["staff"], totp: true))!;
         using var playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-            Timeout = 60_000,
-        });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(90_000);
-        page.SetDefaultNavigationTimeout(90_000);
+        await using var browser = await LaunchAsync(playwright);
+        var page = await NewPageAsync(browser);
 
         await page.GotoAsync(h.BaseUrl + "dashboard?marker=pw1");
         Assert.EndsWith("/.vigil/idp/login", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
@@ -54,16 +46,8 @@ public sealed class BrowserTests
         await using var h = await VigilHarness.StartAsync(new HarnessOptions { PublicHost = "localhost", SeedAlice = false });
         await h.AddUserAsync("wendy", "wendy-password-1", ["admin"], ["staff"]);
         using var playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-            Timeout = 60_000,
-        });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(90_000);
-        page.SetDefaultNavigationTimeout(90_000);
+        await using var browser = await LaunchAsync(playwright);
+        var page = await NewPageAsync(browser);
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
         {
@@ -162,5 +146,22 @@ public sealed class BrowserTests
         {
             throw new Xunit.Sdk.XunitException($"browser step timed out at {page.Url}: {ex.Message}\n{await page.ContentAsync()}");
         }
+    }
+
+    /// <summary>Debian's Chromium, headless, as the brief prescribes (Playwright's own browser download cannot work here).</summary>
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        Timeout = 60_000,
+    });
+
+    private static async Task<IPage> NewPageAsync(IBrowser browser)
+    {
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
+        return page;
     }
 }
