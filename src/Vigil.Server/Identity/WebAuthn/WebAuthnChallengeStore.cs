@@ -23,6 +23,9 @@ internal sealed class WebAuthnChallengeStore(VigilDbContext db, TimeProvider tim
 {
     public const int DefaultCapacity = 10_000;
 
+    /// <summary>Attempts of a take while SQLite reports another writer (about 0.3 s in all).</summary>
+    private const int BusyRetries = 10;
+
     /// <summary>Expired rows deleted per put at most (keeps the work of one request bounded).</summary>
     public const int PruneBatch = 100;
 
@@ -68,11 +71,27 @@ internal sealed class WebAuthnChallengeStore(VigilDbContext db, TimeProvider tim
     {
         // DELETE ... RETURNING (PostgreSQL, SQLite 3.35+): reading and removing are one atomic step, so a challenge
         // cannot be used twice even by two nodes taking it at the same moment.
-        var rows = await db.Database.SqlQuery<TakenChallenge>(
-            $"""
-            DELETE FROM vigil_webauthn_challenges WHERE binding = {binding}
-            RETURNING ceremony AS "Ceremony", user_id AS "UserId", options_json AS "OptionsJson", expires_at_ms AS "ExpiresAtMs"
-            """).ToListAsync(ct).ConfigureAwait(false);
+        List<TakenChallenge> rows;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                rows = await db.Database.SqlQuery<TakenChallenge>(
+                    $"""
+                    DELETE FROM vigil_webauthn_challenges WHERE binding = {binding}
+                    RETURNING ceremony AS "Ceremony", user_id AS "UserId", options_json AS "OptionsJson", expires_at_ms AS "ExpiresAtMs"
+                    """).ToListAsync(ct).ConfigureAwait(false);
+                break;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode is 5 or 6 && attempt < BusyRetries)
+            {
+                // SQLite reports a concurrent writer as busy while stepping through RETURNING rows (Microsoft.Data.Sqlite
+                // only waits out a busy database before the first row). The failed statement changed nothing, so taking
+                // again is safe: still exactly one taker gets the row.
+                await Task.Delay(5 * attempt, ct).ConfigureAwait(false);
+            }
+        }
+
         if (rows is not [var row])
         {
             return null;
