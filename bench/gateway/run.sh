@@ -9,7 +9,8 @@
 #   NGINX_WORKERS  the nginx proxy's worker_processes (1; "auto" is one per core, Debian's default)
 #   WARMUP         warm-up per target before the first round (10s)
 #   ROUNDS         rounds (1); more alternate nginx and Vigil and print each round's ratio and the median
-#   PERF=1         perf record Vigil (PERF_ARGS overrides "-F 999", e.g. "-e syscalls:sys_enter_futex")
+#   PERF=1         perf record Vigil (PERF_ARGS overrides "-F 999", e.g. "-e syscalls:sys_enter_futex");
+#                  PERF=floor records the floor instead (perf-floor.data), to compare the two profiles
 #   TRACE=1        system calls per request of nginx and Vigil (perf trace)
 #   FLOOR=1        also measure bench/gateway/floor, the smallest Kestrel proxy (no policy, session, headers or log):
 #                  what Kestrel and .NET sockets cost on this machine before any of Vigil's work
@@ -68,7 +69,7 @@ pids+=($!)
 PROXY_MASTER=$!
 
 if [[ -n "${FLOOR:-}" ]]; then
-  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet bench/gateway/floor/bin/Release/net10.0/Vigil.Bench.KestrelFloor.dll "$FL" "$UP" >/dev/null 2>&1 &
+  env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} dotnet bench/gateway/floor/bin/Release/net10.0/Vigil.Bench.KestrelFloor.dll "$FL" "$UP" >/dev/null 2>&1 &
   pids+=($!)
   FLOOR_PID=$!
 fi
@@ -118,8 +119,9 @@ measure() { # name pids url [header]
   fi
   local before; before=$(ticks $pidlist)
   local perf_pid=""
-  if [[ -n "${PERF:-}" && "$name" == vigil ]]; then # PERF=1: sample Vigil with perf while wrk runs (needs DOTNET_PerfMapEnabled=1)
-    perf record ${PERF_ARGS:--F 999} -g -p "$VIGIL_PID" -o "$PWD/perf.data" >/dev/null 2>&1 & perf_pid=$!
+  if [[ -n "${PERF:-}" && ( ( "$PERF" != floor && "$name" == vigil ) || ( "$PERF" == floor && "$name" == floor ) ) ]]; then
+    # PERF=1: sample Vigil with perf while wrk runs (needs DOTNET_PerfMapEnabled=1); PERF=floor: the floor
+    perf record ${PERF_ARGS:--F 999} -g -p "$pidlist" -o "$PWD/$( [[ "$PERF" == floor ]] && echo perf-floor.data || echo perf.data )" >/dev/null 2>&1 & perf_pid=$!
   fi
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi

@@ -227,10 +227,18 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
                     Thread.Sleep(BatchLingerMs);
                 }
 
-                WriteBatch(4096);
+                var written = WriteBatch(4096);
                 if (_checkpointSeq != _seq && Environment.TickCount64 - _lastCheckpoint >= CheckpointIntervalMs)
                 {
                     Checkpoint();
+                }
+
+                if (written < 4096 && !_completing)
+                {
+                    // Under steady load records keep arriving while a batch is written: going straight back for them
+                    // would make many small batches, each a write, a free-space check and often a sleep and wake-up.
+                    // Lingering after every batch as well keeps batches at about BatchLingerMs worth of records.
+                    Thread.Sleep(BatchLingerMs);
                 }
             }
 
@@ -253,8 +261,8 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
 
     private int RetryDelay() => Failing ? (int)FailureRetry.TotalMilliseconds : Timeout.Infinite;
 
-    /// <summary>Seals and appends up to <paramref name="max"/> queued records, then flushes them in one write.</summary>
-    private void WriteBatch(int max)
+    /// <summary>Seals and appends up to <paramref name="max"/> queued records, then flushes them in one write; returns how many it took.</summary>
+    private int WriteBatch(int max)
     {
         if (Failing)
         {
@@ -328,6 +336,7 @@ public sealed partial class DecisionLog : IHostedService, IAsyncDisposable
         }
 
         Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return count;
     }
 
     private void Rotate()

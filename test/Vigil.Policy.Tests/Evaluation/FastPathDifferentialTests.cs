@@ -159,6 +159,40 @@ public sealed class FastPathDifferentialTests
     }
 
     [Fact]
+    public void Evaluate_MeasuredPartReusedDeeper_DepthAddsUp()
+    {
+        // The depth of a part measured in one input is remembered; placed deeper in another input it must still count.
+        var query = new PolicyEngine().AddModule("p.rego", "package p\nx := count(input)").Compile().Prepare("data.p.x");
+        var options = new EvaluationOptions { MaxDepth = 6 };
+        var part = Value.FromJson("""{"b": [[1]], "c": {"d": 1}}"""); // depth 3
+        query.Evaluate(ObjectValue.Create([new KeyValuePair<string, Value>("a", part)]), options);
+
+        var fits = Wrap(Wrap(Wrap(part))); // 3 + 3 = 6
+        var tooDeep = Wrap(Wrap(Wrap(Wrap(part)))); // 7
+
+        Assert.Single(query.Evaluate(fits, options));
+        var error = Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(tooDeep, options));
+        Assert.Equal(PolicyErrorCodes.EvalLimitError, error.Code);
+
+        static Value Wrap(Value inner) => ObjectValue.Create([new KeyValuePair<string, Value>("w", inner)]);
+    }
+
+    [Fact]
+    public void Evaluate_ShallowSiblingOfDeepPart_KeepsItsOwnDepth()
+    {
+        // Siblings are walked together: a shallow one must not be charged with its deep sibling's depth when reused.
+        var query = new PolicyEngine().AddModule("p.rego", "package p\nx := count(input)").Compile().Prepare("data.p.x");
+        var shallow = Value.FromJson("""{"s": 1}""");
+        var deep = Value.FromJson("""[[[[[1]]]]]""");
+        var first = ObjectValue.Create([new KeyValuePair<string, Value>("shallow", shallow), new KeyValuePair<string, Value>("deep", deep)]);
+        query.Evaluate(first, new EvaluationOptions { MaxDepth = 10 });
+
+        var reused = ArrayValue.Create([ArrayValue.Create([shallow])]); // 2 + 1 = 3
+        Assert.Single(query.Evaluate(reused, new EvaluationOptions { MaxDepth = 3 }));
+        Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(ArrayValue.Create([ArrayValue.Create([deep])]), new EvaluationOptions { MaxDepth = 6 }));
+    }
+
+    [Fact]
     public void Evaluate_DataRefUnderWithData_SeesOverrideNotCachedPath()
     {
         var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
