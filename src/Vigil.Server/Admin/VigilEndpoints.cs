@@ -16,8 +16,9 @@ internal static class VigilEndpoints
     {
         app.MapGet("/.vigil/jwks", (AssertionSigner signer) => Results.Text(signer.Jwks, "application/jwk-set+json"));
         // 503 while decisions cannot be recorded, so a load balancer takes the node out of rotation.
-        app.MapGet("/.vigil/health", (Vigil.Server.Audit.DecisionLog log) => log.Healthy
-            ? Results.Text("ok")
+        // A reloaded file with start-up-only changes stays healthy; the text names what waits for a restart.
+        app.MapGet("/.vigil/health", (Vigil.Server.Audit.DecisionLog log, GatewayState state) => log.Healthy
+            ? Results.Text(state.RestartRequired is { Count: > 0 } pending ? "ok; restart to apply: " + string.Join(", ", pending) : "ok")
             : Results.Text(log.Failing ? "degraded: the decision log cannot be written" : "degraded: the decision log is not keeping up", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/.vigil/login", async (HttpContext context, string? rd) =>
         {

@@ -6,7 +6,9 @@ namespace Vigil.Server.Gateway;
 /// <summary>Holds the live runtime; a reload swaps it atomically, a failed reload keeps the last good one.</summary>
 internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntimeFactory factory, ILogger<GatewayState> logger)
 {
+    private readonly VigilConfig _startup = initial.Config;
     private GatewayRuntime _current = initial;
+    private IReadOnlyList<string> _restartRequired = [];
 
     public GatewayRuntime Current => Volatile.Read(ref _current);
 
@@ -14,6 +16,12 @@ internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntim
     public int Generation { get; private set; }
 
     public event Action<int>? Reloaded;
+
+    /// <summary>
+    /// Start-up-only settings (<see cref="StartupOnlySettings"/>) whose values in the last loaded file differ from the
+    /// ones this process started with: they take effect at the next restart. Empty when there are none.
+    /// </summary>
+    public IReadOnlyList<string> RestartRequired => Volatile.Read(ref _restartRequired);
 
     /// <summary>Tries to apply a new configuration file; returns the errors, or empty on success.</summary>
     public IReadOnlyList<ConfigError> Reload(string path)
@@ -25,6 +33,13 @@ internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntim
             Volatile.Write(ref _current, runtime);
             Generation++;
             LogReloaded(logger, path, config.Routes.Count);
+            var pending = StartupOnlySettings.Changed(_startup, config);
+            Volatile.Write(ref _restartRequired, pending);
+            if (pending.Count > 0)
+            {
+                LogRestartRequired(logger, string.Join(", ", pending));
+            }
+
             Reloaded?.Invoke(Generation);
             return [];
         }

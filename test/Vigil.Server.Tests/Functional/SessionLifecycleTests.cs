@@ -87,6 +87,30 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task Reload_StartupOnlySettingChanged_AppliesTheRest_AndHealthNamesWhatWaitsForRestart()
+    {
+        await using var h = await VigilHarness.StartAsync();
+        using var api = h.Api();
+        Assert.Equal("ok", await api.GetStringAsync("/.vigil/health"));
+
+        // A start-up-only setting (the session section) changes: the reload succeeds, the change waits for a restart.
+        var original = File.ReadAllText(h.ConfigPath);
+        File.WriteAllText(h.ConfigPath, original.Replace("audit: {", "session: { lifetime: 1h }\naudit: {", StringComparison.Ordinal));
+        Assert.Empty(h.Server.Reload(h.ConfigPath));
+
+        Assert.Equal(["session"], h.Server.State.RestartRequired);
+        var health = await api.GetAsync("/.vigil/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok; restart to apply: session", await health.Content.ReadAsStringAsync());
+
+        // Back to the start-up value: nothing waits any more.
+        File.WriteAllText(h.ConfigPath, original);
+        Assert.Empty(h.Server.Reload(h.ConfigPath));
+        Assert.Empty(h.Server.State.RestartRequired);
+        Assert.Equal("ok", await api.GetStringAsync("/.vigil/health"));
+    }
+
+    [Fact]
     public async Task Watcher_PolicyFileChange_ReloadsWithoutRestart()
     {
         await using var h = await VigilHarness.StartAsync(new HarnessOptions { Watch = true });
