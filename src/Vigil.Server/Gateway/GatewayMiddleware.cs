@@ -300,7 +300,19 @@ internal sealed partial class GatewayMiddleware(
 
     public const string RequestIdKey = "vigil.request_id";
 
-    private static async ValueTask<Subject> SessionAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
+    private static ValueTask<Subject> SessionAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
+    {
+        // The common case, a known session in a plain Cookie header, is answered without parsing the cookie collection.
+        if (SessionCookie.TryFind(context.Request.Headers.Cookie, cookieName, out var value) && sessions.TryGet(value, out var known))
+        {
+            // Revocation is checked on every request, cache hits included, so a logged-out cookie fails at once.
+            return ValueTask.FromResult(revocations.IsRevoked(known) ? Subject.Anonymous : known);
+        }
+
+        return SessionSlowAsync(context, sessions, revocations, cookieName);
+    }
+
+    private static async ValueTask<Subject> SessionSlowAsync(HttpContext context, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         var cookie = context.Request.Cookies[cookieName];
         if (string.IsNullOrEmpty(cookie))

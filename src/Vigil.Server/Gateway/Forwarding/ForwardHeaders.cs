@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -84,32 +85,31 @@ internal static class ForwardHeaders
             return null;
         }
 
-        List<string>? kept = null;
+        // Scanned in place: a request that carries only Vigil's cookies (the usual case behind the gateway) allocates nothing.
+        StringBuilder? kept = null;
         foreach (var header in cookies)
         {
-            if (header is null)
+            var rest = header.AsSpan();
+            while (!rest.IsEmpty)
             {
-                continue;
-            }
-
-            foreach (var part in header.Split(';'))
-            {
-                var trimmed = part.Trim();
-                if (trimmed.Length == 0)
+                var end = rest.IndexOf(';');
+                var part = (end < 0 ? rest : rest[..end]).Trim();
+                rest = end < 0 ? default : rest[(end + 1)..];
+                if (part.IsEmpty)
                 {
                     continue;
                 }
 
-                var eq = trimmed.IndexOf('=', StringComparison.Ordinal);
-                var name = eq < 0 ? trimmed : trimmed[..eq].Trim();
+                var eq = part.IndexOf('=');
+                var name = eq < 0 ? part : part[..eq].Trim();
                 if (!IsVigilCookie(name, sessionCookieName))
                 {
-                    (kept ??= []).Add(trimmed);
+                    (kept is null ? kept = new StringBuilder() : kept.Append("; ")).Append(part);
                 }
             }
         }
 
-        return kept is null ? null : string.Join("; ", kept);
+        return kept?.ToString();
     }
 
     /// <summary>Whether a cookie name belongs to Vigil (never sent to, nor accepted from, an upstream).</summary>
