@@ -16,6 +16,30 @@ public static class AuditChain
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
     private static readonly byte[] HashMarker = Encoding.UTF8.GetBytes(",\"hash\":\"");
 
+    /// <summary>
+    /// The writer's structure is fixed by <see cref="SealInPlace"/>, so it is not re-validated per call. Values are
+    /// escaped as JSON requires (quotes, backslashes, control characters); other characters are written as UTF-8 rather
+    /// than as <c>\uXXXX</c>: the log is read by JSON parsers and terminals, never embedded in HTML. Lines written
+    /// with either escaping verify alike (the hash covers the bytes as written).
+    /// </summary>
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Field names, encoded once.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time"), Kind = JsonEncodedText.Encode("kind"),
+            RequestId = JsonEncodedText.Encode("request_id"), Subject = JsonEncodedText.Encode("subject"), SubjectType = JsonEncodedText.Encode("subject_type"),
+            Session = JsonEncodedText.Encode("session"), Device = JsonEncodedText.Encode("device"), ClientIp = JsonEncodedText.Encode("client_ip"),
+            Method = JsonEncodedText.Encode("method"), Host = JsonEncodedText.Encode("host"), Path = JsonEncodedText.Encode("path"),
+            Route = JsonEncodedText.Encode("route"), Resource = JsonEncodedText.Encode("resource"), Decision = JsonEncodedText.Encode("decision"),
+            Reason = JsonEncodedText.Encode("reason"), Rule = JsonEncodedText.Encode("rule"), LatencyMs = JsonEncodedText.Encode("latency_ms"),
+            Seq = JsonEncodedText.Encode("seq"), Prev = JsonEncodedText.Encode("prev");
+    }
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -32,33 +56,33 @@ public static class AuditChain
         // cost ~6 KB of garbage per record on the gateway's hot path.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8192);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         {
             writer.WriteStartObject();
-            writer.WriteString("time", record.Time.UtcDateTime);
-            writer.WriteString("kind", record.Kind);
-            Opt(writer, "request_id", record.RequestId);
-            Opt(writer, "subject", record.Subject);
-            Opt(writer, "subject_type", record.SubjectType);
-            Opt(writer, "session", record.Session);
-            Opt(writer, "device", record.Device);
-            Opt(writer, "client_ip", record.ClientIp);
-            Opt(writer, "method", record.Method);
-            Opt(writer, "host", record.Host);
-            Opt(writer, "path", record.Path);
-            Opt(writer, "route", record.Route);
-            Opt(writer, "resource", record.Resource);
-            writer.WriteString("decision", record.Decision);
-            Opt(writer, "reason", record.Reason);
-            Opt(writer, "rule", record.Rule);
+            writer.WriteString(Names.Time, record.Time.UtcDateTime);
+            writer.WriteString(Names.Kind, record.Kind);
+            Opt(writer, Names.RequestId, record.RequestId);
+            Opt(writer, Names.Subject, record.Subject);
+            Opt(writer, Names.SubjectType, record.SubjectType);
+            Opt(writer, Names.Session, record.Session);
+            Opt(writer, Names.Device, record.Device);
+            Opt(writer, Names.ClientIp, record.ClientIp);
+            Opt(writer, Names.Method, record.Method);
+            Opt(writer, Names.Host, record.Host);
+            Opt(writer, Names.Path, record.Path);
+            Opt(writer, Names.Route, record.Route);
+            Opt(writer, Names.Resource, record.Resource);
+            writer.WriteString(Names.Decision, record.Decision);
+            Opt(writer, Names.Reason, record.Reason);
+            Opt(writer, Names.Rule, record.Rule);
             if (record.LatencyMs is { } latency)
             {
-                writer.WriteNumber("latency_ms", Math.Round(latency, 4));
+                writer.WriteNumber(Names.LatencyMs, Math.Round(latency, 4));
             }
 
-            writer.WriteNumber("seq", seq);
-            writer.WriteString("prev", prev);
+            writer.WriteNumber(Names.Seq, seq);
+            writer.WriteString(Names.Prev, prev);
             writer.Flush();
         }
 
@@ -300,7 +324,7 @@ public static class AuditChain
         return (doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("hash").GetString() ?? Genesis);
     }
 
-    private static void Opt(Utf8JsonWriter writer, string name, string? value)
+    private static void Opt(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         if (value is not null)
         {

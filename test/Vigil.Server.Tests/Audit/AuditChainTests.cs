@@ -99,6 +99,31 @@ public sealed class AuditChainTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_HostileText_IsEscapedAsJsonAndTheChainVerifies()
+    {
+        // Non-ASCII is written as UTF-8, control characters and line separators escaped, a lone surrogate replaced:
+        // one record per line, readable as JSON, and no terminal escape reaches `vigil audit tail`.
+        var path = Path.Combine(_dir, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        string[] paths = ["/caf\u00e9/<script>\"q", "/esc\u001b[31m\n\u2028", "/x\uD800y"];
+        foreach (var p in paths)
+        {
+            log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, Decision = "allow", Path = p });
+        }
+
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var bytes = File.ReadAllBytes(path);
+        Assert.DoesNotContain((byte)0x1b, bytes);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("caf\u00e9", lines[0], StringComparison.Ordinal);
+        var read = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("path").GetString() ?? "").ToArray();
+        Assert.Equal(["/caf\u00e9/<script>\"q", "/esc\u001b[31m\n\u2028", "/x\uFFFDy"], read);
+        Assert.True(AuditChain.Verify(path).Ok, AuditChain.Verify(path).Message);
+    }
+
+    [Fact]
     public async Task Verify_AlteredRecord_NamesItsLine()
     {
         var path = await WriteLogAsync(10);
