@@ -64,6 +64,7 @@ nginx_conf "$work/upstream" "server { listen 127.0.0.1:$UP; location / { default
 nginx_conf "$work/proxy" "upstream app { server 127.0.0.1:$UP; keepalive 128; } server { listen 127.0.0.1:$NG; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host \\\$host; } }" "${NGINX_WORKERS:-1}"
 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
+UPSTREAM_MASTER=$!
 "$NGINX" -p "$work/proxy" -c "$work/proxy/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
 PROXY_MASTER=$!
@@ -106,7 +107,15 @@ check=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __vigil_session=$sess
 [[ "$check" == 200 ]] || { echo "bench: session request got $check"; exit 1; }
 
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v+0 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } else print v }'; }
-declare -A RPS P50 P99 CPU
+declare -A RPS P50 P99 CPU KERNEL UPCPU WRKCPU MACHINE
+sys_ticks() { # system (kernel) clock ticks of processes
+  local total=0 p
+  for p in "$@"; do [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $15}' /proc/$p/stat))); done
+  echo $total
+}
+busy_ticks() { # busy clock ticks of the whole machine (all cores: user, nice, system, irq, softirq, steal)
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
 ticks() { # total user+system clock ticks of a process and its children threads
   local total=0 p
   for p in "$@"; do [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' /proc/$p/stat))); done
@@ -118,16 +127,31 @@ measure() { # name pids url [header]
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-10s}" "$@" "$url" >/dev/null 2>&1 || true   # warm-up: pools, and JIT tiering (still compiling ~5 s into load)
   fi
   local before; before=$(ticks $pidlist)
+  local sys_before; sys_before=$(sys_ticks $pidlist)
+  local up_before; up_before=$(ticks $UPSTREAM_PIDS)
+  local machine_before; machine_before=$(busy_ticks)
   local perf_pid=""
   if [[ -n "${PERF:-}" && ( ( "$PERF" != floor && "$name" == vigil ) || ( "$PERF" == floor && "$name" == floor ) ) ]]; then
     # PERF=1: sample Vigil with perf while wrk runs (needs DOTNET_PerfMapEnabled=1); PERF=floor: the floor
     perf record ${PERF_ARGS:--F 999} -g -p "$pidlist" -o "$PWD/$( [[ "$PERF" == floor ]] && echo perf-floor.data || echo perf.data )" >/dev/null 2>&1 & perf_pid=$!
   fi
-  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  local out wrk_cpu
+  # wrk's own CPU (user + system seconds) through bash's time keyword.
+  wrk_cpu=$( { TIMEFORMAT='%U %S'; time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" > "$work/wrk-out.txt"; } 2>&1 | awk '{ print $1 + $2 }')
+  out=$(cat "$work/wrk-out.txt")
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   local after; after=$(ticks $pidlist)
+  local sys_after; sys_after=$(sys_ticks $pidlist)
+  local up_after; up_after=$(ticks $UPSTREAM_PIDS)
+  local machine_after; machine_after=$(busy_ticks)
   local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  CPU[$name]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { if (n > 0 && t > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }')
+  local hz; hz=$(getconf CLK_TCK)
+  per_request() { awk -v t="$1" -v hz="$hz" -v n="$requests" 'BEGIN { if (n > 0 && t > 0) printf "%.1f", t / hz / n * 1e6; else print "-" }'; }
+  CPU[$name]=$(per_request $((after - before)))
+  KERNEL[$name]=$(awk -v s=$((sys_after - sys_before)) -v t=$((after - before)) 'BEGIN { if (t > 0) printf "%.0f%%", 100 * s / t; else print "-" }')
+  UPCPU[$name]=$(per_request $((up_after - up_before)))
+  WRKCPU[$name]=$(awk -v s="$wrk_cpu" -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", s / n * 1e6; else print "-" }')
+  MACHINE[$name]=$(per_request $((machine_after - machine_before)))
   RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
@@ -145,9 +169,12 @@ measure() { # name pids url [header]
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores"
 PROXY_WORKERS=$(pgrep -P "$PROXY_MASTER" | tr '\n' ' ')
+UPSTREAM_PIDS="$UPSTREAM_MASTER $(pgrep -P "$UPSTREAM_MASTER" | tr '\n' ' ')"
 ROUNDS=${ROUNDS:-1}
 declare -A ALL_RATIO
-printf '\n%-8s %5s %12s %10s %10s %16s\n' target round rps p50_ms p99_ms proxy_cpu_us/req
+# CPU per request in µs: the proxy's (and the share of it spent in the kernel), the upstream's, wrk's, and the whole machine's (every process and the kernel's
+# interrupt work; on a saturated machine rps = cores / machine CPU per request).
+printf '\n%-8s %5s %12s %10s %10s %16s %7s %9s %7s %9s\n' target round rps p50_ms p99_ms proxy_cpu_us/req kernel upstream wrk machine
 for round in $(seq 1 "$ROUNDS"); do
   # ROUNDS>1: nginx and Vigil measured alternately, so a slow spell of this shared machine hits both; the ratio of each
   # round and their median are printed (warm-up only before the first round).
@@ -156,7 +183,7 @@ for round in $(seq 1 "$ROUNDS"); do
   measure vigil "$VIGIL_PID" "http://127.0.0.1:$VG/bench" -H "Cookie: __vigil_session=$session"
   targets="direct nginx vigil"
   if [[ -n "${FLOOR:-}" ]]; then measure floor "$FLOOR_PID" "http://127.0.0.1:$FL/bench"; targets="$targets floor"; fi
-  for n in $targets; do printf '%-8s %5s %12s %10s %10s %16s\n' "$n" "$round" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}"; done
+  for n in $targets; do printf '%-8s %5s %12s %10s %10s %16s %7s %9s %7s %9s\n' "$n" "$round" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${CPU[$n]:--}" "${KERNEL[$n]:--}" "${UPCPU[$n]}" "${WRKCPU[$n]}" "${MACHINE[$n]}"; done
   ALL_RATIO[$round]=$(awk -v v="${RPS[vigil]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.3f", v/n }')
   WARMUP=0s
 done
@@ -174,5 +201,12 @@ if [[ -n "${FLOOR:-}" ]]; then
   awk -v f="${RPS[floor]}" -v n="${RPS[nginx]}" -v fc="${CPU[floor]:-0}" -v nc="${CPU[nginx]:-0}" 'BEGIN {
     printf "floor (smallest Kestrel proxy, no Vigil work)/nginx: rps %.2f, CPU per request %.2f\n", f/n, (nc > 0 ? fc/nc : 0) }'
 fi
+# What 0.9 x nginx leaves Vigil: the machine CPU per request at 0.9 x nginx's rps, minus what everything other than
+# Vigil spent per request in Vigil's run (upstream, wrk, kernel interrupt work, other processes).
+awk -v nm="${MACHINE[nginx]}" -v vm="${MACHINE[vigil]}" -v vc="${CPU[vigil]}" -v fc="${CPU[floor]:-}" 'BEGIN {
+  if (nm > 0 && vm > 0 && vc > 0) {
+    budget = nm / 0.9 - (vm - vc)
+    printf "machine CPU per request: nginx %.1f us, vigil %.1f us; at 0.9 x nginx Vigil could spend %.1f us per request (it spends %.1f%s)\n", nm, vm, budget, vc, (fc != "" ? sprintf("; the floor %.1f", fc) : "")
+  } }'
 records=$(wc -l < "$work/vigil/data/decisions.log")
 echo "decision log records written by Vigil: $records"

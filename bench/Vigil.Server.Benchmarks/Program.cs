@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Vigil.Server.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(GatewayHotPathBenchmarks).Assembly).Run(args);
