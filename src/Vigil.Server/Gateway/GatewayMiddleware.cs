@@ -219,7 +219,14 @@ internal sealed partial class GatewayMiddleware(
             if (error != ForwarderError.None)
             {
                 LogForwardFailed(logger, requestId, config.Name, error.ToString());
-                var failed = error is ForwarderError.RequestTimedOut ? ForwardResult.Timeout : ForwardResult.RequestFailed;
+                var failed = error switch
+                {
+                    ForwarderError.RequestTimedOut => ForwardResult.Timeout,
+                    // Refused or unreachable: counted like the forwarder's own connect failures.
+                    ForwarderError.Request when context.Features.Get<IForwarderErrorFeature>()?.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+                        => ForwardResult.ConnectFailed,
+                    _ => ForwardResult.RequestFailed,
+                };
                 if (error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled
                     or ForwarderError.UpgradeResponseCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestClient
                     or ForwarderError.UpgradeResponseClient))

@@ -94,6 +94,31 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Scrape_WebSocketUpgradeToADownUpstream_IsCountedAsAConnectFailure()
+    {
+        // Upgrades take YARP's path: its failures are counted with the same kinds as the forwarder's.
+        var down = Ports.Free();
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions
+        {
+            SeedAlice = false,
+            CatchAllRoute = false,
+            ExtraRoutes = $"  - {{ name: down, path: /down, upstreams: [http://127.0.0.1:{down}], resource: {{ name: down, classification: public }}, auth: public }}",
+        }).WaitAsync(Timeout);
+
+        using (var socket = new System.Net.WebSockets.ClientWebSocket())
+        {
+            socket.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{h.Port}/down/ws"), CancellationToken.None).WaitAsync(Timeout));
+            Assert.Equal(HttpStatusCode.BadGateway, socket.HttpStatusCode);
+        }
+
+        var m = await ScrapeAsync(h);
+        Assert.Equal(1, m.Value("vigil_gateway_upstream_errors_total", ("route", "down"), ("kind", "connect_failed")));
+        Assert.Single(m.All("vigil_gateway_upstream_errors_total"));
+        Assert.Equal(1, m.Value("vigil_gateway_decisions_total", ("route", "down"), ("decision", "allow")));
+    }
+
+    [Fact]
     public async Task Scrape_DecisionLogGauges_FollowTheLog()
     {
         await using var h = await VigilHarness.StartAsync(new HarnessOptions { SeedAlice = false }).WaitAsync(Timeout);
