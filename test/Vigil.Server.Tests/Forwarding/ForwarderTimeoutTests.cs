@@ -38,6 +38,50 @@ public sealed class ForwarderTimeoutTests
         Assert.Contains("upstream_timeout", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         never.TrySetResult(false);
     }
+
+    [Fact]
+    public async Task Forward_UpstreamThatKeepsSending_IsNotCutOffAfterTheTimeout()
+    {
+        // The timeout is for silence: each chunk re-arms it, so a response taking three timeouts in all completes.
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var next = new SemaphoreSlim(0);
+        var sent = new SemaphoreSlim(0);
+        await using var upstream = new ScriptedUpstream(async (_, stream) =>
+        {
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"u8.ToArray());
+            for (var i = 0; i < 3; i++)
+            {
+                await next.WaitAsync();
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"2\r\nc{i}\r\n"));
+                sent.Release();
+            }
+
+            await next.WaitAsync();
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray());
+            return true;
+        });
+        await using var h = await VigilHarness.StartAsync(new HarnessOptions
+        {
+            Time = time,
+            SeedAlice = false,
+            ExtraRoutes = $"  - {{ name: trickle, path: /trickle, upstreams: [{upstream.Url}], resource: {{ name: trickle, classification: public }}, auth: public, upstream_timeout: 5s }}",
+        });
+        using var api = h.Api();
+        var pending = api.GetAsync("/trickle/x", HttpCompletionOption.ResponseHeadersRead);
+        for (var i = 0; i < 3; i++)
+        {
+            next.Release();
+            await sent.WaitAsync(TimeSpan.FromSeconds(20));
+            await Task.Delay(100); // the gateway reads the chunk and re-arms
+            time.Advance(TimeSpan.FromSeconds(4)); // less than the timeout since the last chunk, 12 s in all
+            await Task.Delay(100);
+        }
+
+        next.Release();
+        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("c0c1c2", await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+    }
 }
 
 /// <summary>With inline I/O, a route whose policy evaluates slowly has its decisions moved off the socket threads.</summary>

@@ -14,7 +14,14 @@ internal sealed class ConnectionPool : IDisposable
     private readonly TimeProvider _time;
     private bool _disposed;
 
-    public ConnectionPool(TimeProvider time) => _time = time;
+    public ConnectionPool(TimeProvider time, UpstreamWatchdog watchdog)
+    {
+        _time = time;
+        Watchdog = watchdog;
+    }
+
+    /// <summary>Watches the activity deadlines of this pool's connections (shared by all pools).</summary>
+    public UpstreamWatchdog Watchdog { get; }
 
     /// <summary>An idle connection that still looks healthy, or null when a new one must be opened.</summary>
     public UpstreamConnection? Rent()
@@ -119,10 +126,12 @@ internal sealed class UpstreamPools : IDisposable
     private readonly Dictionary<string, ConnectionPool> _pools = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
+    private readonly UpstreamWatchdog _watchdog;
 
     public UpstreamPools(TimeProvider time)
     {
         _time = time;
+        _watchdog = new UpstreamWatchdog(time);
         _sweeper = time.CreateTimer(static s => ((UpstreamPools)s!).Sweep(), this, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
     }
 
@@ -147,7 +156,7 @@ internal sealed class UpstreamPools : IDisposable
         {
             if (!_pools.TryGetValue(key, out pool!))
             {
-                pool = new ConnectionPool(_time);
+                pool = new ConnectionPool(_time, _watchdog);
                 _pools[key] = pool;
             }
         }
@@ -172,6 +181,7 @@ internal sealed class UpstreamPools : IDisposable
     public void Dispose()
     {
         _sweeper.Dispose();
+        _watchdog.Dispose();
         lock (_pools)
         {
             foreach (var pool in _pools.Values)

@@ -8,26 +8,27 @@ namespace Vigil.Server.Gateway.Forwarding;
 
 /// <summary>
 /// One kept-alive HTTP/1.1 connection to an upstream: the socket (TLS when the upstream is https), a receive buffer
-/// and a reusable send buffer. A connection serves one request at a time. A watchdog timer (from the pool's
-/// <see cref="TimeProvider"/>) closes the socket when the upstream stays silent longer than the activity timeout,
-/// which fails any pending read.
+/// and a reusable send buffer. A connection serves one request at a time. The pools' <see cref="UpstreamWatchdog"/>
+/// closes the socket when the upstream stays silent past the armed deadline, which fails any pending read.
 /// </summary>
 internal sealed class UpstreamConnection : IDisposable
 {
     private const int BufferSize = 16 * 1024;
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly ITimer _watchdog;
+    private readonly UpstreamWatchdog _watchdog;
+    private long _deadline = long.MaxValue;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _start;
     private int _end;
     private int _disposed;
 
-    private UpstreamConnection(Socket socket, Stream stream, TimeProvider time)
+    private UpstreamConnection(Socket socket, Stream stream, UpstreamWatchdog watchdog)
     {
         _socket = socket;
         _stream = stream;
-        _watchdog = time.CreateTimer(static s => ((UpstreamConnection)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watchdog = watchdog;
+        watchdog.Watch(this);
     }
 
     /// <summary>The head of the request being sent, written here and sent in one call.</summary>
@@ -69,7 +70,7 @@ internal sealed class UpstreamConnection : IDisposable
                 stream = ssl;
             }
 
-            return new UpstreamConnection(socket, stream, time);
+            return new UpstreamConnection(socket, stream, destination.Pool.Watchdog);
         }
         catch
         {
@@ -82,9 +83,16 @@ internal sealed class UpstreamConnection : IDisposable
     public TimeSpan ActivityTimeout { get; set; } = Configuration.RouteConfig.DefaultUpstreamTimeout;
 
     /// <summary>Arms the watchdog: the connection is closed unless <see cref="Disarm"/> or another arm comes first.</summary>
-    public void Arm() => _watchdog.Change(ActivityTimeout, Timeout.InfiniteTimeSpan);
+    public void Arm()
+    {
+        var time = _watchdog.Time;
+        Volatile.Write(ref _deadline, time.GetTimestamp() + (long)(ActivityTimeout.TotalSeconds * time.TimestampFrequency));
+    }
 
-    public void Disarm() => _watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    public void Disarm() => Volatile.Write(ref _deadline, long.MaxValue);
+
+    /// <summary>Whether the armed deadline has passed at <paramref name="now"/> (a <see cref="UpstreamWatchdog.Time"/> timestamp).</summary>
+    public bool IsOverdue(long now) => now >= Volatile.Read(ref _deadline);
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _stream.WriteAsync(data, cancellationToken);
 
@@ -143,7 +151,8 @@ internal sealed class UpstreamConnection : IDisposable
         }
     }
 
-    private void OnTimeout()
+    /// <summary>Called by the watchdog when the deadline passed.</summary>
+    public void OnTimeout()
     {
         TimedOut = true;
         Dispose();
@@ -156,7 +165,7 @@ internal sealed class UpstreamConnection : IDisposable
             return;
         }
 
-        _watchdog.Dispose();
+        _watchdog.Forget(this);
         _stream.Dispose();
         _socket.Dispose();
 
