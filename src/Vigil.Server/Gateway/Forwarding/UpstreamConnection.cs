@@ -28,6 +28,7 @@ internal sealed class UpstreamConnection : IDisposable
         _socket = socket;
         _stream = stream;
         _watchdog = watchdog;
+        ActivityTimeout = Configuration.RouteConfig.DefaultUpstreamTimeout;
         watchdog.Watch(this);
     }
 
@@ -80,14 +81,21 @@ internal sealed class UpstreamConnection : IDisposable
     }
 
     /// <summary>How long the upstream may stay silent during the current exchange (the route's upstream timeout).</summary>
-    public TimeSpan ActivityTimeout { get; set; } = Configuration.RouteConfig.DefaultUpstreamTimeout;
+    public TimeSpan ActivityTimeout
+    {
+        get;
+        set
+        {
+            field = value;
+            _timeoutTicks = _watchdog.Ticks(value) + _watchdog.ResolutionTicks;
+        }
+    }
+
+    // The activity timeout in watchdog timestamp units, plus the age the watchdog's clock reading may have.
+    private long _timeoutTicks;
 
     /// <summary>Arms the watchdog: the connection is closed unless <see cref="Disarm"/> or another arm comes first.</summary>
-    public void Arm()
-    {
-        var time = _watchdog.Time;
-        Volatile.Write(ref _deadline, time.GetTimestamp() + (long)(ActivityTimeout.TotalSeconds * time.TimestampFrequency));
-    }
+    public void Arm() => Volatile.Write(ref _deadline, _watchdog.Now + _timeoutTicks);
 
     public void Disarm() => Volatile.Write(ref _deadline, long.MaxValue);
 
