@@ -26,7 +26,8 @@ internal sealed class ConnectionPool : IDisposable
     /// <summary>An idle connection that still looks healthy, or null when a new one must be opened.</summary>
     public UpstreamConnection? Rent()
     {
-        var now = _time.GetTimestamp();
+        // Idle ages are measured on the watchdog's clock (read four times a second, no clock read per request).
+        var now = Watchdog.Now;
         while (true)
         {
             UpstreamConnection? connection;
@@ -50,7 +51,7 @@ internal sealed class ConnectionPool : IDisposable
     /// <summary>Returns a connection after a complete exchange that allows reuse.</summary>
     public void Return(UpstreamConnection connection)
     {
-        connection.IdleSince = _time.GetTimestamp();
+        connection.IdleSince = Watchdog.Now;
         lock (_idle)
         {
             if (!_disposed && _idle.Count < MaxIdle && !connection.IsDisposed)
@@ -66,7 +67,7 @@ internal sealed class ConnectionPool : IDisposable
     /// <summary>Closes connections idle for longer than the idle timeout.</summary>
     public void Sweep()
     {
-        var now = _time.GetTimestamp();
+        var now = Watchdog.Now;
         List<UpstreamConnection>? expired = null;
         lock (_idle)
         {
