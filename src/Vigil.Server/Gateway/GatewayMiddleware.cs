@@ -370,38 +370,46 @@ internal sealed partial class GatewayMiddleware(
         return subject;
     }
 
-    private static async ValueTask<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, SessionRevocations revocations, string cookieName)
+    private static ValueTask<(Subject Subject, string? Error)> AuthenticateAsync(HttpContext context, RouteRuntime route, SessionCache sessions, SessionRevocations revocations, string cookieName)
     {
         switch (route.Config.Auth)
         {
             case AuthMode.Public:
-                // Public routes still see a session if there is one, so policy can personalise.
-                return (await SessionAsync(context, sessions, revocations, cookieName).ConfigureAwait(false), null);
+            // Public routes still see a session if there is one, so policy can personalise.
             case AuthMode.Session:
-                return (await SessionAsync(context, sessions, revocations, cookieName).ConfigureAwait(false), null);
+                var session = SessionAsync(context, sessions, revocations, cookieName);
+                return session.IsCompletedSuccessfully ? ValueTask.FromResult<(Subject, string?)>((session.Result, null)) : AwaitSessionAsync(session);
             case AuthMode.Jwt:
-                var authorization = context.Request.Headers.Authorization;
-                if (authorization.Count == 0)
-                {
-                    return (Subject.Anonymous, null);
-                }
-
-                if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                {
-                    return (Subject.Anonymous, "invalid_authorization_header");
-                }
-
-                var (identity, error) = await route.Jwt!.ValidateAsync(value["Bearer ".Length..].Trim(), context.RequestAborted).ConfigureAwait(false);
-                if (identity is null)
-                {
-                    return (Subject.Anonymous, error ?? "invalid_token");
-                }
-
-                var subject = Subject.FromClaims(identity.Claims, null);
-                return subject.IsAuthenticated ? (subject, null) : (Subject.Anonymous, "token_without_subject");
+                return BearerAsync(context, route);
             default:
-                return (Subject.Anonymous, "unsupported_auth_mode");
+                return ValueTask.FromResult<(Subject, string?)>((Subject.Anonymous, "unsupported_auth_mode"));
         }
+
+        static async ValueTask<(Subject Subject, string? Error)> AwaitSessionAsync(ValueTask<Subject> session) => (await session.ConfigureAwait(false), null);
+    }
+
+    /// <summary>A <c>jwt</c> route's caller: the bearer token validated against the route's issuer, keys and audiences.</summary>
+    private static async ValueTask<(Subject Subject, string? Error)> BearerAsync(HttpContext context, RouteRuntime route)
+    {
+        var authorization = context.Request.Headers.Authorization;
+        if (authorization.Count == 0)
+        {
+            return (Subject.Anonymous, null);
+        }
+
+        if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Subject.Anonymous, "invalid_authorization_header");
+        }
+
+        var (identity, error) = await route.Jwt!.ValidateAsync(value["Bearer ".Length..].Trim(), context.RequestAborted).ConfigureAwait(false);
+        if (identity is null)
+        {
+            return (Subject.Anonymous, error ?? "invalid_token");
+        }
+
+        var subject = Subject.FromClaims(identity.Claims, null);
+        return subject.IsAuthenticated ? (subject, null) : (Subject.Anonymous, "token_without_subject");
     }
 
     /// <summary>
