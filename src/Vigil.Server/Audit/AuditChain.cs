@@ -46,6 +46,9 @@ public static class AuditChain
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>
     /// Serializes and chains one record. The returned line (without newline) lives in a per-thread buffer that the next
     /// call on this thread overwrites, so write it out before sealing the next record.
@@ -87,7 +90,10 @@ public static class AuditChain
         }
 
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(buffer.WrittenSpan, digest);
+        // One hashing context per thread, reset by each use (a one-shot hash creates and frees a native context per record).
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(buffer.WrittenSpan);
+        sha.GetHashAndReset(digest);
         var hash = Convert.ToHexStringLower(digest);
         buffer.Write(HashMarker);
         var tail = buffer.GetSpan(hash.Length + 2);
