@@ -40,6 +40,9 @@ public sealed class SessionRevocationTests
         var copiedIdp = browser.CookieValue(h.BaseUrl, "__vigil_idp", "/.vigil/idp/")!;
         Assert.NotNull(copied);
         Assert.NotNull(copiedIdp);
+        // A real ticket takes the hot path's cookie reading (so the revocation checks below run on cache hits there).
+        Assert.True(Vigil.Server.Sessions.SessionCookie.TryFind(new Microsoft.Extensions.Primitives.StringValues("__vigil_session=" + copied), "__vigil_session", out var found));
+        Assert.Equal(copied, found.ToString());
         var sessionId = await SessionIdAsync(browser);
 
         // The copy works before logout (and is now in the session cache, so the replay below tests a cache hit).
