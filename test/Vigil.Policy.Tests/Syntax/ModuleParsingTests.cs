@@ -323,6 +323,8 @@ public sealed class ModuleParsingTests
     [InlineData("package x\np if { every [a] in xs { true } }", 2, 24, "unexpected { token: expected value to be a variable")]
     [InlineData("package x\np if { input.x with 1 as 2 }", 2, 21, "unexpected number token: expected ident")]
     [InlineData("package x\np := `unterminated", 2, 6, "non-terminated raw string")]
+    [InlineData("package x\np := \"\U0001F600\U0001F600\" ~", 2, 11, "illegal token")] // columns count code points, as OPA's
+    [InlineData("package x\np := [\"\U0001F600\", \"caf\u00e9\U0001F600\"] ~", 2, 21, "illegal token")]
     public void ParseModule_SyntaxError_ReportsMessageAtLineAndColumn(string text, int line, int column, string message)
     {
         var error = Assert.Single(Fails(text).Errors);

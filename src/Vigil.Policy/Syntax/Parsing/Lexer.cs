@@ -18,6 +18,11 @@ internal sealed class Lexer
     private int _lineStart;
     private int _braceDepth;
 
+    // Column counting (see ColumnAt): how many code points lie between the current line's start and _columnPos.
+    private int _columnLineStart = -1;
+    private int _columnPos;
+    private int _columnCount;
+
     private Lexer(string text)
     {
         _text = text;
@@ -56,7 +61,7 @@ internal sealed class Lexer
             var (space, newline) = SkipTrivia();
             var start = _pos;
             var line = _line;
-            var col = _pos - _lineStart + 1;
+            var col = ColumnAt(_pos);
             if (_pos >= _text.Length)
             {
                 if (_templates.Count > 0)
@@ -90,6 +95,42 @@ internal sealed class Lexer
             {
                 t = t with { Kind = TokenKind.Ident };
             }
+        }
+    }
+
+    /// <summary>
+    /// The 1-based column of <paramref name="pos"/> on the current line in code points, as OPA counts it (a character
+    /// outside the Basic Multilingual Plane is one column, not two UTF-16 units). Counted on from the previous call on
+    /// the same line, so a long line costs linear time in all.
+    /// </summary>
+    private int ColumnAt(int pos)
+    {
+        if (_columnLineStart != _lineStart || pos < _columnPos)
+        {
+            _columnLineStart = _lineStart;
+            _columnPos = _lineStart;
+            _columnCount = 0;
+        }
+
+        var span = _text.AsSpan(_columnPos, pos - _columnPos);
+        var count = span.Length;
+        for (var i = span.IndexOfAnyInRange('\uDC00', '\uDFFF'); i >= 0; i = NextLowSurrogate(span, i + 1))
+        {
+            var at = _columnPos + i;
+            if (at > _lineStart && char.IsHighSurrogate(_text[at - 1]))
+            {
+                count--; // the second half of a pair
+            }
+        }
+
+        _columnPos = pos;
+        _columnCount += count;
+        return _columnCount + 1;
+
+        static int NextLowSurrogate(ReadOnlySpan<char> span, int from)
+        {
+            var next = span[from..].IndexOfAnyInRange('\uDC00', '\uDFFF');
+            return next < 0 ? -1 : from + next;
         }
     }
 
@@ -128,7 +169,7 @@ internal sealed class Lexer
                     space = true;
                     var end = text.IndexOf('\n', _pos);
                     end = end < 0 ? text.Length : end;
-                    _comments.Add(new Comment(_pos, end, _line, _pos - _lineStart + 1));
+                    _comments.Add(new Comment(_pos, end, _line, ColumnAt(_pos)));
                     _pos = end;
                     break;
                 default:
