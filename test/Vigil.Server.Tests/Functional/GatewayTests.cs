@@ -181,6 +181,16 @@ public sealed class GatewayTests(HarnessFixture fixture) : IClassFixture<Harness
     }
 
     [Fact]
+    public async Task CookieHeaderHidingVigilCookiesBehindCommas_ReachesUpstreamWithoutThem()
+    {
+        // Some parsers split cookies at ',' too: a part that hides a Vigil cookie that way is not passed on.
+        var result = await RawHttp.SendAsync(H.Port, "/public/c?marker=comma1", headers: ["Cookie: app=1, __vigil_session=smuggled; theme=dark"]);
+        Assert.Equal(200, result.Status);
+        var got = Assert.Single(ReceivedWith("marker=comma1"));
+        Assert.Equal("theme=dark", got.Header("Cookie"));
+    }
+
+    [Fact]
     public async Task IdentityAssertion_VerifiesAgainstJwksWithRouteAudience()
     {
         await H.AddUserAsync("hank", "hank-password-1", ["engineer"], []);

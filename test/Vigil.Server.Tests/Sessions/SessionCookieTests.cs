@@ -103,6 +103,9 @@ public sealed class SessionCookieTests
     [InlineData("a=1; __vigil_session=abc; b=2", "a=1; b=2")]
     [InlineData(" a=1 ;; .AspNetCore.Antiforgery.x=t;__vigil_csrf=1; c", "a=1; c")]
     [InlineData("a=1", "a=1")]
+    [InlineData("a=1, __vigil_session=abc; b=2", "b=2")] // a comma is a separator to some parsers: the part goes whole
+    [InlineData("prefs=x,y; b=2", "prefs=x,y; b=2")]
+    [InlineData("a=1,__VIGIL_SESSION=abc", null)]
     public void FilterCookies_DropsVigilCookies_KeepsTheRest(string header, string? expected)
     {
         Assert.Equal(expected, ForwardHeaders.FilterCookies(new StringValues(header), Name));

@@ -100,9 +100,7 @@ internal static class ForwardHeaders
                     continue;
                 }
 
-                var eq = part.IndexOf('=');
-                var name = eq < 0 ? part : part[..eq].Trim();
-                if (!IsVigilCookie(name, sessionCookieName))
+                if (!CarriesVigilCookie(part, sessionCookieName))
                 {
                     (kept is null ? kept = new StringBuilder() : kept.Append("; ")).Append(part);
                 }
@@ -110,6 +108,26 @@ internal static class ForwardHeaders
         }
 
         return kept?.ToString();
+    }
+
+    /// <summary>
+    /// Whether a ';'-separated part of a Cookie header is, or hides, one of Vigil's cookies. Some parsers (ASP.NET Core's
+    /// among them) also split at ',', so a part such as <c>a=1, __vigil_session=…</c> is dropped whole rather than
+    /// passed on.
+    /// </summary>
+    private static bool CarriesVigilCookie(ReadOnlySpan<char> part, string sessionCookieName)
+    {
+        foreach (var range in part.Split(','))
+        {
+            var piece = part[range];
+            var eq = piece.IndexOf('=');
+            if (IsVigilCookie((eq < 0 ? piece : piece[..eq]).Trim(), sessionCookieName))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a cookie name belongs to Vigil (never sent to, nor accepted from, an upstream).</summary>
