@@ -501,12 +501,12 @@ internal sealed class ModuleWriter
         return true;
     }
 
-    /// <summary>An <c>every</c> written on one line with one expression in its body: kept on one line, as opa fmt does.</summary>
+    /// <summary>An <c>every</c> whose body is written on one line (braces included): kept on one line, as opa fmt does.</summary>
     private bool IsOneLineEvery(Every ev)
     {
         var first = TokenIndex(ev.Body[0].Location);
-        return ev.Body.Count == 1 && first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
-            && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body[0].Terms is not Every;
+        return first > 0 && _tokens[first - 1].Kind == TokenKind.LBrace
+            && _tokens[MatchClose(first - 1)].Line == _tokens[first - 1].Line && ev.Body.Exprs.All(e => e.Terms is not Every);
     }
 
     /// <summary>
@@ -564,10 +564,20 @@ internal sealed class ModuleWriter
                 var first = TokenIndex(ev.Body[0].Location);
                 if (IsOneLineEvery(ev))
                 {
-                    // Written on one line with one expression: kept on one line, as opa fmt does.
+                    // Written on one line: kept on one line, expressions joined with "; ", as opa fmt does (which
+                    // leaves the space before the closing brace out when there are several: `{ a; b}`).
                     Write("{ ");
-                    PrintExpr(ev.Body[0]);
-                    Write(" }");
+                    for (var i = 0; i < ev.Body.Count; i++)
+                    {
+                        if (i > 0)
+                        {
+                            Write("; ");
+                        }
+
+                        PrintExpr(ev.Body[i]);
+                    }
+
+                    Write(ev.Body.Count == 1 ? " }" : "}");
                 }
                 else
                 {

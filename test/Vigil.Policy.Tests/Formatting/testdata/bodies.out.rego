@@ -7,10 +7,7 @@ allow if {
 	x := input.xs[i]
 	not x.blocked
 	some k, v in input.obj
-	every e in input.list {
-		e > 0
-		e < 10
-	}
+	every e in input.list { e > 0; e < 10}
 	input.a = input.b
 	y := (1 + 2) * 3 - (4 - 5) / 6 % 7
 	z := input.s | {1} & {2}
