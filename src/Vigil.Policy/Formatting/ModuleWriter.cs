@@ -395,9 +395,10 @@ internal sealed class ModuleWriter
     {
         var (hasIf, hasContains, bodyGenerated) = _parser.WrittenAs(rule);
 
-        // v1, as opa fmt: a body that is only `true` is dropped (`p if true` is `p := true`).
-        // Not for `p[k]` heads, where the parser derives the rule key differently with and without a body.
-        var trueBody = _v1 && rule.Else is null && rule.Body.Count == 1 && !(rule.Head.Reference.Path.Count == 1 && rule.Head.Args is null)
+        // v1, as opa fmt: a body that is only `true` is dropped (`p if true` is `p := true`, `q[1] := y if true` is
+        // `q[1] := y`). Not for `p[x]` with a variable key, which needs a body to bind it.
+        var key = rule.Head.Reference.Path.Count == 1 && rule.Head.Args is null ? rule.Head.Reference.Path[0] : null;
+        var trueBody = _v1 && rule.Else is null && rule.Body.Count == 1 && (key is null || (key is not Ref && Parser.IsGround(key)))
             && rule.Body[0] is { Negated: false, With.Count: 0, Terms: Scalar { Value: BooleanValue { Value: true } } };
         if (rule.IsDefault)
         {

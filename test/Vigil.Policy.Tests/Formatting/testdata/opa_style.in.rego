@@ -19,6 +19,8 @@ tier := 1 if {
 # comment on else
 else := 2
 a.b.c = "d" if true
+q[1] = y if true
+p.q.r[2] if true
 roles["admin"] := ["read", "write"]
 half(n) := (n % 2) == 0
 findings := [{

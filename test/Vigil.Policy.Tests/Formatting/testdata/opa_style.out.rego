@@ -28,6 +28,10 @@ else := 2
 
 a.b.c := "d"
 
+q[1] := y
+
+p.q.r[2] := true
+
 roles["admin"] := ["read", "write"]
 half(n) := (n % 2) == 0
 
