@@ -14,16 +14,8 @@ REV=${1:?usage: bash bench/gateway/ab.sh REV [rounds] [duration]}
 ROUNDS=${2:-10}
 DURATION=${3:-4s}
 
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
-if ((${#need[@]})); then
-  echo "ab: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+source bench/gateway/common.sh
+ensure_tools
 
 work=$(mktemp -d)
 pids=()
@@ -40,40 +32,17 @@ git worktree add -q --detach "$base" "$REV"
 dotnet build src/Vigil.Cli -c Release -nologo -v q >/dev/null
 dotnet build "$base/src/Vigil.Cli" -c Release -nologo -v q >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 UP=$(free_port)
-mkdir -p "$work/upstream/tmp"
-cat > "$work/upstream/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/tmp; proxy_temp_path $work/upstream/tmp; fastcgi_temp_path $work/upstream/tmp; uwsgi_temp_path $work/upstream/tmp; scgi_temp_path $work/upstream/tmp;
-  server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 "hello from upstream\n"; } }
-}
-CONF
+upstream_conf "$work/upstream" "$UP"
 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
 
 declare -A PID PORT SESSION
 start() { # side tree env
-  local side=$1 tree=$2 env=$3 dir="$work/$1" port
+  local side=$1 vigil="dotnet $2/src/Vigil.Cli/bin/Release/net10.0/vigil.dll" port
   port=$(free_port)
-  mkdir -p "$dir/policies"
-  cp examples/gateway/policies/gateway.rego "$dir/policies/"
-  cat > "$dir/vigil.yaml" <<CONF
-version: 1
-server: { listen: [http://127.0.0.1:$port], public_url: http://127.0.0.1:$port, data_dir: ./data }
-policies: { directories: [./policies] }
-routes:
-  - { name: app, path: /, upstreams: [http://127.0.0.1:$UP], resource: { name: app, classification: internal } }
-CONF
-  local vigil="dotnet $tree/src/Vigil.Cli/bin/Release/net10.0/vigil.dll"
-  $vigil users add bench --password bench-password-1 --role engineer --config "$dir/vigil.yaml" >/dev/null
-  env $env $vigil serve --config "$dir/vigil.yaml" > "$dir/vigil.log" 2>&1 &
+  vigil_setup "$work/$side" "$port" "$UP" "$vigil"
+  env $3 $vigil serve --config "$work/$side/vigil.yaml" > "$work/$side/vigil.log" 2>&1 &
   pids+=($!)
   PID[$side]=$!
   PORT[$side]=$port
@@ -81,20 +50,8 @@ CONF
 start A "$PWD" "${A_ENV:-}"
 start B "$base" "${B_ENV:-}"
 
-login() { # side: signs in through the real OIDC flow and prints the session cookie
-  local b="http://127.0.0.1:${PORT[$1]}" jar="$work/jar-$1" page tok ret
-  for _ in $(seq 1 100); do curl -s -o /dev/null "$b/.vigil/health" && break; sleep 0.2; done
-  page=$(curl -s -c "$jar" -b "$jar" -L -H 'Accept: text/html' "$b/")
-  tok=$(grep -o 'name="__vigil_csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
-  ret=$(grep -o 'name="returnUrl" value="[^"]*"' <<<"$page" | sed 's/.*value="//; s/"$//; s/&amp;/\&/g')
-  curl -s -o /dev/null -c "$jar" -b "$jar" -L -H 'Accept: text/html' --data-urlencode "__vigil_csrf=$tok" --data-urlencode "returnUrl=$ret" \
-    --data-urlencode username=bench --data-urlencode password=bench-password-1 "$b/.vigil/idp/login"
-  awk '$6=="__vigil_session"{print $7}' "$jar"
-}
 for side in A B; do
-  SESSION[$side]=$(login $side)
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __vigil_session=${SESSION[$side]}" "http://127.0.0.1:${PORT[$side]}/bench")
-  [[ "$status" == 200 ]] || { echo "ab: side $side could not sign in (got $status)"; cat "$work/$side/vigil.log"; exit 1; }
+  SESSION[$side]=$(vigil_login "${PORT[$side]}" "$work/jar-$side") || { cat "$work/$side/vigil.log"; exit 1; }
 done
 
 run() { # side duration -> "cpu_us rps"

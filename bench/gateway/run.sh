@@ -20,17 +20,8 @@ DURATION=${1:-10s}
 CONNECTIONS=${2:-64}
 THREADS=${THREADS:-2}
 
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
-if ((${#need[@]})); then
-  echo "bench: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+source bench/gateway/common.sh
+ensure_tools
 dotnet build src/Vigil.Cli -c Release -nologo -v q >/dev/null
 [[ -z "${FLOOR:-}" ]] || dotnet build bench/gateway/floor -c Release -nologo -v q >/dev/null
 VIGIL="dotnet src/Vigil.Cli/bin/Release/net10.0/vigil.dll"
@@ -40,27 +31,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 UP=$(free_port); NG=$(free_port); VG=$(free_port); FL=$(free_port)
 
 # nginx: the upstream (fixed body) and, as a separate instance, the plain reverse proxy with upstream keepalive
 # (separate processes so the CPU each one spends can be measured).
-nginx_conf() { # dir server-block [workers]
-  mkdir -p "$1/tmp"
-  cat > "$1/nginx.conf" <<CONF
-worker_processes ${3:-1};
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $1/tmp; proxy_temp_path $1/tmp; fastcgi_temp_path $1/tmp; uwsgi_temp_path $1/tmp; scgi_temp_path $1/tmp;
-  $2
-}
-CONF
-}
-nginx_conf "$work/upstream" "server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 \"hello from upstream\\n\"; } }"
+upstream_conf "$work/upstream" "$UP"
 nginx_conf "$work/proxy" "upstream app { server 127.0.0.1:$UP; keepalive 128; } server { listen 127.0.0.1:$NG; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host \\\$host; } }" "${NGINX_WORKERS:-1}"
 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)
@@ -76,16 +51,7 @@ if [[ -n "${FLOOR:-}" ]]; then
 fi
 
 # Vigil: one session route to the same upstream, the demo policy, decision log on.
-mkdir -p "$work/vigil/policies"
-cp examples/gateway/policies/gateway.rego "$work/vigil/policies/"
-cat > "$work/vigil/vigil.yaml" <<CONF
-version: 1
-server: { listen: [http://127.0.0.1:$VG], public_url: http://127.0.0.1:$VG, data_dir: ./data }
-policies: { directories: [./policies] }
-routes:
-  - { name: app, path: /, upstreams: [http://127.0.0.1:$UP], resource: { name: app, classification: internal } }
-CONF
-$VIGIL users add bench --password bench-password-1 --role engineer --config "$work/vigil/vigil.yaml" >/dev/null
+vigil_setup "$work/vigil" "$VG" "$UP" "$VIGIL"
 env ${VIGIL_ENV:-} ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
 pids+=($!)
 VIGIL_PID=$!
@@ -95,16 +61,7 @@ for port in $UP $NG $VG ${FLOOR:+$FL}; do
 done
 
 # Sign in once through the real OIDC flow (login page + antiforgery token) to get a session cookie.
-jar="$work/jar"; B="http://127.0.0.1:$VG"
-page=$(curl -s -c "$jar" -b "$jar" -L -H 'Accept: text/html' "$B/")
-tok=$(grep -o 'name="__vigil_csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
-ret=$(grep -o 'name="returnUrl" value="[^"]*"' <<<"$page" | sed 's/.*value="//; s/"$//; s/&amp;/\&/g')
-curl -s -o /dev/null -c "$jar" -b "$jar" -L -H 'Accept: text/html' --data-urlencode "__vigil_csrf=$tok" --data-urlencode "returnUrl=$ret" \
-  --data-urlencode username=bench --data-urlencode password=bench-password-1 "$B/.vigil/idp/login"
-session=$(awk '$6=="__vigil_session"{print $7}' "$jar")
-[[ -n "$session" ]] || { echo "bench: could not sign in to Vigil"; cat "$work/vigil.log"; exit 1; }
-check=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __vigil_session=$session" "$B/bench")
-[[ "$check" == 200 ]] || { echo "bench: session request got $check"; exit 1; }
+session=$(vigil_login "$VG" "$work/jar") || { cat "$work/vigil.log"; exit 1; }
 
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v+0 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000 } else print v }'; }
 declare -A RPS P50 P99 CPU KERNEL UPCPU WRKCPU MACHINE
