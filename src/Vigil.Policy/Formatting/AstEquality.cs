@@ -79,8 +79,9 @@ internal static class AstEquality
 
     /// <summary>
     /// Rules are equal when their parts are. In v1 output the head's <c>=</c>/<c>:=</c> and an implied versus an explicit
-    /// <c>true</c> value do not count, nor whether a ground <c>p[k]</c> key is also recorded as the key: the compiler
-    /// treats them alike and opa fmt rewrites them.
+    /// <c>true</c> value do not count, nor does the key of a single-value rule (the parser records <c>q[1] := y</c>'s key
+    /// but not <c>q[1] := y if true</c>'s; the compiler reads the key of multi-value rules only, a
+    /// single-value rule's reference carries it): the compiler treats them alike and opa fmt rewrites them.
     /// </summary>
     private static bool Equal(Rule? a, Rule? b, bool v1Output)
     {
@@ -96,16 +97,9 @@ internal static class AstEquality
 
         var (x, y) = (a.Head, b.Head);
         return a.IsDefault == b.IsDefault && x.IsMultiValue == y.IsMultiValue && Equal(x.Reference, y.Reference)
-            && ListEqual(x.Args, y.Args) && Equal(KeyOf(x), KeyOf(y)) && Equal(ValueOf(x), ValueOf(y))
+            && ListEqual(x.Args, y.Args) && (!x.IsMultiValue || Equal(x.Key, y.Key)) && Equal(ValueOf(x), ValueOf(y))
             && Equal(a.Body, b.Body) && Equal(a.Else, b.Else, v1Output);
     }
-
-    /// <summary>
-    /// A single-value <c>p[k]</c> head's key. The parser records a ground key written with a body (<c>q[1] := y if
-    /// true</c>) only in the reference, and one written without a body (<c>q[1] := y</c>) also as the key: the same rule.
-    /// </summary>
-    private static Node? KeyOf(RuleHead head) =>
-        head.Key ?? (head.Args is null && !head.IsMultiValue && head.Reference.Path.Count == 1 ? head.Reference.Path[0] : null);
 
     private static Node? ValueOf(RuleHead head) =>
         head.Value ?? (head.IsMultiValue ? null : new Scalar(Values.Value.True, head.Location));
