@@ -8,7 +8,6 @@ internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntim
 {
     private readonly VigilConfig _startup = initial.Config;
     private GatewayRuntime _current = initial;
-    private IReadOnlyList<string> _restartRequired = [];
 
     public GatewayRuntime Current => Volatile.Read(ref _current);
 
@@ -21,7 +20,7 @@ internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntim
     /// Start-up-only settings (<see cref="StartupOnlySettings"/>) whose values in the last loaded file differ from the
     /// ones this process started with: they take effect at the next restart. Empty when there are none.
     /// </summary>
-    public IReadOnlyList<string> RestartRequired => Volatile.Read(ref _restartRequired);
+    public IReadOnlyList<string> RestartRequired => StartupOnlySettings.Changed(_startup, Current.Config);
 
     /// <summary>Tries to apply a new configuration file; returns the errors, or empty on success.</summary>
     public IReadOnlyList<ConfigError> Reload(string path)
@@ -33,8 +32,7 @@ internal sealed partial class GatewayState(GatewayRuntime initial, GatewayRuntim
             Volatile.Write(ref _current, runtime);
             Generation++;
             LogReloaded(logger, path, config.Routes.Count);
-            var pending = StartupOnlySettings.Changed(_startup, config);
-            Volatile.Write(ref _restartRequired, pending);
+            var pending = RestartRequired;
             if (pending.Count > 0)
             {
                 LogRestartRequired(logger, string.Join(", ", pending));
