@@ -3,18 +3,8 @@ using Vigil.Server.Configuration;
 namespace Vigil.Server.Tests.Configuration;
 
 /// <summary>The optional <c>redis</c> section: secrets outside the YAML, insecure remote settings refused, located errors.</summary>
-public sealed class RedisConfigTests : IDisposable
+public sealed class RedisConfigTests : ConfigSectionTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vigil-redis-config-").FullName;
-
-    private VigilConfig Parse(string redis) => ConfigLoader.Parse($$"""
-        version: 1
-        server: { listen: ["http://127.0.0.1:8080"] }
-        {{redis}}
-        """, _dir);
-
-    private ConfigException Fails(string redis) => Assert.Throws<ConfigException>(() => Parse(redis));
-
     [Fact]
     public void Parse_NoRedisSection_IsNull()
     {
@@ -43,7 +33,7 @@ public sealed class RedisConfigTests : IDisposable
     [Fact]
     public void Parse_RemoteWithTlsPasswordFileAndPrefix_IsAccepted()
     {
-        File.WriteAllText(Path.Combine(_dir, "redis-password"), "from-a-file\n");
+        File.WriteAllText(Path.Combine(Dir, "redis-password"), "from-a-file\n");
         var config = Parse("""redis: { connection_string: "redis.internal:6380,ssl=true", password_file: redis-password, channel_prefix: "prod.eu-1" }""").Redis!;
         var options = config.CreateOptions();
         Assert.Equal("from-a-file", options.Password);
@@ -106,16 +96,5 @@ public sealed class RedisConfigTests : IDisposable
     {
         var ex = Fails("""redis: { connection_string: "redis.example.com:6379,password=hunter2-secret" }""");
         Assert.DoesNotContain("hunter2-secret", string.Join("\n", ex.Errors), StringComparison.Ordinal);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

@@ -4,18 +4,8 @@ using Vigil.Server.Configuration;
 namespace Vigil.Server.Tests.Configuration;
 
 /// <summary>The <c>storage</c> section: SQLite by default, PostgreSQL with the secret outside the YAML, located errors.</summary>
-public sealed class StorageConfigTests : IDisposable
+public sealed class StorageConfigTests : ConfigSectionTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vigil-storage-config-").FullName;
-
-    private VigilConfig Parse(string storage) => ConfigLoader.Parse($$"""
-        version: 1
-        server: { listen: ["http://127.0.0.1:8080"] }
-        {{storage}}
-        """, _dir);
-
-    private ConfigException Fails(string storage) => Assert.Throws<ConfigException>(() => Parse(storage));
-
     [Fact]
     public void Parse_NoStorageSection_IsSqliteInTheDataFolder()
     {
@@ -27,7 +17,7 @@ public sealed class StorageConfigTests : IDisposable
     [Fact]
     public void Parse_PostgresWithPasswordFile_MergesThePasswordIntoTheConnectionString()
     {
-        File.WriteAllText(Path.Combine(_dir, "db-password"), "s3cret;with=odd chars\n");
+        File.WriteAllText(Path.Combine(Dir, "db-password"), "s3cret;with=odd chars\n");
         var config = Parse("""storage: { provider: postgres, connection_string: "Host=db.internal;Database=vigil;Username=vigil;SSL Mode=VerifyFull", password_file: db-password }""");
         Assert.Equal(StorageProvider.Postgres, config.Storage.Provider);
         var builder = new NpgsqlConnectionStringBuilder(config.Storage.ConnectionString);
@@ -87,6 +77,4 @@ public sealed class StorageConfigTests : IDisposable
         Assert.Equal(code, error.Code);
         Assert.True(error.Line > 0, error.ToString());
     }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
