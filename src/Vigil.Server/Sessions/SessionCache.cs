@@ -10,21 +10,29 @@ namespace Vigil.Server.Sessions;
 /// decrypt and deserialize the same ticket on every request. An entry never outlives the ticket's own expiry
 /// nor <see cref="MaxAge"/>; the cookie value itself is the key, so a changed or forged cookie always misses.
 /// </summary>
-internal sealed class SessionCache(TimeProvider time)
+internal sealed class SessionCache
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
     private const int MaxEntries = 50_000;
-    private readonly ConcurrentDictionary<string, (Subject Subject, DateTimeOffset ValidUntil)> _entries = new(new CookieComparer());
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, (Subject Subject, DateTimeOffset ValidUntil)> _entries;
+    private readonly ConcurrentDictionary<string, (Subject Subject, DateTimeOffset ValidUntil)>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+    public SessionCache(TimeProvider time)
+    {
+        _time = time;
+        _entries = new(new CookieComparer());
+        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public bool TryGet(string cookie, out Subject subject) => TryGet(cookie.AsSpan(), out subject);
 
     /// <summary>Looks a cookie value up without allocating it as a string (see <see cref="SessionCookie"/>).</summary>
     public bool TryGet(ReadOnlySpan<char> cookie, out Subject subject)
     {
-        var lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(cookie, out var key, out var entry))
+        if (_bySpan.TryGetValue(cookie, out var key, out var entry))
         {
-            if (entry.ValidUntil > time.GetUtcNow())
+            if (entry.ValidUntil > _time.GetUtcNow())
             {
                 subject = entry.Subject;
                 return true;
@@ -39,7 +47,7 @@ internal sealed class SessionCache(TimeProvider time)
 
     public void Add(string cookie, Subject subject, DateTimeOffset? ticketExpires)
     {
-        var until = time.GetUtcNow() + MaxAge;
+        var until = _time.GetUtcNow() + MaxAge;
         if (ticketExpires is { } expires && expires < until)
         {
             until = expires;
