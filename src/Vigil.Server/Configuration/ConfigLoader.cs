@@ -842,7 +842,8 @@ public static class ConfigLoader
                     continue;
                 }
 
-                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "max_request_body", "preserve_host", "strip_path", "resource", "query", "auth", "jwt", "mode");
+                Keys(rm, path, "name", "host", "path", "upstream", "upstreams", "upstream_ca", "upstream_timeout", "max_request_body", "preserve_host", "strip_path", "resource", "query", "auth", "jwt", "mode",
+                    "allow_unusual_paths", "pass_headers", "method_override");
                 var name = Scalar(rm, "name", path, required: true);
                 if (name is not null && !seen.Add(name))
                 {
@@ -857,10 +858,15 @@ public static class ConfigLoader
                 var host = Scalar(rm, "host", path);
                 if (host is not null)
                 {
-                    host = host.TrimEnd('.').ToLowerInvariant();
-                    if (host.Length == 0 || host.Contains(':', StringComparison.Ordinal) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+                    // Normalized exactly as the gateway normalizes the client's host, so the two forms always compare equal.
+                    var hasPort = host.StartsWith('[') ? host.EndsWith(']') is false : host.Contains(':', StringComparison.Ordinal);
+                    if (hasPort || Gateway.HostNormalizer.Normalize(host) is not { } normalizedHost)
                     {
-                        Error(ConfigErrorCodes.Invalid, path + ".host", Child(rm, "host"), "host must be a DNS name or IP address without port");
+                        Error(ConfigErrorCodes.Invalid, path + ".host", Child(rm, "host"), "host must be a DNS name (letters, digits, '-'), a dotted-quad IPv4 address or a bracketed IPv6 address, without port");
+                    }
+                    else
+                    {
+                        host = normalizedHost;
                     }
                 }
 
@@ -914,6 +920,26 @@ public static class ConfigLoader
 
                 var preserveHost = RouteBool(rm, "preserve_host", path);
                 var stripPath = RouteBool(rm, "strip_path", path);
+                var allowUnusualPaths = RouteBool(rm, "allow_unusual_paths", path);
+                var passHeaders = new List<string>();
+                foreach (var (hn, hp) in Sequence(rm, "pass_headers", path))
+                {
+                    if (hn is YamlScalarNode { Value: { } headerName } && Gateway.RouteHeaderRules.PassError(headerName) is not { } passError)
+                    {
+                        passHeaders.Add(headerName);
+                    }
+                    else
+                    {
+                        Error(ConfigErrorCodes.Invalid, hp, hn, hn is YamlScalarNode { Value: { } n } ? Gateway.RouteHeaderRules.PassError(n)! : "expected a header name");
+                    }
+                }
+
+                var methodOverride = Scalar(rm, "method_override", path) switch
+                {
+                    null or "strip" => MethodOverrideMode.Strip,
+                    "decide" => MethodOverrideMode.Decide,
+                    var other => Bad<MethodOverrideMode>(path + ".method_override", Child(rm, "method_override"), $"method_override '{other}' is not one of strip, decide", MethodOverrideMode.Strip),
+                };
                 long? maxRequestBody = RouteConfig.DefaultMaxRequestBody;
                 if (Scalar(rm, "max_request_body", path) is { } bodyLimit)
                 {
@@ -1046,6 +1072,9 @@ public static class ConfigLoader
                         MaxRequestBody = maxRequestBody,
                         PreserveHost = preserveHost,
                         StripPath = stripPath,
+                        AllowUnusualPaths = allowUnusualPaths,
+                        PassHeaders = passHeaders,
+                        MethodOverride = methodOverride,
                         Path = routePath,
                         Upstreams = upstreams,
                         Resource = resource ?? new ResourceConfig { Name = name },

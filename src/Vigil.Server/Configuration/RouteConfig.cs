@@ -42,7 +42,33 @@ public sealed record RouteConfig
     /// <summary>The Rego query deciding this route; its value is a boolean or an object with <c>allow</c>.</summary>
     public required string Query { get; init; }
 
+    /// <summary>
+    /// Forward paths that common upstreams read differently (segments ending in a dot or a space, percent-escaped bytes
+    /// that are not UTF-8, characters that Unicode normalization changes) instead of refusing them with 400. Such a
+    /// path is still refused when, with trailing dots and spaces removed, it would belong to another route.
+    /// </summary>
+    public bool AllowUnusualPaths { get; init; }
+
+    /// <summary>
+    /// Client headers passed to the upstream although Vigil strips their family (e.g. <c>X-Auth-Token</c>) or their
+    /// name has an underscore. Never Vigil's own headers, the ones it sets, or hop-by-hop headers.
+    /// </summary>
+    public IReadOnlyList<string> PassHeaders { get; init; } = [];
+
+    /// <summary>What method-override headers (<c>X-HTTP-Method-Override</c> and the like) do.</summary>
+    public MethodOverrideMode MethodOverride { get; init; } = MethodOverrideMode.Strip;
+
     public AuthMode Auth { get; init; } = AuthMode.Session;
     public JwtRouteConfig? Jwt { get; init; }
     public EnforcementMode Mode { get; init; } = EnforcementMode.Enforce;
+}
+
+/// <summary>What a route does with method-override headers (<c>X-HTTP-Method-Override</c>, <c>X-HTTP-Method</c>, <c>X-Method-Override</c>).</summary>
+public enum MethodOverrideMode
+{
+    /// <summary>Remove them: the upstream sees the request's own method, the one the policy decided on (default).</summary>
+    Strip,
+
+    /// <summary>Pass them on, and let the policy decide on the overridden method (<c>input.request.method</c>).</summary>
+    Decide,
 }

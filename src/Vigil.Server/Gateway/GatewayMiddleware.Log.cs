@@ -18,4 +18,7 @@ internal sealed partial class GatewayMiddleware
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Upstream {Upstream} of route {Route} refused a connection; left out of the rotation for {Seconds} s")]
     private static partial void LogUpstreamDown(ILogger logger, string upstream, string route, double seconds);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Request {RequestId} on route {Route} refused: the client's body broke HTTP/1.1 framing (400)")]
+    private static partial void LogClientBodyRefused(ILogger logger, string requestId, string route);
 }

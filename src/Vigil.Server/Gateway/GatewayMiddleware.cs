@@ -45,14 +45,21 @@ internal sealed partial class GatewayMiddleware(
         var runtime = state.Current;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
         var target = RequestNormalizer.Normalize(rawTarget);
-        var host = RequestNormalizer.NormalizeHost(context.Request.Headers.Host.Count == 1 ? context.Request.Headers.Host[0] : null);
+        var host = HostNormalizer.Normalize(context.Request.Headers.Host.Count == 1 ? context.Request.Headers.Host[0] : null);
         var clientIp = ClientAddressResolver.Resolve(context.Connection.RemoteIpAddress, runtime.Config.Server.TrustedProxies, context.Request.Headers["X-Forwarded-For"]);
-        if (!target.IsValid || host is null)
+        var headerReject = RequestHeadChecks.Check(context.Request);
+        // WebSockets over HTTP/2 (RFC 8441) arrive as an extended CONNECT; they are relayed as the HTTP/1.1 upgrade (a GET)
+        // the upstream receives, and decided as that. Other protocols over extended CONNECT are refused.
+        var extendedConnect = context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect ? connect.Protocol ?? "" : null;
+        if (extendedConnect is not null && !extendedConnect.Equals("websocket", StringComparison.OrdinalIgnoreCase))
         {
-            var reason = host is null ? RejectReason.BadHost : target.Reject;
-            Record(Rejected(context, requestId, clientIp.ToString(), host, Truncate(rawTarget), null, "bad_request:" + reason, started));
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", "ambiguous_request",
-                $"The request was refused because its {(host is null ? "host" : "path")} is ambiguous ({reason}).", requestId).ConfigureAwait(false);
+            headerReject = RejectReason.UnsupportedProtocol;
+        }
+
+        if (!target.IsValid || host is null || headerReject != RejectReason.None)
+        {
+            var (part, reason) = host is null ? ("host", RejectReason.BadHost) : !target.IsValid ? ("path", target.Reject) : ("header section", headerReject);
+            await RefuseAmbiguousAsync(context, requestId, clientIp.ToString(), host, Truncate(rawTarget), null, part, reason, started).ConfigureAwait(false);
             return;
         }
 
@@ -74,6 +81,27 @@ internal sealed partial class GatewayMiddleware(
             Record(Rejected(context, requestId, clientIp.ToString(), host, target.Path, null, "no_route", started));
             await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", "no_route", "No application is published at this address.", requestId).ConfigureAwait(false);
             return;
+        }
+
+        if (target.Unusual != RejectReason.None && !UnusualPathAllowed(runtime, route, host, target.Path))
+        {
+            await RefuseAmbiguousAsync(context, requestId, clientIp.ToString(), host, target.Path, route.Config, "path", target.Unusual, started).ConfigureAwait(false);
+            return;
+        }
+
+        // The method the policy decides on is the one the upstream acts on: an extended CONNECT goes upstream as a GET
+        // upgrade, and a route that lets the policy decide on method overrides passes the override on.
+        var method = extendedConnect is not null ? HttpMethods.Get : context.Request.Method;
+        if (route.Config.MethodOverride == MethodOverrideMode.Decide)
+        {
+            var (overridden, overrideReject) = RequestHeadChecks.MethodOverride(context.Request.Headers);
+            if (overrideReject != RejectReason.None)
+            {
+                await RefuseAmbiguousAsync(context, requestId, clientIp.ToString(), host, target.Path, route.Config, "method", overrideReject, started).ConfigureAwait(false);
+                return;
+            }
+
+            method = overridden ?? method;
         }
 
         if (!log.Healthy && runtime.Config.Audit.OnFailure == AuditFailureMode.Deny)
@@ -103,7 +131,7 @@ internal sealed partial class GatewayMiddleware(
 
         var now = time.GetUtcNow();
         var clientIpText = clientIp.ToString();
-        var audit = new DecisionFacts(now, requestId, subject, clientIpText, context.Request.Method, host, target.Path, config.Name, config.Resource.Name);
+        var audit = new DecisionFacts(now, requestId, subject, clientIpText, method, host, target.Path, config.Name, config.Resource.Name);
 
         if (config.Auth != AuthMode.Public && !subject.IsAuthenticated)
         {
@@ -135,8 +163,8 @@ internal sealed partial class GatewayMiddleware(
         var decideStarted = Stopwatch.GetTimestamp();
         try
         {
-            var facts = new RequestFacts(requestId, context.Request.Method, target.Path, host, target.Query, clientIpText, context.Request.Scheme,
-                context.Request.Protocol, context.WebSockets.IsWebSocketRequest, now);
+            var facts = new RequestFacts(requestId, method, target.Path, host, target.Query, clientIpText, context.Request.Scheme,
+                context.Request.Protocol, extendedConnect is not null || context.WebSockets.IsWebSocketRequest, now);
             var input = DecisionInput.Build(subject, config, facts, route.Resource);
             decision = runtime.DecisionPoint.Decide(config.Query, input);
             route.NoteDecisionTime(Stopwatch.GetElapsedTime(decideStarted), now);
@@ -208,10 +236,10 @@ internal sealed partial class GatewayMiddleware(
         {
             Path = config.StripPath ? StripPrefix(target.Path, config.Path) : target.Path, Query = target.Query, Host = host,
             UpstreamHost = config.PreserveHost ? context.Request.Host.Value : null, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
-            Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout,
+            Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout, PassHeaders = route.PassHeaders,
         };
         var destination = route.NextDestination(now);
-        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } || context.WebSockets.IsWebSocketRequest)
+        if (extendedConnect is not null || context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } || context.WebSockets.IsWebSocketRequest)
         {
             // Upgrades (WebSockets) take YARP's path, which relays the upgraded stream both ways.
             context.Features.Set(forward);
@@ -261,14 +289,42 @@ internal sealed partial class GatewayMiddleware(
             return;
         }
 
-        if (result != ForwardResult.RequestTooLarge)
+        if (result == ForwardResult.BadRequestBody)
+        {
+            // A body that breaks HTTP/1.1 framing is the client's error, not the upstream's.
+            metrics.ClientError(config.Name, result);
+            LogClientBodyRefused(logger, requestId, config.Name);
+        }
+        else if (result != ForwardResult.RequestTooLarge)
         {
             // A body over the limit is the client's doing; everything else is the upstream's.
             metrics.UpstreamError(config.Name, result);
             LogForwardFailed(logger, requestId, config.Name, result.ToString());
         }
+        else
+        {
+            metrics.ClientError(config.Name, result);
+        }
 
         await WriteForwardErrorAsync(context, requestId, result, config.MaxRequestBody).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a path that common upstreams read differently may go to this route: only when the route allows unusual
+    /// paths, and only when the path, read as Windows and IIS read it (trailing dots and spaces of each segment
+    /// dropped), still belongs to this route — so <c>/admin.</c> can never reach the admin route's upstream through a
+    /// lenient catch-all.
+    /// </summary>
+    private static bool UnusualPathAllowed(GatewayRuntime runtime, RouteRuntime route, string host, string path) =>
+        route.Config.AllowUnusualPaths && runtime.Match(host, RequestNormalizer.TrimSegmentEnds(path)) == route;
+
+    /// <summary>Records and answers a request refused as ambiguous (400 <c>ambiguous_request</c>).</summary>
+    private async Task RefuseAmbiguousAsync(HttpContext context, string requestId, string clientIp, string? host, string path, RouteConfig? route,
+        string part, RejectReason reason, long started)
+    {
+        Record(Rejected(context, requestId, clientIp, host, path, route, "bad_request:" + reason, started));
+        await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", "ambiguous_request",
+            $"The request was refused because its {part} is ambiguous ({reason}).", requestId).ConfigureAwait(false);
     }
 
     /// <summary>The path without the route's prefix (which it matched on a segment boundary): <c>/app/x</c> → <c>/x</c>, <c>/app</c> → <c>/</c>.</summary>
@@ -300,6 +356,8 @@ internal sealed partial class GatewayMiddleware(
             ForwardResult.RequestTooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large", "request_too_large",
                 $"This application accepts request bodies up to {maxRequestBody} bytes."),
             ForwardResult.Timeout => (StatusCodes.Status504GatewayTimeout, "Gateway timeout", "upstream_timeout", "The application did not answer in time."),
+            ForwardResult.BadRequestBody => (StatusCodes.Status400BadRequest, "Bad request", "bad_request_body",
+                "The request body's framing is not valid HTTP/1.1 (RFC 9112), so it was not forwarded."),
             _ => (StatusCodes.Status502BadGateway, "Bad gateway", "upstream_unavailable", "The application did not answer."),
         };
         await GatewayResponses.WriteProblemAsync(context, status, title, code, detail, requestId).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography.X509Certificates;
 using Vigil.Policy.Values;
 using Vigil.Server.Configuration;
@@ -18,6 +19,18 @@ internal sealed class RouteRuntime(RouteConfig config, BearerTokenValidator? jwt
     public ObjectValue Resource { get; } = DecisionInput.Resource(config);
 
     public BearerTokenValidator? Jwt { get; } = jwt;
+
+    /// <summary>
+    /// The client headers this route passes through the stripping of identity and forwarding families: its
+    /// <c>pass_headers</c>, and the method-override headers when the policy decides on the overridden method.
+    /// </summary>
+    public FrozenSet<string>? PassHeaders { get; } = PassSet(config);
+
+    private static FrozenSet<string>? PassSet(RouteConfig config)
+    {
+        var names = config.PassHeaders.Concat(config.MethodOverride == MethodOverrideMode.Decide ? RequestHeadChecks.MethodOverrideHeaders : []).ToArray();
+        return names.Length == 0 ? null : names.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    }
 
     /// <summary>YARP's settings for this route's upgraded requests (WebSockets): the route's upstream timeout.</summary>
     public Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig ForwarderConfig { get; } = new() { ActivityTimeout = config.UpstreamTimeout };

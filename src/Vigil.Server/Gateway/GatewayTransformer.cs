@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -24,6 +25,9 @@ internal sealed class ForwardContext
     public Sessions.Subject? Subject { get; init; }
     public string? Assertion { get; init; }
 
+    /// <summary>Client headers the route passes through although they belong to a stripped family; null: none.</summary>
+    public FrozenSet<string>? PassHeaders { get; init; }
+
     /// <summary>The route's upstream timeout.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = Configuration.RouteConfig.DefaultUpstreamTimeout;
 }
@@ -40,10 +44,10 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var forward = httpContext.Features.Get<ForwardContext>() ?? throw new InvalidOperationException("missing forward context");
         var connection = httpContext.Request.Headers.Connection;
-        RemoveNotCopied(proxyRequest.Headers, connection);
+        RemoveNotCopied(proxyRequest.Headers, connection, forward.PassHeaders);
         if (proxyRequest.Content is not null)
         {
-            RemoveNotCopied(proxyRequest.Content.Headers, connection, keepFraming: true);
+            RemoveNotCopied(proxyRequest.Content.Headers, connection, forward.PassHeaders, keepFraming: true);
         }
 
         if (ForwardHeaders.FilterCookies(httpContext.Request.Headers.Cookie, sessionCookieName) is { } cookie)
@@ -54,10 +58,10 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
         var sink = new MessageSink(proxyRequest.Headers);
         ForwardHeaders.AddVigilHeaders(ref sink, forward, httpContext.Request.Scheme);
         proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + forward.Path + forward.Query, UriKind.Absolute);
-        if (forward.UpstreamHost is not null)
-        {
-            proxyRequest.Headers.Host = forward.UpstreamHost;
-        }
+        // One host rule for every path: the client's (normalized) host only when the route preserves it, else the
+        // upstream URL's authority, which the handler writes when no Host is set (the base transform may have copied
+        // the client's).
+        proxyRequest.Headers.Host = forward.UpstreamHost;
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -81,7 +85,7 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
         return result;
     }
 
-    private static void RemoveNotCopied(System.Net.Http.Headers.HttpHeaders headers, StringValues connection, bool keepFraming = false)
+    private static void RemoveNotCopied(System.Net.Http.Headers.HttpHeaders headers, StringValues connection, FrozenSet<string>? pass, bool keepFraming = false)
     {
         List<string>? remove = null;
         foreach (var header in headers)
@@ -95,7 +99,7 @@ internal sealed class GatewayTransformer(string sessionCookieName) : HttpTransfo
                 continue;
             }
 
-            if (!ForwardHeaders.IsCopiedRequestHeader(name, connection))
+            if (!ForwardHeaders.IsCopiedRequestHeader(name, connection, pass))
             {
                 (remove ??= []).Add(name);
             }

@@ -19,10 +19,38 @@ internal enum RejectReason
     DotSegment,
     TooLong,
     BadHost,
+
+    /// <summary>A segment ends in a dot or a space (<c>/admin.</c>, <c>/admin%20/x</c>): Windows and IIS drop them.</summary>
+    TrailingDotOrSpace,
+
+    /// <summary>Percent-escaped bytes that are not well-formed UTF-8 (overlong forms such as <c>%c0%ae</c>, surrogates).</summary>
+    InvalidUtf8,
+
+    /// <summary>A character that Unicode normalization (NFKC) or simple case mapping turns into another one (<c>%EF%BD%81</c>, full-width a).</summary>
+    LookAlike,
+
+    /// <summary>A header field name that is not an RFC 9110 token, or a value with CR, LF or NUL.</summary>
+    BadHeader,
+
+    /// <summary>A header that HTTP/2 and HTTP/3 forbid (connection-specific fields, RFC 9113 8.2.2).</summary>
+    ConnectionSpecificHeader,
+
+    /// <summary>A Content-Length that is not a plain decimal number (<c>+167</c>), or several different ones.</summary>
+    BadContentLength,
+
+    /// <summary>Several method-override headers that disagree, or one that is not a method token.</summary>
+    BadMethodOverride,
+
+    /// <summary>An extended CONNECT (RFC 8441) for a protocol other than WebSocket.</summary>
+    UnsupportedProtocol,
 }
 
-/// <summary>The request target after normalization: what routing, the policy and the upstream all see.</summary>
-internal readonly record struct NormalizedTarget(string Path, string Query, RejectReason Reject)
+/// <summary>
+/// The request target after normalization: what routing, the policy and the upstream all see. <see cref="Unusual"/>
+/// names a path that is unambiguous to Vigil but that common upstreams read differently (refused unless the route
+/// allows unusual paths).
+/// </summary>
+internal readonly record struct NormalizedTarget(string Path, string Query, RejectReason Reject, RejectReason Unusual = RejectReason.None)
 {
     public bool IsValid => Reject == RejectReason.None;
 }
@@ -89,13 +117,14 @@ internal static class RequestNormalizer
         }
 
         string path;
+        var unusual = RejectReason.None;
         if (simple)
         {
             path = rawPath;
         }
         else
         {
-            var decoded = DecodeUnreserved(rawPath, out var reason);
+            var decoded = DecodeUnreserved(rawPath, out var reason, out unusual);
             if (decoded is null)
             {
                 return Fail(reason);
@@ -125,15 +154,21 @@ internal static class RequestNormalizer
                 return Fail(RejectReason.DotSegment);
             }
 
+            if (length > 0 && (path[end - 1] == '.' || (length >= 3 && path.AsSpan(end - 3, 3).SequenceEqual("%20"))))
+            {
+                unusual = unusual == RejectReason.None ? RejectReason.TrailingDotOrSpace : unusual;
+            }
+
             start = end + 1;
         }
 
-        return new NormalizedTarget(path, query, RejectReason.None);
+        return new NormalizedTarget(path, query, RejectReason.None, unusual);
     }
 
-    private static string? DecodeUnreserved(string rawPath, out RejectReason reason)
+    private static string? DecodeUnreserved(string rawPath, out RejectReason reason, out RejectReason unusual)
     {
         reason = RejectReason.None;
+        unusual = RejectReason.None;
         var builder = new StringBuilder(rawPath.Length);
         for (var i = 0; i < rawPath.Length; i++)
         {
@@ -141,6 +176,29 @@ internal static class RequestNormalizer
             if (c != '%')
             {
                 builder.Append(c);
+                continue;
+            }
+
+            if (i + 2 < rawPath.Length && IsHighByteEscape(rawPath, i))
+            {
+                // A run of escaped bytes of 0x80 and above: kept escaped, but judged as the UTF-8 an upstream decodes.
+                var run = i;
+                while (run + 2 < rawPath.Length && IsHighByteEscape(rawPath, run))
+                {
+                    run += 3;
+                }
+
+                if (unusual == RejectReason.None)
+                {
+                    unusual = JudgeNonAscii(rawPath.AsSpan(i, run - i));
+                }
+
+                for (; i < run; i += 3)
+                {
+                    builder.Append('%').Append(char.ToUpperInvariant(rawPath[i + 1])).Append(char.ToUpperInvariant(rawPath[i + 2]));
+                }
+
+                i--;
                 continue;
             }
 
@@ -184,89 +242,75 @@ internal static class RequestNormalizer
         return builder.ToString();
     }
 
+    /// <summary>The path as Windows and IIS read it: each segment without its trailing dots and (escaped) spaces.</summary>
+    public static string TrimSegmentEnds(string path)
+    {
+        var builder = new StringBuilder(path.Length);
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            var segment = path.AsSpan()[range];
+            while (true)
+            {
+                if (segment.EndsWith('.'))
+                {
+                    segment = segment[..^1];
+                }
+                else if (segment.EndsWith("%20", StringComparison.Ordinal))
+                {
+                    segment = segment[..^3];
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (range.Start.Value > 0)
+            {
+                builder.Append('/');
+            }
+
+            builder.Append(segment);
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsHighByteEscape(string text, int i) =>
+        text[i] == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]) && text[i + 1] >= '8';
+
     /// <summary>
-    /// Normalizes a Host header value: lower case, port and trailing dot removed. Returns null when the value
-    /// is not a plain DNS name or IP literal (user info, spaces, odd characters are refused).
+    /// Decodes a run of <c>%XX</c> escapes (all 0x80 and above) as UTF-8: overlong forms, surrogates and cut-off
+    /// sequences are <see cref="RejectReason.InvalidUtf8"/>; characters that normalization or case mapping turns into
+    /// others are <see cref="RejectReason.LookAlike"/>.
     /// </summary>
-    public static string? NormalizeHost(string? value)
+    private static RejectReason JudgeNonAscii(ReadOnlySpan<char> escapes)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 255)
+        Span<byte> bytes = escapes.Length / 3 <= 256 ? stackalloc byte[escapes.Length / 3] : new byte[escapes.Length / 3];
+        for (var k = 0; k < bytes.Length; k++)
         {
-            return null;
+            bytes[k] = (byte)((HexValue(escapes[(3 * k) + 1]) << 4) | HexValue(escapes[(3 * k) + 2]));
         }
 
-        string host;
-        if (value[0] == '[')
+        while (!bytes.IsEmpty)
         {
-            var close = value.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
+            if (Rune.DecodeFromUtf8(bytes, out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
             {
-                return null;
+                return RejectReason.InvalidUtf8;
             }
 
-            host = value[..(close + 1)];
-            var rest = value[(close + 1)..];
-            if (rest.Length > 0 && !IsPort(rest))
+            if (LookAlikes.Contains(rune.Value))
             {
-                return null;
+                return RejectReason.LookAlike;
             }
 
-            return System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _) ? host.ToLowerInvariant() : null;
+            bytes = bytes[consumed..];
         }
 
-        var colon = value.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
-        {
-            if (!IsPort(value[colon..]))
-            {
-                return null;
-            }
-
-            host = value[..colon];
-        }
-        else
-        {
-            host = value;
-        }
-
-        if (host.EndsWith('.'))
-        {
-            host = host[..^1];
-        }
-
-        if (host.Length == 0)
-        {
-            return null;
-        }
-
-        foreach (var c in host)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.'))
-            {
-                return null;
-            }
-        }
-
-        return host.ToLowerInvariant();
+        return RejectReason.None;
     }
 
-    private static bool IsPort(string text)
-    {
-        if (text.Length < 2 || text.Length > 6 || text[0] != ':')
-        {
-            return false;
-        }
-
-        for (var i = 1; i < text.Length; i++)
-        {
-            if (!char.IsAsciiDigit(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     private static NormalizedTarget Fail(RejectReason reason) => new("", "", reason);
 }

@@ -11,7 +11,8 @@ namespace Vigil.Server.Sessions;
 /// Validates bearer JWTs for <c>auth: jwt</c> routes: asymmetric algorithms only (no <c>none</c>, no HMAC, so no
 /// RS/HS confusion), keys only from the configured issuer's JWKS (header <c>jwk</c>/<c>jku</c>/<c>x5u</c> are ignored,
 /// an unknown <c>kid</c> fails), exact issuer, one of the configured audiences, <c>exp</c> required, lifetime checked
-/// against <see cref="TimeProvider"/> with 30 s skew.
+/// against <see cref="TimeProvider"/> with 30 s skew; before any of that, <see cref="JwtShape"/> refuses critical
+/// extensions, date claims that are not numbers and duplicate members.
 /// </summary>
 internal sealed class BearerTokenValidator
 {
@@ -44,6 +45,11 @@ internal sealed class BearerTokenValidator
         if (token.Length > 16 * 1024)
         {
             return (null, "token_too_large");
+        }
+
+        if (JwtShape.Check(token) is { } shapeError)
+        {
+            return (null, "invalid_token: " + shapeError);
         }
 
         OpenIdConnectConfiguration configuration;

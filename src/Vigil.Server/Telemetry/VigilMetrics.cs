@@ -26,6 +26,7 @@ internal sealed class VigilMetrics : IDisposable
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _upstreamErrors;
+    private readonly Counter<long> _clientErrors;
     private readonly Counter<long> _logins;
     private readonly Counter<long> _bans;
 
@@ -35,6 +36,7 @@ internal sealed class VigilMetrics : IDisposable
         _decisions = Meter.CreateCounter<long>("vigil.gateway.decisions", description: "Gateway decisions by route and outcome (reject: with a fixed reason code).");
         _duration = Meter.CreateHistogram<double>(RequestDurationName, "s", "Time Vigil's own decision path took (normalize, route, authenticate, decide), upstream excluded.");
         _upstreamErrors = Meter.CreateCounter<long>("vigil.gateway.upstream.errors", description: "Failed attempts to reach a route's upstream, by kind.");
+        _clientErrors = Meter.CreateCounter<long>("vigil.gateway.client.errors", description: "Forwarded requests the client broke midway (malformed body framing, body over the route's limit), by kind.");
         _logins = Meter.CreateCounter<long>("vigil.identity.logins", description: "Sign-in attempts at the built-in provider, by result.");
         _bans = Meter.CreateCounter<long>("vigil.identity.bans", description: "Bans imposed by the login throttle (account or address).");
     }
@@ -84,6 +86,21 @@ internal sealed class VigilMetrics : IDisposable
         if (kind is not null)
         {
             _upstreamErrors.Add(1, new TagList { { "route", route }, { "kind", kind } });
+        }
+    }
+
+    /// <summary>A forwarded request that failed through the client's fault (the upstream is not to blame).</summary>
+    public void ClientError(string route, ForwardResult result)
+    {
+        var kind = result switch
+        {
+            ForwardResult.BadRequestBody => "bad_request_body",
+            ForwardResult.RequestTooLarge => "request_too_large",
+            _ => null,
+        };
+        if (kind is not null)
+        {
+            _clientErrors.Add(1, new TagList { { "route", route }, { "kind", kind } });
         }
     }
 

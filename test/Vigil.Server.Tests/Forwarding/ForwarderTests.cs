@@ -143,7 +143,7 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     }
 
     [Fact]
-    public async Task Forward_ChunkedRequestBody_IsRechunkedToUpstream()
+    public async Task Forward_SmallChunkedRequestBody_IsReadWholeAndSentWithItsLength()
     {
         var path = On("post-chunked", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using var api = H.Api();
@@ -154,8 +154,26 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         using var response = await api.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var received = fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/post-chunked", StringComparison.Ordinal));
-        Assert.True(received.Chunked);
+        Assert.False(received.Chunked);
         Assert.Equal("streamed body", Encoding.ASCII.GetString(received.Body));
+        Assert.Equal("13", received.Header("Content-Length"));
+    }
+
+    [Fact]
+    public async Task Forward_LargeChunkedRequestBody_IsRechunkedToUpstream()
+    {
+        var path = On("post-chunked-large", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var api = H.Api();
+        var payload = Encoding.ASCII.GetBytes(new string('s', Vigil.Server.Gateway.Forwarding.Http1Forwarder.ReadAheadLimit + 1000) + "end");
+        var content = new StreamContent(new MemoryStream(payload));
+        content.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = fixture.Shared.Requests.Last(r => r.RequestLine.Contains("/raw/post-chunked-large", StringComparison.Ordinal));
+        Assert.True(received.Chunked);
+        Assert.Equal(payload, received.Body);
         Assert.False(received.HasHeader("Content-Length"));
     }
 

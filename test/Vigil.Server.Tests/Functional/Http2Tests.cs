@@ -96,8 +96,9 @@ public sealed class Http2Tests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, withoutLength.StatusCode);
         }
 
+        // Read ahead up to 64 KB: a body that has all arrived by then goes with its length, else it is re-chunked.
         var received = Received("/app/h2-stream");
-        Assert.True(received.Chunked);
+        Assert.True(received.Chunked || received.Header("Content-Length") == payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(payload, received.Body);
     }
 

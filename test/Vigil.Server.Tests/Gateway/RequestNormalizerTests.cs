@@ -57,9 +57,16 @@ public sealed class RequestNormalizerTests
     [InlineData("app.example.com:8443", "app.example.com")]
     [InlineData("app.example.com.:8443", "app.example.com")]
     [InlineData("[::1]:80", "[::1]")]
+    [InlineData("[0:0::1]", "[::1]")]
+    [InlineData("[::FFFF:127.0.0.1]", "[::ffff:127.0.0.1]")]
     [InlineData("127.0.0.1:5000", "127.0.0.1")]
+    [InlineData("10.0.0.255", "10.0.0.255")]
+    [InlineData("127.0.0.1.", "127.0.0.1")]
+    [InlineData("xn--bcher-kva.example", "xn--bcher-kva.example")]
+    [InlineData("a-b.c1", "a-b.c1")]
+    [InlineData("localhost", "localhost")]
     public void NormalizeHost_Variants_AreCanonical(string header, string expected) =>
-        Assert.Equal(expected, RequestNormalizer.NormalizeHost(header));
+        Assert.Equal(expected, HostNormalizer.Normalize(header));
 
     [Theory]
     [InlineData("")]
@@ -69,7 +76,86 @@ public sealed class RequestNormalizerTests
     [InlineData("app.example.com:80:80")]
     [InlineData("app_example.com")]
     [InlineData("[::1")]
-    public void NormalizeHost_Malformed_IsRefused(string header) => Assert.Null(RequestNormalizer.NormalizeHost(header));
+    [InlineData("admin.example.test..")]
+    [InlineData("admin.example.test..:443")]
+    [InlineData("ADMIN.EXAMPLE.TEST..")]
+    [InlineData("admin..example.test")]
+    [InlineData(".admin.example.test")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("-admin.test")]
+    [InlineData("admin-.test")]
+    [InlineData("app.example.com:")]
+    [InlineData("app.example.com:65536")]
+    [InlineData("app.example.com:+80")]
+    [InlineData("127.1")]
+    [InlineData("0x7f.0.0.1")]
+    [InlineData("0177.0.0.1")]
+    [InlineData("2130706433")]
+    [InlineData("256.0.0.1")]
+    [InlineData("1.2.3.4.5")]
+    [InlineData("[1.2.3.4]")]
+    [InlineData("[fe80::1%25eth0]")]
+    [InlineData("[fe80::1%eth0]")]
+    [InlineData("[::1]x")]
+    [InlineData("ädmin.test")]
+    [InlineData("admin.test\0")]
+    public void NormalizeHost_Malformed_IsRefused(string header) => Assert.Null(HostNormalizer.Normalize(header));
+
+    [Fact]
+    public void NormalizeHost_LongNames_FollowDnsLimits()
+    {
+        Assert.NotNull(HostNormalizer.Normalize(new string('a', 63) + ".test"));
+        Assert.Null(HostNormalizer.Normalize(new string('a', 64) + ".test"));
+        var name = string.Join('.', Enumerable.Repeat(new string('b', 49), 5)) + ".test"; // 254 characters
+        Assert.Null(HostNormalizer.Normalize(name));
+    }
+
+    [Theory]
+    [InlineData("/admin.", "TrailingDotOrSpace")]
+    [InlineData("/admin./x", "TrailingDotOrSpace")]
+    [InlineData("/admin%20/x", "TrailingDotOrSpace")]
+    [InlineData("/admin%2e/x", "TrailingDotOrSpace")]
+    [InlineData("/a/b...", "TrailingDotOrSpace")]
+    [InlineData("/%c0%ae%c0%ae/admin", "InvalidUtf8")]
+    [InlineData("/%c0%af", "InvalidUtf8")]
+    [InlineData("/%e0%80%ae", "InvalidUtf8")]
+    [InlineData("/%ed%a0%80", "InvalidUtf8")]
+    [InlineData("/%f4%90%80%80", "InvalidUtf8")]
+    [InlineData("/caf%c3", "InvalidUtf8")]
+    [InlineData("/%e9t%e9", "InvalidUtf8")]
+    [InlineData("/%EF%BD%81dmin", "LookAlike")]
+    [InlineData("/adm%C4%B1n", "LookAlike")]
+    [InlineData("/%C5%BFecret", "LookAlike")]
+    [InlineData("/%E2%84%AAey", "LookAlike")]
+    [InlineData("/a%E2%80%A4b", "LookAlike")]
+    [InlineData("/%EF%BC%8Fadmin", "LookAlike")]
+    [InlineData("/x%C2%A0", "LookAlike")]
+    [InlineData("/%EF%AC%81le", "LookAlike")]
+    public void Normalize_PathsUpstreamsReadDifferently_AreMarkedUnusual(string raw, string reason)
+    {
+        var result = RequestNormalizer.Normalize(raw);
+        Assert.True(result.IsValid, result.Reject.ToString());
+        Assert.Equal(reason, result.Unusual.ToString());
+    }
+
+    [Theory]
+    [InlineData("/caf%c3%a9")]
+    [InlineData("/stra%C3%9Fe")]
+    [InlineData("/%E6%97%A5%E6%9C%AC")]
+    [InlineData("/%F0%9F%98%80")]
+    [InlineData("/.well-known/x")]
+    [InlineData("/file.txt")]
+    [InlineData("/a%20b")]
+    [InlineData("/v1.2/x")]
+    public void Normalize_OrdinaryPaths_AreNotUnusual(string raw) => Assert.Equal(RejectReason.None, RequestNormalizer.Normalize(raw).Unusual);
+
+    [Theory]
+    [InlineData("/admin.", "/admin")]
+    [InlineData("/admin.%20./x.", "/admin/x")]
+    [InlineData("/a/b", "/a/b")]
+    [InlineData("/", "/")]
+    public void TrimSegmentEnds_ReadsThePathAsWindowsDoes(string path, string expected) => Assert.Equal(expected, RequestNormalizer.TrimSegmentEnds(path));
 
     [Theory]
     [InlineData("X-Vigil-User")]
@@ -81,12 +167,41 @@ public sealed class RequestNormalizerTests
     [InlineData("Remote-User")]
     [InlineData("X-Real-IP")]
     [InlineData("Forwarded")]
+    [InlineData("X-Forwarded-Scheme")]
+    [InlineData("X-Forwarded-Uri")]
+    [InlineData("X-Forwarded")]
+    [InlineData("X-Original-Uri")]
+    [InlineData("X-Original-Method")]
+    [InlineData("X-Rewrite-Url")]
+    [InlineData("X-Host")]
+    [InlineData("X-Remote-Addr")]
+    [InlineData("X-Originating-IP")]
+    [InlineData("Client-IP")]
+    [InlineData("X-ProxyUser-Ip")]
+    [InlineData("X-Auth-User")]
+    [InlineData("x_auth_token")]
+    [InlineData("X-HTTP-Method-Override")]
+    [InlineData("X-HTTP-Method")]
+    [InlineData("X-Method-Override")]
+    [InlineData("CF-Connecting-IP")]
+    [InlineData("Cf-Access-Jwt-Assertion")]
+    [InlineData("X-Envoy-Internal")]
+    [InlineData("X-SSL-Client-Cert")]
+    [InlineData("X-ARR-ClientCert")]
+    [InlineData("X-WEBAUTH-USER")]
+    [InlineData("X-Goog-IAP-JWT-Assertion")]
     public void IsReserved_IdentityHeaderSpellings_AreReserved(string name) => Assert.True(IdentityHeaders.IsReserved(name));
 
     [Theory]
     [InlineData("Accept")]
     [InlineData("X-Request-Id")]
     [InlineData("Authorization")]
+    [InlineData("X-Requested-With")]
+    [InlineData("X-CSRF-Token")]
+    [InlineData("X-Amz-Date")]
+    [InlineData("User-Agent")]
+    [InlineData("X")]
+    [InlineData("x-")]
     public void IsReserved_OrdinaryHeaders_AreKept(string name) => Assert.False(IdentityHeaders.IsReserved(name));
 
     [Fact]

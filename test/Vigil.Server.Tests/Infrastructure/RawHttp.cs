@@ -23,7 +23,7 @@ public static class RawHttp
         }
     }
 
-    public static async Task<Response> SendAsync(int port, string requestTarget, string host = "127.0.0.1", IEnumerable<string>? headers = null, string method = "GET")
+    public static async Task<Response> SendAsync(int port, string requestTarget, string host = "127.0.0.1", IEnumerable<string>? headers = null, string method = "GET", string? body = null)
     {
         var text = new StringBuilder();
         text.Append(method).Append(' ').Append(requestTarget).Append(" HTTP/1.1\r\n");
@@ -37,7 +37,7 @@ public static class RawHttp
             text.Append(header).Append("\r\n");
         }
 
-        text.Append("Connection: close\r\n\r\n");
+        text.Append("Connection: close\r\n\r\n").Append(body);
         return await SendBytesAsync(port, Encoding.Latin1.GetBytes(text.ToString())).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -17,8 +18,13 @@ internal interface IHeaderSink
 /// </summary>
 internal static class ForwardHeaders
 {
-    /// <summary>Whether a client request header is copied to the upstream (Vigil writes Host, framing and Cookie itself).</summary>
-    public static bool IsCopiedRequestHeader(string name, StringValues connection)
+    /// <summary>
+    /// Whether a client request header is copied to the upstream (Vigil writes Host, framing and Cookie itself). Names
+    /// with <c>_</c> are dropped as nginx drops them (a <c>Transfer_Encoding</c> must not reach an upstream that reads it
+    /// as <c>Transfer-Encoding</c>), and so are the identity and forwarding families of <see cref="IdentityHeaders"/>,
+    /// except the names the route passes through (<paramref name="pass"/>).
+    /// </summary>
+    public static bool IsCopiedRequestHeader(string name, StringValues connection, FrozenSet<string>? pass = null)
     {
         if (name.Length == 0 || name[0] == ':')
         {
@@ -39,7 +45,17 @@ internal static class ForwardHeaders
                 return false;
         }
 
-        return !IdentityHeaders.IsReserved(name) && !ListedIn(connection, name);
+        if (ListedIn(connection, name))
+        {
+            return false;
+        }
+
+        if (pass is not null && pass.Contains(name))
+        {
+            return true;
+        }
+
+        return !name.Contains('_', StringComparison.Ordinal) && !IdentityHeaders.IsReserved(name);
     }
 
     /// <summary>Whether an upstream response header is copied to the client (Content-Length is applied separately).</summary>

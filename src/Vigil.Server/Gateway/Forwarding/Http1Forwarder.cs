@@ -33,6 +33,12 @@ internal enum ForwardResult
 
     /// <summary>The request body grew past the route's <c>max_request_body</c> while it was being sent (413 when nothing was sent yet).</summary>
     RequestTooLarge,
+
+    /// <summary>
+    /// The client's body broke HTTP/1.1 framing (RFC 9112: bare LF in chunk lines, oversized chunk sizes, ...): a client
+    /// error, answered 400 when nothing was sent yet; the upstream never receives a complete request.
+    /// </summary>
+    BadRequestBody,
 }
 
 /// <summary>
@@ -66,6 +72,30 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         var contentLength = request.ContentLength;
         var hasBody = contentLength > 0 || (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
         var retriable = !hasBody && IsIdempotent(request.Method);
+        var body = default(BodyReadAhead);
+        if (hasBody && contentLength is null)
+        {
+            // A body without a length is read ahead, up to ReadAheadLimit of what has arrived, before anything goes
+            // upstream: a small one (the usual case) is sent whole with a Content-Length, and a framing error in it is
+            // found before the upstream has received a byte.
+            try
+            {
+                body = await ReadAheadAsync(request.BodyReader, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && (ex is BadHttpRequestException || IsTransportFailure(ex)))
+            {
+                return ForwardResult.ClientAborted;
+            }
+            catch (BadHttpRequestException ex)
+            {
+                return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ForwardResult.RequestTooLarge : ForwardResult.BadRequestBody;
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                return ForwardResult.ClientAborted;
+            }
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             // The retry after a reused connection turned out closed goes out on a new connection, not another pooled one.
@@ -91,11 +121,17 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or AuthenticationException)
                 {
+                    if (body.Held)
+                    {
+                        // Nothing was sent: hand the body back unconsumed, so the gateway can send it to another upstream.
+                        request.BodyReader.AdvanceTo(body.Buffer.Start);
+                    }
+
                     return ForwardResult.ConnectFailed;
                 }
             }
 
-            var result = await ExchangeAsync(context, connection, destination, forward, sessionCookieName, hasBody, retriable && reused).ConfigureAwait(false);
+            var result = await ExchangeAsync(context, connection, destination, forward, sessionCookieName, hasBody, body, retriable && reused).ConfigureAwait(false);
             if (result != Retry)
             {
                 return result;
@@ -108,7 +144,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwardResult> ExchangeAsync(HttpContext context, UpstreamConnection connection, UpstreamDestination destination,
-        ForwardContext forward, string sessionCookieName, bool hasBody, bool mayRetry)
+        ForwardContext forward, string sessionCookieName, bool hasBody, BodyReadAhead body, bool mayRetry)
     {
         var request = context.Request;
         var headRequest = HttpMethods.IsHead(request.Method);
@@ -121,16 +157,28 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         {
             try
             {
-                WriteRequestHead(connection.Send, context, destination, forward, sessionCookieName, hasBody);
+                var length = body.IsComplete ? body.Length : request.ContentLength;
+                WriteRequestHead(connection.Send, context, destination, forward, sessionCookieName, hasBody, length);
                 await connection.WriteAsync(connection.Send.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-                if (hasBody)
+                if (body.IsComplete)
                 {
-                    await SendBodyAsync(context, connection, request.ContentLength is null).ConfigureAwait(false);
+                    await SendReadAheadAsync(request.BodyReader, connection, body, chunked: false).ConfigureAwait(false);
+                }
+                else if (hasBody)
+                {
+                    if (body.HasData)
+                    {
+                        await SendReadAheadAsync(request.BodyReader, connection, body, chunked: true).ConfigureAwait(false);
+                    }
+
+                    await SendBodyAsync(context, connection, length is null).ConfigureAwait(false);
                 }
             }
-            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            catch (BadHttpRequestException ex)
             {
-                return ForwardResult.RequestTooLarge; // the upstream got a cut-off body: the connection is closed, never reused
+                // The client broke the body's framing or limit midway: the upstream got a cut-off body (an unterminated
+                // chunked body or a short length, never a whole request), and the connection is closed, never reused.
+                return ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ForwardResult.RequestTooLarge : ForwardResult.BadRequestBody;
             }
             catch (Exception ex) when (IsTransportFailure(ex))
             {
@@ -183,9 +231,9 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 
             ApplyResponseHead(context.Response, head, connection.Buffered, sessionCookieName);
             connection.Consume(head.Length);
-            var body = await CopyResponseBodyAsync(context, connection, head).ConfigureAwait(false);
-            keep = body == ForwardResult.Completed && head.KeepAlive && connection.Buffered.IsEmpty;
-            return body;
+            var copied = await CopyResponseBodyAsync(context, connection, head).ConfigureAwait(false);
+            keep = copied == ForwardResult.Completed && head.KeepAlive && connection.Buffered.IsEmpty;
+            return copied;
         }
         catch (UpstreamProtocolException)
         {
@@ -207,7 +255,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
     }
 
     private static void WriteRequestHead(ArrayBufferWriter<byte> writer, HttpContext context, UpstreamDestination destination, ForwardContext forward,
-        string sessionCookieName, bool hasBody)
+        string sessionCookieName, bool hasBody, long? contentLength)
     {
         var request = context.Request;
         writer.ResetWrittenCount();
@@ -232,7 +280,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         var connectionHeader = headers.Connection;
         foreach (var header in headers)
         {
-            if (!ForwardHeaders.IsCopiedRequestHeader(header.Key, connectionHeader))
+            if (!ForwardHeaders.IsCopiedRequestHeader(header.Key, connectionHeader, forward.PassHeaders))
             {
                 continue;
             }
@@ -248,7 +296,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 
         if (hasBody)
         {
-            if (request.ContentLength is { } length)
+            if (contentLength is { } length)
             {
                 writer.Write("Content-Length: "u8);
                 var span = writer.GetSpan(20);
@@ -309,12 +357,81 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         writer.Advance(written);
     }
 
+    /// <summary>The most of a body without a length that is read before the request goes upstream.</summary>
+    internal const int ReadAheadLimit = 64 * 1024;
+
+    /// <summary>What was read of a body without a length before forwarding (held in the reader, not yet consumed).</summary>
+    private readonly record struct BodyReadAhead(ReadOnlySequence<byte> Buffer, bool IsComplete)
+    {
+        /// <summary>Whether a read-ahead took place (its buffer must be consumed or handed back).</summary>
+        public bool Held { get; init; }
+
+        public bool HasData => !Buffer.IsEmpty;
+
+        public long Length => Buffer.Length;
+    }
+
+    /// <summary>
+    /// Reads a body without a length until it ends or <see cref="ReadAheadLimit"/> bytes are held, as nginx buffers
+    /// request bodies: a small body goes upstream whole, after Kestrel has checked all of its framing. (Kestrel's
+    /// minimum data rate still ends a client that trickles.)
+    /// </summary>
+    private static async ValueTask<BodyReadAhead> ReadAheadAsync(PipeReader reader, CancellationToken aborted)
+    {
+        var read = await ReadBodyAsync(reader, aborted).ConfigureAwait(false);
+        while (!read.IsCompleted && read.Buffer.Length < ReadAheadLimit)
+        {
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            read = await ReadBodyAsync(reader, aborted).ConfigureAwait(false);
+        }
+
+        return new BodyReadAhead(read.Buffer, read.IsCompleted) { Held = true };
+    }
+
+    /// <summary>
+    /// Reads the client's body. Kestrel reports most framing errors as <see cref="BadHttpRequestException"/>, but an
+    /// overflowing chunk size as a plain <see cref="IOException"/> ("Bad chunk size data"), which would otherwise pass
+    /// for a transport failure: while the client is still there, that is its error too.
+    /// </summary>
+    private static async ValueTask<ReadResult> ReadBodyAsync(PipeReader reader, CancellationToken aborted)
+    {
+        try
+        {
+            return await reader.ReadAsync(aborted).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.GetType() == typeof(IOException) && !aborted.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException("malformed request body: " + ex.Message, StatusCodes.Status400BadRequest, ex);
+        }
+    }
+
+    private static async ValueTask SendReadAheadAsync(PipeReader reader, UpstreamConnection connection, BodyReadAhead body, bool chunked)
+    {
+        if (chunked)
+        {
+            var prefix = Encoding.ASCII.GetBytes(body.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+            await connection.WriteAsync(prefix, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var segment in body.Buffer)
+        {
+            await connection.WriteAsync(segment, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (chunked)
+        {
+            await connection.WriteAsync("\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        reader.AdvanceTo(body.Buffer.End);
+    }
+
     private static async ValueTask SendBodyAsync(HttpContext context, UpstreamConnection connection, bool chunked)
     {
         var reader = context.Request.BodyReader;
         while (true)
         {
-            var read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            var read = await ReadBodyAsync(reader, context.RequestAborted).ConfigureAwait(false);
             var buffer = read.Buffer;
             if (!buffer.IsEmpty)
             {
