@@ -154,4 +154,57 @@ public sealed class TokenAttackTests(HarnessFixture fixture) : IClassFixture<Har
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>A token signed with the provider's real key over exactly this header and payload text (RS256).</summary>
+    private string SignRaw(string headerJson, string payloadJson)
+    {
+        var key = RealKey();
+        var signingInput = Base64UrlEncoder.Encode(headerJson.Replace("KID", key.KeyId, StringComparison.Ordinal)) + "." + Base64UrlEncoder.Encode(payloadJson);
+        var signature = key.Rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
+    }
+
+    private string Payload(string exp, string nbf, string iat) =>
+        $$"""{"iss":"{{H.BaseUrl}}","aud":"reports-api","sub":"reports-service","client_id":"reports-service","vigil_subject_type":"service","exp":{{exp}},"nbf":{{nbf}},"iat":{{iat}}}""";
+
+    [Fact]
+    public async Task RawSigning_Control_IsAccepted()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var token = SignRaw("""{"alg":"RS256","kid":"KID","typ":"JWT"}""", Payload($"{now + 300}", $"{now - 5}", $"{now}"));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(token, "jwt-raw-control"));
+    }
+
+    [Theory]
+    [InlineData("""{"alg":"RS256","kid":"KID","typ":"JWT","crit":["urn:example:ext"],"urn:example:ext":true}""")]
+    [InlineData("""{"alg":"RS256","kid":"KID","typ":"JWT","crit":["exp"]}""")]
+    [InlineData("""{"alg":"RS256","kid":"KID","typ":"JWT","crit":[]}""")]
+    [InlineData("""{"alg":"RS256","kid":"KID","typ":"JWT","b64":false,"crit":["b64"]}""")]
+    public async Task CriticalHeader_AnyExtension_IsRefused(string header)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(SignRaw(header, Payload($"{now + 300}", $"{now - 5}", $"{now}")), "jwt-crit-" + header.Length));
+    }
+
+    [Theory]
+    [InlineData("exp")]
+    [InlineData("nbf")]
+    [InlineData("iat")]
+    public async Task NumericDate_WrittenAsAString_IsRefused(string claim)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string Value(string name, long value) => name == claim ? $"\"{value}\"" : $"{value}";
+        var token = SignRaw("""{"alg":"RS256","kid":"KID","typ":"JWT"}""", Payload(Value("exp", now + 300), Value("nbf", now - 5), Value("iat", now)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(token, "jwt-date-" + claim));
+    }
+
+    [Fact]
+    public async Task DuplicateMembers_AreRefused()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = Payload($"{now - 3600}", $"{now - 5}", $"{now}").TrimEnd('}') + $",\"exp\":{now + 300}}}";
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(SignRaw("""{"alg":"RS256","kid":"KID","typ":"JWT"}""", payload), "jwt-dup"));
+        var header = """{"alg":"RS256","kid":"KID","typ":"JWT","alg":"RS256"}""";
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(SignRaw(header, Payload($"{now + 300}", $"{now - 5}", $"{now}")), "jwt-dup-header"));
+    }
 }
