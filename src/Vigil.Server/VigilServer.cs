@@ -295,6 +295,8 @@ public sealed class VigilServer : IAsyncDisposable
 
             // Upstream response headers are relayed byte for byte (Latin-1 keeps every byte), as other proxies do.
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            // Content-Length must be digits only (RFC 9112 6.2); Kestrel's parser alone takes "+167".
+            kestrel.RequestHeaderEncodingSelector = ContentLengthEncoding.Select;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = RequestNormalizer.MaxTargetLength + 64;
             foreach (var listen in config.Server.Listen)

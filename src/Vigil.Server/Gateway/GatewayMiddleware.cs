@@ -235,7 +235,7 @@ internal sealed partial class GatewayMiddleware(
         var forward = new ForwardContext
         {
             Path = config.StripPath ? StripPrefix(target.Path, config.Path) : target.Path, Query = target.Query, Host = host,
-            UpstreamHost = config.PreserveHost ? context.Request.Host.Value : null, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
+            UpstreamHost = config.PreserveHost ? Authority(host, context.Request.Host.Port) : null, ClientIp = clientIpText, RequestId = requestId, Decision = outcome,
             Subject = subject, Assertion = assertion, UpstreamTimeout = config.UpstreamTimeout, PassHeaders = route.PassHeaders,
         };
         var destination = route.NextDestination(now);
@@ -326,6 +326,13 @@ internal sealed partial class GatewayMiddleware(
         await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", "ambiguous_request",
             $"The request was refused because its {part} is ambiguous ({reason}).", requestId).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The normalized host with the client's port, as the upstream receives it when the route preserves the host. Built
+    /// here rather than read back from <see cref="HostString"/>, which turns punycode (<c>xn--bcher-kva</c>) into Unicode.
+    /// </summary>
+    private static string Authority(string host, int? port) =>
+        port is { } p ? host + ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : host;
 
     /// <summary>The path without the route's prefix (which it matched on a segment boundary): <c>/app/x</c> → <c>/x</c>, <c>/app</c> → <c>/</c>.</summary>
     internal static string StripPrefix(string path, string prefix) =>

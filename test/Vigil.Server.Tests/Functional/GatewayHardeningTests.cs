@@ -219,6 +219,7 @@ public sealed class GatewayHardeningTests(HardeningFixture fixture) : IClassFixt
         record.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
 
     [Theory]
+    [InlineData("Content-Length: +5")]
     [InlineData("Content-Length: 0x5")]
     [InlineData("Content-Length: 05, 5")]
     public async Task ContentLength_NotAPlainNumber_Is400AndNeverForwarded(string header)

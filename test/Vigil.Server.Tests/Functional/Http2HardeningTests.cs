@@ -65,6 +65,17 @@ public sealed class Http2HardeningTests(Http2HardeningFixture fixture) : IClassF
         Assert.Empty(ReceivedWith(marker));
     }
 
+    [Theory]
+    [InlineData("+5")]
+    [InlineData("0x5")]
+    public async Task ContentLength_NotDigitsOnly_IsRefused(string value)
+    {
+        var marker = "h2cl" + Guid.NewGuid().ToString("N")[..8];
+        var outcome = await RawHttp2.SendAsync(_port, Request($"/app/x?marker={marker}", ("content-length", value)), "hello"u8.ToArray());
+        Assert.True(outcome.Refused, outcome.ToString());
+        Assert.Empty(ReceivedWith(marker));
+    }
+
     private ClientWebSocket Socket(Version version)
     {
         var socket = new ClientWebSocket();
