@@ -308,13 +308,16 @@ public sealed class VigilServer : IAsyncDisposable
                         o.UseHttps(h =>
                         {
                             h.ServerCertificate = store.Certificate;
+                            h.SslProtocols = ListenerTlsPolicy.Protocols;
                             // Each handshake takes the store's current certificate with its intermediates, so a renewed
-                            // certificate applies to new connections without a restart.
+                            // certificate applies to new connections without a restart, and Vigil's protocol and cipher
+                            // suite floor, whatever the system's OpenSSL configuration allows.
                             h.OnAuthenticate = (_, ssl) =>
                             {
                                 ssl.ServerCertificate = null;
                                 ssl.ServerCertificateSelectionCallback = null;
                                 ssl.ServerCertificateContext = store.Context;
+                                ListenerTlsPolicy.Apply(ssl);
                             };
                         });
                     }
