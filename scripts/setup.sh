@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   "jq jq"
+  "openssl openssl"
   "nft nftables"
   "ip iproute2"
   "ss iproute2"

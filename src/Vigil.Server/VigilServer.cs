@@ -92,10 +92,10 @@ public sealed class VigilServer : IAsyncDisposable
         var time = options.TimeProvider;
         PrivateFiles.CreateFolder(config.Server.DataDir);
 
-        var backchannel = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
-        {
-            Timeout = TimeSpan.FromSeconds(15),
-        };
+        // Back-channel calls to public_url (bearer-token routes whose issuer is the built-in provider) accept the
+        // listener's own certificate, so a self-signed or private-CA one works; other hosts validate as usual.
+        var ownCertificate = new OwnCertificateTrust(config.Server.PublicUrl);
+        var backchannel = new HttpClient(ownCertificate.CreateHandler()) { Timeout = TimeSpan.FromSeconds(15) };
         var pools = new UpstreamPools(time);
         var factory = new GatewayRuntimeFactory(time, backchannel, pools);
         var runtime = factory.Build(config);
@@ -122,7 +122,7 @@ public sealed class VigilServer : IAsyncDisposable
         // Hosting's per-request diagnostics (an Activity and a logging scope for every request) only run when this
         // category logs; Vigil's decision log already records every request.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        ConfigureKestrel(builder.WebHost, config);
+        ConfigureKestrel(builder.WebHost, config, ownCertificate);
 
         var services = builder.Services;
         var metrics = new VigilMetrics();
@@ -179,7 +179,7 @@ public sealed class VigilServer : IAsyncDisposable
         }
         services.AddSingleton<SessionActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionActivity>());
-        SessionSetup.Add(services, config, gatewaySecret, time);
+        SessionSetup.Add(services, config, gatewaySecret, time, ownCertificate);
         if (options.WatchConfiguration && config.SourcePath is not null)
         {
             services.AddHostedService(sp => new ConfigWatcher(sp.GetRequiredService<GatewayState>(), config.SourcePath));
@@ -269,7 +269,7 @@ public sealed class VigilServer : IAsyncDisposable
         });
     }
 
-    private static void ConfigureKestrel(IWebHostBuilder webHost, VigilConfig config)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, VigilConfig config, OwnCertificateTrust ownCertificate)
     {
         var https = config.Server.Listen.Any(l => l.Scheme == "https");
         if (https)
@@ -278,8 +278,13 @@ public sealed class VigilServer : IAsyncDisposable
             var initial = LoadOrCreateCertificate(config);
             webHost.ConfigureServices(services =>
             {
-                services.AddSingleton(sp => new ServerCertificateStore(initial, config.Server.Tls?.Certificate is null ? null : config.Server.Tls, sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<ServerCertificateStore>>()));
+                services.AddSingleton(sp =>
+                {
+                    var store = new ServerCertificateStore(initial, config.Server.Tls?.Certificate is null ? null : config.Server.Tls, sp.GetRequiredService<TimeProvider>(),
+                        sp.GetRequiredService<ILogger<ServerCertificateStore>>());
+                    ownCertificate.Use(store);
+                    return store;
+                });
                 services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateStore>());
             });
         }
@@ -310,13 +315,16 @@ public sealed class VigilServer : IAsyncDisposable
                         o.UseHttps(h =>
                         {
                             h.ServerCertificate = store.Certificate;
+                            h.SslProtocols = ListenerTlsPolicy.Protocols;
                             // Each handshake takes the store's current certificate with its intermediates, so a renewed
-                            // certificate applies to new connections without a restart.
+                            // certificate applies to new connections without a restart, and Vigil's protocol and cipher
+                            // suite floor, whatever the system's OpenSSL configuration allows.
                             h.OnAuthenticate = (_, ssl) =>
                             {
                                 ssl.ServerCertificate = null;
                                 ssl.ServerCertificateSelectionCallback = null;
                                 ssl.ServerCertificateContext = store.Context;
+                                ListenerTlsPolicy.Apply(ssl);
                             };
                         });
                     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Vigil.Server.Configuration;
+using Vigil.Server.Tls;
 
 namespace Vigil.Server.Sessions;
 
@@ -17,7 +18,7 @@ namespace Vigil.Server.Sessions;
 /// </summary>
 internal static class SessionSetup
 {
-    public static void Add(IServiceCollection services, VigilConfig config, string gatewaySecret, TimeProvider time)
+    public static void Add(IServiceCollection services, VigilConfig config, string gatewaySecret, TimeProvider time, OwnCertificateTrust ownCertificate)
     {
         var secure = config.Server.PublicUrl.Scheme == "https";
         var builder = services.AddAuthentication(o =>
@@ -121,6 +122,10 @@ internal static class SessionSetup
             if (config.Identity.Provider == "builtin")
             {
                 o.Scope.Add("groups");
+
+                // Discovery, keys and tokens come from this process's own listener at public_url: its certificate is
+                // trusted even when self-signed or from a private CA. An external provider keeps normal validation.
+                o.BackchannelHttpHandler = ownCertificate.CreateHandler();
             }
 
             o.TokenValidationParameters.NameClaimType = "name";

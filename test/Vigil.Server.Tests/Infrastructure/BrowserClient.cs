@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
 namespace Vigil.Server.Tests.Infrastructure;
@@ -8,10 +9,13 @@ public sealed partial class BrowserClient : IDisposable
 {
     private readonly HttpClient _client;
 
-    public BrowserClient(Uri baseUrl, bool followRedirects = true)
+    /// <param name="baseUrl">Where relative requests go.</param>
+    /// <param name="followRedirects">Whether redirects are followed, as a browser does.</param>
+    /// <param name="trustedRoots">Over https: the only roots server certificates may chain to (a self-signed one trusts itself); null: the system's.</param>
+    public BrowserClient(Uri baseUrl, bool followRedirects = true, X509Certificate2Collection? trustedRoots = null)
     {
         Cookies = new CookieContainer();
-        _client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = followRedirects, MaxAutomaticRedirections = 20, UseProxy = false })
+        _client = new HttpClient(Trusting(new SocketsHttpHandler { CookieContainer = Cookies, AllowAutoRedirect = followRedirects, MaxAutomaticRedirections = 20, UseProxy = false }, trustedRoots))
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromSeconds(60),
@@ -20,6 +24,19 @@ public sealed partial class BrowserClient : IDisposable
     }
 
     public CookieContainer Cookies { get; }
+
+    /// <summary>Makes <paramref name="handler"/> validate server certificates against <paramref name="roots"/> only (when given); names are still checked.</summary>
+    public static SocketsHttpHandler Trusting(SocketsHttpHandler handler, X509Certificate2Collection? roots)
+    {
+        if (roots is not null)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(roots);
+            handler.SslOptions.CertificateChainPolicy = policy;
+        }
+
+        return handler;
+    }
 
     public HttpClient Http => _client;
 

@@ -1,7 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Vigil.Server.Configuration;
 using Vigil.Server.Identity;
 using Vigil.Server.Storage;
+using Vigil.Server.Tls;
 
 namespace Vigil.Server.Tests.Infrastructure;
 
@@ -45,6 +47,15 @@ public sealed record HarnessOptions
 
     /// <summary>Another node's public URL (nodes behind one address share it); default: this node's listener.</summary>
     public Uri? PublicUrl { get; init; }
+
+    /// <summary>An https listener and public URL (and bearer issuer); default: plain http on loopback.</summary>
+    public bool Https { get; init; }
+
+    /// <summary>With <see cref="Https"/>: a <c>tls:</c> mapping for <c>server:</c> (absolute paths); default: the generated self-signed certificate.</summary>
+    public string? TlsYaml { get; init; }
+
+    /// <summary>With <see cref="Https"/>: the roots test clients trust; default: the listener's own certificate at start (self-signed).</summary>
+    public IReadOnlyList<X509Certificate2>? TrustedRoots { get; init; }
 }
 
 /// <summary>A real Vigil server (provider + gateway + decision log) and a recording upstream, on loopback.</summary>
@@ -52,9 +63,10 @@ public sealed class VigilHarness : IAsyncDisposable
 {
     public const string ServiceSecret = "reports-service-secret-0123456789";
 
-    private VigilHarness(string dir, int port, string publicHost, TestUpstream upstream, VigilServer server, string configPath)
+    private VigilHarness(string dir, int port, string publicHost, string scheme, TestUpstream upstream, VigilServer server, string configPath)
     {
         PublicHost = publicHost;
+        Scheme = scheme;
         Directory = dir;
         Port = port;
         Upstream = upstream;
@@ -65,7 +77,11 @@ public sealed class VigilHarness : IAsyncDisposable
     public string Directory { get; }
     public int Port { get; }
     public string PublicHost { get; }
-    public Uri BaseUrl => new($"http://{PublicHost}:{Port}");
+    public string Scheme { get; }
+    public Uri BaseUrl => new($"{Scheme}://{PublicHost}:{Port}");
+
+    /// <summary>Over https: the roots test clients trust (<see cref="HarnessOptions.TrustedRoots"/>); null over http.</summary>
+    public X509Certificate2Collection? TrustedRoots { get; private set; }
     public TestUpstream Upstream { get; }
     public VigilServer Server { get; }
     public string ConfigPath { get; }
@@ -89,6 +105,7 @@ public sealed class VigilHarness : IAsyncDisposable
         }
         var upstream = await TestUpstream.StartAsync().ConfigureAwait(false);
         var port = options.Port ?? Ports.Free();
+        var scheme = options.Https ? "https" : "http";
         var up = upstream.Address.ToString().TrimEnd('/');
         var identity = options.IdentityYaml ?? $$"""
             identity:
@@ -104,8 +121,9 @@ public sealed class VigilHarness : IAsyncDisposable
         var yaml = $$"""
             version: 1
             server:
-              listen: [http://127.0.0.1:{{port}}]
-              public_url: {{options.PublicUrl?.ToString() ?? $"http://{options.PublicHost}:{port}"}}
+              listen: [{{scheme}}://127.0.0.1:{{port}}]
+              public_url: {{options.PublicUrl?.ToString() ?? $"{scheme}://{options.PublicHost}:{port}"}}
+              {{(options.Https && options.TlsYaml is not null ? options.TlsYaml : "")}}
               data_dir: {{options.SharedDataDir ?? "./data"}}
               trusted_proxies: [{{options.TrustedProxies ?? ""}}]
             {{identity}}
@@ -126,7 +144,7 @@ public sealed class VigilHarness : IAsyncDisposable
                 upstreams: [{{up}}]
                 resource: { name: reports-api, classification: internal }
                 auth: jwt
-                jwt: { issuer: "http://{{options.PublicHost}}:{{port}}/", audiences: [reports-api] }
+                jwt: { issuer: "{{scheme}}://{{options.PublicHost}}:{{port}}/", audiences: [reports-api] }
                 query: data.vigil.api.allow
               - { name: admin-host, host: admin.test, path: /, upstreams: [{{up}}], resource: { name: admin-host, classification: restricted } }
             {{(options.CatchAllRoute ? $"  - {{ name: app, path: /, upstreams: [{up}], resource: {{ name: app, classification: internal, labels: {{ team: platform }} }} }}" : "")}}
@@ -137,7 +155,12 @@ public sealed class VigilHarness : IAsyncDisposable
         var config = ConfigLoader.LoadFile(configPath);
         var server = VigilServer.Create(config, new VigilServerOptions { TimeProvider = options.Time, WatchConfiguration = options.Watch, RevocationRefreshInterval = options.RevocationRefreshInterval });
         await server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        var harness = new VigilHarness(dir, port, options.PublicHost, upstream, server, configPath);
+        var harness = new VigilHarness(dir, port, options.PublicHost, scheme, upstream, server, configPath);
+        if (options.Https)
+        {
+            harness.TrustedRoots = [.. options.TrustedRoots ?? [X509CertificateLoader.LoadCertificate(server.Services.GetRequiredService<ServerCertificateStore>().Certificate.RawData)]];
+        }
+
         if (options.SeedAlice)
         {
             await harness.AddUserAsync("alice", "alice-password-1", ["engineer"], ["staff"]).ConfigureAwait(false);
@@ -169,11 +192,15 @@ public sealed class VigilHarness : IAsyncDisposable
     public static string Totp(string secret, DateTimeOffset at) =>
         new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret)).ComputeTotp(at.UtcDateTime);
 
-    public BrowserClient Browser(bool followRedirects = true) => new(BaseUrl, followRedirects);
+    public BrowserClient Browser(bool followRedirects = true) => new(BaseUrl, followRedirects, TrustedRoots);
 
     public string SigningKeyPath => Path.Combine(Directory, "data", "idp-signing.pem");
 
-    public HttpClient Api() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false }) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Api() => new(BrowserClient.Trusting(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false }, TrustedRoots))
+    {
+        BaseAddress = BaseUrl,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     public async Task<string> ServiceTokenAsync()
     {
