@@ -7,9 +7,10 @@ namespace Vigil.Server.Gateway;
 /// <summary>
 /// Checks a request's header section before it is routed, on every protocol, so that no upstream ever reads a header
 /// differently from Vigil: field names must be RFC 9110 tokens (Kestrel's HTTP/2 and HTTP/3 decoders accept a name
-/// such as <c>transfer-encoding </c>, which an upstream that trims names would take for framing), values carry no CR,
-/// LF or NUL, HTTP/2 and HTTP/3 requests carry no connection-specific field (RFC 9113 8.2.2: the request is malformed,
-/// not silently cleaned), and Content-Length is a plain decimal number (no <c>+167</c>).
+/// such as <c>transfer-encoding </c>, which an upstream that trims names would take for framing); values carry no
+/// control character but HTAB (RFC 9110 5.5; Kestrel passes ESC and DEL, which strict upstreams refuse); HTTP/2 and
+/// HTTP/3 requests carry no connection-specific field (RFC 9113 8.2.2: the request is malformed, not silently
+/// cleaned); and Content-Length is a plain decimal number.
 /// </summary>
 internal static class RequestHeadChecks
 {
@@ -17,7 +18,9 @@ internal static class RequestHeadChecks
     private static readonly SearchValues<char> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
-    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n\0");
+    /// <summary>Control characters RFC 9110 5.5 allows in no field value (HTAB is allowed).</summary>
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
 
     /// <summary>The names of the method-override headers some frameworks honour (Rails, Express, Spring, ASP.NET).</summary>
     public static readonly string[] MethodOverrideHeaders = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
@@ -35,7 +38,7 @@ internal static class RequestHeadChecks
 
             foreach (var value in values)
             {
-                if (value is not null && value.AsSpan().ContainsAny(LineBreaks))
+                if (value is not null && value.AsSpan().ContainsAny(Controls))
                 {
                     return RejectReason.BadHeader;
                 }

@@ -261,7 +261,10 @@ public sealed class GatewayHardeningTests(HardeningFixture fixture) : IClassFixt
     [InlineData("Bad Name: x")]
     [InlineData("Bad\"Name: x")]
     [InlineData("Bad{Name}: x")]
-    public async Task HeaderName_NotAToken_Is400(string header)
+    [InlineData("X-Esc: a\u001Bb")]
+    [InlineData("X-Del: a\u007Fb")]
+    [InlineData("X-Bell: \u0007")]
+    public async Task HeaderNameNotAToken_OrValueWithControlCharacters_Is400(string header)
     {
         var marker = "tok" + Guid.NewGuid().ToString("N")[..8];
         var response = await RawHttp.SendAsync(H.Port, $"/public/x?marker={marker}", headers: [header]);
