@@ -406,7 +406,7 @@ internal sealed partial class Compiler
 
         value = Hoist(value);
         body = [.. bodyList];
-        var ordered = Safety.Reorder(this, body, scope, globals, out var safe);
+        var ordered = Safety.Reorder(this, body, scope, globals, equalIsUnify: true, out var safe);
 
         // Head variables must be bound by the body.
         var headVars = new HashSet<int>();
@@ -442,6 +442,10 @@ internal sealed partial class Compiler
         };
     }
 
+    /// <summary>Sets <see cref="Term.IsVarFree"/> on a term built after lowering.</summary>
+    internal static T FinishTerm<T>(T term)
+        where T : Term => Lowering.Final(term);
+
     /// <summary>A condition with no variables and no output operand: it can be checked without backtracking.</summary>
     private static bool IsSimpleTest(Expr e) =>
         e.Kind == ExprKind.Term && e.Withs.Length == 0 && e.A!.IsVarFree && (e.A is not CallTerm c || c.Args.Length == c.Arity);
@@ -471,7 +475,7 @@ internal sealed partial class Compiler
             }
         }
 
-        var ordered = Safety.Reorder(this, exprs, scope, [], out _);
+        var ordered = Safety.Reorder(this, exprs, scope, [], equalIsUnify: false, out _);
         var variables = new List<(string, int)>();
         var seen = new HashSet<int>();
         foreach (var (name, slot) in lowering.DeclaredOrder)
@@ -512,7 +516,7 @@ internal sealed partial class Compiler
             ExpressionTerms = terms,
             OriginalIndex = [.. ordered.Select(e => Array.IndexOf(exprs, e))],
             CaptureSlots = captureSlots,
-            CheckCaptures = ordered.Length > 1 || iteration,
+            CheckCaptures = exprs.Length > 1 || iteration,
         };
     }
 

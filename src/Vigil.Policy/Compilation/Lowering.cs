@@ -208,7 +208,7 @@ internal sealed partial class Compiler
                         }
 
                         VarCollector.Vars(value, globals, null);
-                        var ordered = Safety.Reorder(_compiler, body, inner, globals, out _);
+                        var ordered = Safety.Reorder(_compiler, body, inner, globals, _module.Module is not null, out _);
                         return new Expr
                         {
                             Kind = ExprKind.Every,
@@ -411,7 +411,7 @@ internal sealed partial class Compiler
                 _scope = saved;
             }
 
-            var ordered = Safety.Reorder(_compiler, exprs, inner, [], out var safe);
+            var ordered = Safety.Reorder(_compiler, exprs, inner, [], _module.Module is not null, out var safe);
             var headVars = new HashSet<int>();
             VarCollector.Vars(headTerm, headVars, headVars);
             if (valueTerm is not null)

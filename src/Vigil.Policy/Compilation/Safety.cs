@@ -7,8 +7,14 @@ namespace Vigil.Policy.Compilation;
 /// </summary>
 internal static class Safety
 {
-    public static Expr[] Reorder(Compiler compiler, Expr[] body, Scope scope, HashSet<int> globals, out HashSet<int> safe)
+    /// <summary>
+    /// Orders <paramref name="body"/> for safety; operands of negated expressions are moved out before and after the
+    /// reorder (<see cref="NegatedOperands"/>). <paramref name="equalIsUnify"/> is true for module bodies, where OPA
+    /// treats <c>==</c> as <c>=</c>.
+    /// </summary>
+    public static Expr[] Reorder(Compiler compiler, Expr[] body, Scope scope, HashSet<int> globals, bool equalIsUnify, out HashSet<int> safe)
     {
+        body = NegatedOperands.ExpandCalls(body, scope);
         var safeSet = new HashSet<int>(globals);
         safe = safeSet;
         bool IsSafe(int slot) => safeSet.Contains(slot) || !scope.OwnSlots.Contains(slot);
@@ -92,7 +98,7 @@ internal static class Safety
             }
         }
 
-        return [.. result];
+        return NegatedOperands.HoistDynamics([.. result], scope, equalIsUnify);
     }
 
     private static void ExprVars(Expr e, HashSet<int> needed, HashSet<int> closure)

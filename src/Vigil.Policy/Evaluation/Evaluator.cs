@@ -224,6 +224,12 @@ internal sealed partial class Evaluator
         var next = index + 1 == body.Length ? onRow : NextQueryExpr(query, index, frame, values, onRow);
         var term = query.ExpressionTerms[index];
         var slot = query.OriginalIndex[index];
+        if (slot < 0)
+        {
+            // An expression the compiler generated (an operand moved out of a negation): nothing to report.
+            return EvalExpr(expr, frame, next);
+        }
+
         if (query.CaptureSlots[index] is var capture and >= 0)
         {
             return EvalExpr(expr, frame, CaptureThen(frame, capture, values, slot, next));

@@ -38,5 +38,11 @@ public sealed class ConformanceCase
 
     public bool IgnoreGeneratedVars { get; init; }
 
+    /// <summary>
+    /// The Rego version the modules are parsed with: OPA's suite is v1; Vigil's own corpora also hold v0 cases
+    /// (<c>rego_version: v0</c>, an addition to OPA's case format).
+    /// </summary>
+    public RegoVersion RegoVersion { get; init; } = RegoVersion.V1;
+
     public override string ToString() => Note;
 }

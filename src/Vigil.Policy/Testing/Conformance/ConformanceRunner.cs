@@ -91,7 +91,7 @@ public static class ConformanceRunner
         QueryResult result;
         try
         {
-            var engine = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 });
+            var engine = new PolicyEngine(new PolicyOptions { RegoVersion = c.RegoVersion });
             for (var i = 0; i < c.Modules.Count; i++)
             {
                 engine.AddModule($"test-{i}.rego", c.Modules[i]);

@@ -101,6 +101,12 @@ public static class ConformanceSuite
                 StrictError = Bool("strict_error"),
                 SortBindings = Bool("sort_bindings"),
                 IgnoreGeneratedVars = Bool("ignore_generated_vars"),
+                RegoVersion = Str("rego_version") switch
+                {
+                    null or "v1" => RegoVersion.V1,
+                    "v0" => RegoVersion.V0,
+                    var other => throw new InvalidDataException($"{file}: rego_version must be v0 or v1, not '{other}'"),
+                },
             });
         }
 
