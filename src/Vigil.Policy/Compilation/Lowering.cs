@@ -521,7 +521,10 @@ internal sealed partial class Compiler
 
             if (!ResolveFunction(name, out var kind, out var builtin, out var function, out var fullName))
             {
-                _compiler.Error(PolicyErrorCodes.TypeError, $"undefined function {name}", call.Location);
+                // A call of a rule that is not a function (also `f()` of a rule written `f() := v`) names the rule's
+                // path, as OPA's type checker does.
+                var shown = IsPackageRule(name.Split('.')[0]) ? "data." + string.Join('.', _module.PackagePath) + "." + name : name;
+                _compiler.Error(PolicyErrorCodes.TypeError, $"undefined function {shown}", call.Location);
                 return new ConstTerm(NullValue.Instance) { Location = call.Location };
             }
 

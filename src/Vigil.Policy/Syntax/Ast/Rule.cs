@@ -60,7 +60,10 @@ internal sealed class RuleHead : Node
         : base(location)
     {
         Reference = reference;
-        Args = args;
+
+        // OPA makes a head a function only when it has arguments (Rule.isFunction: len(Head.Args) > 0): `f() := v`
+        // is an ordinary rule, and opa fmt writes it `f := v`.
+        Args = args is { Count: 0 } ? null : args;
         Key = key;
         Value = value;
         Assign = assign;
@@ -69,6 +72,7 @@ internal sealed class RuleHead : Node
 
     public Ref Reference { get; }
 
+    /// <summary>Function parameters; null for rules, including a head written with empty parentheses.</summary>
     public IReadOnlyList<Term>? Args { get; }
 
     public Term? Key { get; }
