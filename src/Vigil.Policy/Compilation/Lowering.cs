@@ -157,7 +157,7 @@ internal sealed partial class Compiler
                     }
 
                 case A.Call call:
-                    return new Expr { Kind = ExprKind.Term, Negated = expr.Negated, A = LowerCall(call), Location = expr.Location, Withs = withs };
+                    return new Expr { Kind = ExprKind.Term, Negated = expr.Negated, A = LowerCall(call, statement: true), Location = expr.Location, Withs = withs };
 
                 case A.Term term:
                     return new Expr { Kind = ExprKind.Term, Negated = expr.Negated, A = LowerTerm(term), Location = expr.Location, Withs = withs };
@@ -500,7 +500,14 @@ internal sealed partial class Compiler
 
         // ---------------------------------------------------------------- calls
 
-        private Term LowerCall(A.Call call)
+        /// <param name="call">The call.</param>
+        /// <param name="statement">
+        /// True for a call that is a whole expression: only it may take one extra argument, its output. OPA moves
+        /// every nested call into an expression of its own with a generated output (rewriteExprTerms), and
+        /// checkUndefinedFuncs then requires exactly arity + 1 operands of those, so <c>count(xs, 1) &gt; 0</c> is a
+        /// type error (arity mismatch), not a call with an output.
+        /// </param>
+        private Term LowerCall(A.Call call, bool statement = false)
         {
             var args = LowerTerms(call.Args);
             var name = call.Name;
@@ -542,7 +549,7 @@ internal sealed partial class Compiler
                 arity = FunctionArity(function!);
             }
 
-            if (args.Length != arity && args.Length != arity + 1)
+            if (args.Length != arity && (args.Length != arity + 1 || !statement))
             {
                 _compiler.Error(
                     PolicyErrorCodes.TypeError,

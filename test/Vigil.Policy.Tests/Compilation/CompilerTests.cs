@@ -1,3 +1,5 @@
+using Vigil.Policy.Values;
+
 namespace Vigil.Policy.Tests.Compilation;
 
 public sealed class CompilerTests
@@ -114,5 +116,39 @@ public sealed class CompilerTests
             """);
 
         Assert.Contains(error.Errors, static e => e.Code == PolicyErrorCodes.TypeError && e.Message.StartsWith("data.t.f: too many arguments", StringComparison.Ordinal));
+    }
+    [Fact]
+    public void Compile_ExtraArgumentInNestedCall_ReportsTypeErrorAtTheCall()
+    {
+        // OPA: a nested call becomes a generated expression with an output (rewriteExprTerms), and
+        // checkUndefinedFuncs requires exactly arity + 1 operands of it; only a whole-expression call takes an output.
+        var error = CompileError("""
+            package t
+            x if count(input.roles, 1) > 0
+            z := upper("a", "b")
+            """);
+
+        var count = Assert.Single(error.Errors, static e => e.Message.StartsWith("count: too many arguments", StringComparison.Ordinal));
+        Assert.Equal(PolicyErrorCodes.TypeError, count.Code);
+        Assert.Equal(2, count.Location?.Line);
+        Assert.Equal(6, count.Location?.Column);
+        var upper = Assert.Single(error.Errors, static e => e.Message.StartsWith("upper: too many arguments", StringComparison.Ordinal));
+        Assert.Equal(3, upper.Location?.Line);
+        Assert.Equal(6, upper.Location?.Column);
+    }
+
+    [Fact]
+    public void Compile_HeadWithEmptyParentheses_IsAnOrdinaryRule()
+    {
+        // OPA: a head is a function only with at least one argument (Rule.isFunction: len(Head.Args) > 0).
+        var policy = new PolicyEngine().AddModule("p.rego", """
+            package p
+            f() := {"k": 1}
+            x := f.k
+            """).Compile();
+
+        var result = policy.Prepare("data.p").Evaluate(null);
+
+        Assert.Equal(Value.FromJson("""{"f": {"k": 1}, "x": 1}"""), Assert.Single(result).Expressions[0]);
     }
 }
