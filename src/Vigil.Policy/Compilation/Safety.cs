@@ -240,6 +240,9 @@ internal static class Safety
                 {
                     if (r.Head is not null)
                     {
+                        // A call or literal heading the ref is evaluated first (OPA's expandExprRef binds it to a
+                        // generated variable), so refs in its arguments may iterate: split(xs[_], ",")[0].
+                        TermOutputs(r.Head, outputs, isSafe);
                         var headVars = new HashSet<int>();
                         VarCollector.Vars(r.Head, headVars, headVars);
                         foreach (var v in headVars)
@@ -249,8 +252,6 @@ internal static class Safety
                                 return;
                             }
                         }
-
-                        TermOutputs(r.Head, outputs, isSafe);
                     }
 
                     foreach (var op in r.Operands)
