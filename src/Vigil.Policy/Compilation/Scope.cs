@@ -2,7 +2,7 @@ namespace Vigil.Policy.Compilation;
 
 /// <summary>
 /// Variable scope of one body (rule body, query, comprehension, every). A name used in a closure
-/// refers to the enclosing body's variable when that body mentions the name anywhere, as in OPA.
+/// refers to the variable of the outermost enclosing body that mentions the name anywhere, as in OPA.
 /// </summary>
 internal sealed class Scope
 {
@@ -54,6 +54,9 @@ internal sealed class Scope
             return new VarTerm(own.Name, own.Slot) { Location = location };
         }
 
+        // The variable belongs to the outermost enclosing body that has it or mentions it: a mention in a body
+        // between here and that one refers outwards too (f(a) := [v | v := a; count([a | true]) > 0] has one a).
+        Scope? mentioned = null;
         for (var s = Parent; s is not null; s = s.Parent)
         {
             if (s._vars.TryGetValue(name, out var outer))
@@ -64,10 +67,15 @@ internal sealed class Scope
 
             if (s.BodyNames.Contains(name))
             {
-                var v = s.Declare(name, location);
-                MarkOuter(v.Slot, s);
-                return new VarTerm(v.Name, v.Slot) { Location = location };
+                mentioned = s;
             }
+        }
+
+        if (mentioned is not null)
+        {
+            var v = mentioned.Declare(name, location);
+            MarkOuter(v.Slot, mentioned);
+            return new VarTerm(v.Name, v.Slot) { Location = location };
         }
 
         return null;
