@@ -39,7 +39,10 @@ public sealed class PolicyEngine
 
     /// <summary>Parses and compiles everything added so far.</summary>
     /// <exception cref="PolicyCompileException">Every parse and compile error found.</exception>
-    public CompiledPolicy Compile()
+    public CompiledPolicy Compile() => CompileWith(rewrite: null);
+
+    /// <summary>Compiles with a rewrite of the parsed modules first (the test runner's renaming of duplicate tests).</summary>
+    internal CompiledPolicy CompileWith(Func<IReadOnlyList<Syntax.Ast.Module>, IReadOnlyList<Syntax.Ast.Module>>? rewrite)
     {
         var errors = new List<PolicyError>();
         var modules = new List<Syntax.Ast.Module>();
@@ -69,7 +72,7 @@ public sealed class PolicyEngine
         PolicyProgram program;
         try
         {
-            program = Compiler.Compile(modules, data, _options.Builtins);
+            program = Compiler.Compile(rewrite is null ? modules : rewrite(modules), data, _options.Builtins);
         }
         catch (Exception e) when (e is not (PolicyException or OutOfMemoryException))
         {

@@ -15,7 +15,7 @@ internal static class TestCommand
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Deadline per test.", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var version = PolicyCommand.RegoVersionOption();
 
-        var command = new Command("test", "Run the test_* rules of *_test.rego files; exit 0 only if all pass.") { paths, verbose, run, timeout, version };
+        var command = new Command("test", "Run the test_* rules of the loaded modules (todo_test_* are skipped); exit 0 only if all pass.") { paths, verbose, run, timeout, version };
         command.SetAction(parse =>
         {
             PolicyTestReport report;
@@ -44,12 +44,18 @@ internal static class TestCommand
                 {
                     PolicyTestOutcome.Passed => "PASS",
                     PolicyTestOutcome.Failed => "FAIL",
+                    PolicyTestOutcome.Skipped => "SKIPPED",
                     _ => "ERROR",
                 };
                 Console.Out.WriteLine($"{result.Rule.Location}: {result.Rule.Path}: {label} ({result.Duration.TotalMilliseconds:0.###} ms)");
                 if (result.Error is not null)
                 {
                     Console.Out.WriteLine($"  {result.Error}");
+                }
+
+                foreach (var testCase in result.Cases)
+                {
+                    Console.Out.WriteLine($"  {testCase.Name}: {(testCase.Passed ? "PASS" : "FAIL")}");
                 }
 
                 foreach (var line in result.Output)
@@ -60,10 +66,12 @@ internal static class TestCommand
 
             if (report.Results.Count == 0)
             {
-                Console.Error.WriteLine("no tests found (tests are test_* rules in *_test.rego files)");
+                Console.Error.WriteLine("no tests found (tests are test_* rules)");
             }
 
-            Console.Out.WriteLine($"{report.Passed} passed, {report.Failed} failed");
+            Console.Out.WriteLine(report.Skipped > 0
+                ? $"{report.Passed} passed, {report.Failed} failed, {report.Skipped} skipped"
+                : $"{report.Passed} passed, {report.Failed} failed");
             return report.Failed == 0 && report.Results.Count > 0 ? 0 : 1;
         });
         return command;

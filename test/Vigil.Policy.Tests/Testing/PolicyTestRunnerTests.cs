@@ -77,12 +77,107 @@ public sealed class PolicyTestRunnerTests : IDisposable
     }
 
     [Fact]
-    public void Run_RulesOutsideTestFiles_AreNotTests()
+    public void Run_TestRuleOutsideTestFiles_IsATest()
     {
+        // opa test runs every test_ rule of every loaded module (runner.go shouldRun looks at the name only).
         File.WriteAllText(Path.Combine(_dir, "p.rego"), "package p\n\ntest_helper := false\n");
 
         var report = PolicyTestRunner.Run([_dir]);
 
-        Assert.Empty(report.Results);
+        var result = Assert.Single(report.Results);
+        Assert.Equal("data.p.test_helper", result.Rule.Path);
+        Assert.Equal(PolicyTestOutcome.Failed, result.Outcome);
+    }
+
+    [Fact]
+    public void Run_TestsSharingAName_RunSeparatelyNamedAsOpaNamesThem()
+    {
+        // runner.go rewriteDuplicateTestNames: the second definition is test_a#01, the third test_a#02, also across
+        // files of one package; a failing definition is not hidden by a passing one.
+        File.WriteAllText(Path.Combine(_dir, "a_test.rego"), """
+            package p
+
+            test_a if { 1 == 1 }
+
+            test_a if { 1 == 2 }
+            """);
+        File.WriteAllText(Path.Combine(_dir, "b_test.rego"), """
+            package p
+
+            test_a if { 2 == 2 }
+            """);
+
+        var report = PolicyTestRunner.Run([_dir], new PolicyTestOptions { RegoVersion = RegoVersion.V1 });
+
+        Assert.Equal(
+            ["data.p.test_a", "data.p.test_a#01", "data.p.test_a#02"],
+            report.Results.Select(static r => r.Rule.Path));
+        Assert.Equal(
+            [PolicyTestOutcome.Passed, PolicyTestOutcome.Failed, PolicyTestOutcome.Passed],
+            report.Results.Select(static r => r.Outcome));
+        Assert.Equal(5, report.Results[1].Rule.Location.Line);
+        Assert.Equal(1, report.Failed);
+    }
+
+    [Fact]
+    public void Run_TodoTest_IsSkippedNotRun()
+    {
+        File.WriteAllText(Path.Combine(_dir, "p_test.rego"), """
+            package p
+
+            todo_test_later if { 1 == 2 }
+
+            test_now if { true }
+            """);
+
+        var report = PolicyTestRunner.Run([_dir], new PolicyTestOptions { RegoVersion = RegoVersion.V1 });
+
+        var skipped = Assert.Single(report.Results, static r => r.Rule.Name == "todo_test_later");
+        Assert.Equal(PolicyTestOutcome.Skipped, skipped.Outcome);
+        Assert.Equal(1, report.Skipped);
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(1, report.Passed);
+    }
+
+    [Fact]
+    public void Run_TestThatRaises_ReportsTheErrorWithItsLocation()
+    {
+        File.WriteAllText(Path.Combine(_dir, "p_test.rego"), """
+            package p
+
+            q := 1 if true
+
+            q := 2 if true
+
+            test_conflict if { q == 1 }
+            """);
+
+        var report = PolicyTestRunner.Run([_dir], new PolicyTestOptions { RegoVersion = RegoVersion.V1 });
+
+        var result = Assert.Single(report.Results);
+        Assert.Equal(PolicyTestOutcome.Error, result.Outcome);
+        Assert.Contains("eval_conflict_error", result.Error, StringComparison.Ordinal);
+        Assert.Matches(@"p_test\.rego:\d+", result.Error);
+    }
+
+    [Fact]
+    public void Run_ParameterizedTest_ReportsEachCase()
+    {
+        File.WriteAllText(Path.Combine(_dir, "p_test.rego"), """
+            package p
+
+            cases := {"lower": {"in": "A", "want": "a"}, "broken": {"in": "B", "want": "B"}}
+
+            test_lower[name] := ok if {
+                some name, c in cases
+                ok := lower(c["in"]) == c.want
+            }
+            """);
+
+        var report = PolicyTestRunner.Run([_dir], new PolicyTestOptions { RegoVersion = RegoVersion.V1 });
+
+        var result = Assert.Single(report.Results);
+        Assert.Equal(PolicyTestOutcome.Failed, result.Outcome);
+        Assert.Equal([new PolicyTestCase("broken", false), new PolicyTestCase("lower", true)], result.Cases);
     }
 }
