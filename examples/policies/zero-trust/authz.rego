@@ -41,12 +41,22 @@ mfa_fresh {
 
 device_trusted(min_score) {
     input.device.managed == true
+    compliance_above(min_score)
+}
+
+compliance_above(min_score) {
     input.device.compliance_score > min_score
 }
 
-# Why a request is denied, for the deny page and the decision log.
+# Why a request is denied, for the deny page and the decision log. A test that may meet a missing
+# attribute is negated through a helper rule: `not input.x < 4` fails (no reason) when input.x is
+# missing, because OPA evaluates the operands of a negated call first; `not helper` is true then.
 deny_reasons["unknown caller type"] {
-    not input.type in {"user", "service"}
+    not known_caller_type
+}
+
+known_caller_type {
+    input.type in {"user", "service"}
 }
 
 deny_reasons["MFA is not verified"] {
@@ -57,7 +67,11 @@ deny_reasons["MFA is not verified"] {
 deny_reasons["MFA is older than 4 hours"] {
     input.type == "user"
     input.user.mfa_verified == true
-    not input.user.mfa_age_hours < 4
+    not mfa_recent
+}
+
+mfa_recent {
+    input.user.mfa_age_hours < 4
 }
 
 deny_reasons["device is not managed"] {
@@ -69,14 +83,18 @@ deny_reasons[msg] {
     input.type == "user"
     input.device.managed == true
     required := required_score
-    not input.device.compliance_score > required
+    not compliance_above(required)
     msg := sprintf("device compliance score must be above %d", [required])
 }
 
 deny_reasons["role may not access restricted resources"] {
     input.type == "user"
     input.resource.classification == "restricted"
-    not input.user.role in data.restricted_access_roles
+    not restricted_role
+}
+
+restricted_role {
+    input.user.role in data.restricted_access_roles
 }
 
 deny_reasons["no unexpired just-in-time approval"] {
@@ -92,7 +110,11 @@ deny_reasons["service TLS identity is not verified"] {
 
 deny_reasons["service is not allowed to call this resource"] {
     input.type == "service"
-    not input.service.identity in object.get(data.allowed_services, input.resource.name, [])
+    not service_listed
+}
+
+service_listed {
+    input.service.identity in object.get(data.allowed_services, input.resource.name, [])
 }
 
 approval_valid {

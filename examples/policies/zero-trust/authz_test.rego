@@ -133,3 +133,15 @@ test_denied_decision_lists_reasons {
     d.allow == false
     count(d.reasons) > 0
 }
+
+# A missing attribute still gives its reason (the deny reasons negate helper rules).
+test_missing_attributes_give_reasons {
+    deny_reasons["unknown caller type"] with input as {}
+    no_age := json.patch(user_input, [{"op": "remove", "path": "/user/mfa_age_hours"}])
+    deny_reasons["MFA is older than 4 hours"] with input as no_age
+    no_score := json.patch(user_input, [{"op": "remove", "path": "/device/compliance_score"}])
+    deny_reasons["device compliance score must be above 80"] with input as no_score
+    no_role := json.patch(admin_restricted, [{"op": "remove", "path": "/user/role"}])
+    deny_reasons["role may not access restricted resources"] with input as no_role
+    deny_reasons["service is not allowed to call this resource"] with input as {"type": "service", "tls": {"verified": true}, "resource": {"name": "wiki"}}
+}
