@@ -58,6 +58,7 @@ public sealed class ResponseHeadTests
 
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n")]

@@ -142,9 +142,10 @@ internal sealed class ResponseHead
                     throw new UpstreamProtocolException("invalid Content-Length in response");
                 }
 
-                if (contentLength is { } previous && previous != parsed)
+                // A second Content-Length is refused even with the same value (RFC 9112 6.3 allows either; llhttp refuses).
+                if (contentLength is not null)
                 {
-                    throw new UpstreamProtocolException("conflicting Content-Length values in response");
+                    throw new UpstreamProtocolException("repeated Content-Length in response");
                 }
 
                 contentLength = parsed;
