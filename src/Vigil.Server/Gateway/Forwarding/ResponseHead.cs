@@ -137,7 +137,9 @@ internal sealed class ResponseHead
             _headers.Add(new HeaderLine(offset, colon, offset + valueStart, value.Length));
             if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
             {
-                if (!Utf8Parser.TryParse(value, out long parsed, out var consumed) || consumed != value.Length || parsed < 0 || value.Length == 0 || value[0] is < (byte)'0' or > (byte)'9')
+                // Digits only, and only spaces after them: llhttp refuses a tab there, so a parser could part from us.
+                if (!Utf8Parser.TryParse(value, out long parsed, out var consumed) || consumed != value.Length || parsed < 0 || value.Length == 0 ||
+                    value[0] is < (byte)'0' or > (byte)'9' || line[valueEnd..].Contains((byte)'\t'))
                 {
                     throw new UpstreamProtocolException("invalid Content-Length in response");
                 }
