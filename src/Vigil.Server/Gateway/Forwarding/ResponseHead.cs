@@ -17,8 +17,8 @@ internal readonly record struct HeaderLine(int NameStart, int NameLength, int Va
 
 /// <summary>
 /// A parsed upstream response head. Parsing is strict: anything a lenient peer could read differently from us
-/// (obsolete line folding, control characters, whitespace before the colon, conflicting lengths, a transfer coding
-/// we do not understand combined with a length) is refused, so a hostile upstream cannot smuggle a second
+/// (obsolete line folding, control characters, whitespace before the colon, a repeated length, a length next to a
+/// transfer coding) is refused, so a hostile upstream cannot smuggle a second
 /// response through the gateway.
 /// </summary>
 internal sealed class ResponseHead
@@ -78,6 +78,7 @@ internal sealed class ResponseHead
         ParseStatusLine(head[..lineEnd]);
 
         long? contentLength = null;
+        var transferEncoding = false;
         var chunked = false;
         var otherCoding = false;
         var connectionClose = false;
@@ -154,6 +155,7 @@ internal sealed class ResponseHead
             }
             else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
             {
+                transferEncoding = true;
                 // Only the final coding decides framing; "chunked" anywhere but last means read-until-close.
                 var last = LastListElement(value);
                 if (Ascii.EqualsIgnoreCase(last, "chunked"u8))
@@ -180,6 +182,13 @@ internal sealed class ResponseHead
             offset += length + 2;
         }
 
+        // Both framings at once is the classic smuggling signal (RFC 9112 6.1: "ought to be handled as an error"). llhttp
+        // refuses it, whatever the status; honouring the coding instead would frame it one way here and another there.
+        if (contentLength is not null && transferEncoding)
+        {
+            throw new UpstreamProtocolException("Content-Length next to Transfer-Encoding in response");
+        }
+
         DeclaredLength = contentLength;
         KeepAlive = MinorVersion >= 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
         ContentLength = -1;
@@ -189,9 +198,9 @@ internal sealed class ResponseHead
         }
         else if (chunked || otherCoding)
         {
-            // A length next to a transfer coding is a smuggling signal: honour the coding, never reuse the connection.
+            // A final coding other than chunked leaves only the end of the stream to delimit the body.
             Framing = chunked ? BodyFraming.Chunked : BodyFraming.UntilClose;
-            if (contentLength is not null || otherCoding)
+            if (otherCoding)
             {
                 KeepAlive = false;
             }
