@@ -156,6 +156,15 @@ internal sealed class ResponseHead
             else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
             {
                 transferEncoding = true;
+
+                // Values parsers read differently are refused: an empty one (llhttp ignores it, so a length beside it
+                // would frame the body for llhttp and not for us) and a tab inside or after the list (to llhttp,
+                // "chunked<TAB>" is not chunked).
+                if (value.IsEmpty || line[valueStart..].Contains((byte)'\t'))
+                {
+                    throw new UpstreamProtocolException("ambiguous Transfer-Encoding in response");
+                }
+
                 // Only the final coding decides framing; "chunked" anywhere but last means read-until-close.
                 var last = LastListElement(value);
                 if (Ascii.EqualsIgnoreCase(last, "chunked"u8))
