@@ -710,22 +710,94 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
             throw new UpstreamProtocolException("invalid chunk size");
         }
 
-        // Only whitespace and a chunk extension may follow the size.
-        var rest = line[i..].TrimStart(" \t"u8);
-        if (rest.Length > 0 && rest[0] != (byte)';')
+        // Only chunk extensions may follow the size, with no whitespace anywhere: llhttp refuses "5 " and "5 ;a", which
+        // RFC 9112's BWS would allow, so a parser beside us could split the body elsewhere.
+        if (i < line.Length && line[i] != (byte)';')
         {
             throw new UpstreamProtocolException("invalid chunk size");
         }
 
-        foreach (var b in rest)
+        if (i < line.Length && !IsChunkExtensions(line[i..]))
         {
-            if ((b < 0x20 && b != (byte)'\t') || b == 0x7F)
-            {
-                throw new UpstreamProtocolException("control character in chunk extension");
-            }
+            throw new UpstreamProtocolException("invalid chunk extension");
         }
 
         return size;
+    }
+
+    /// <summary>
+    /// RFC 9112 7.1.1 chunk extensions without whitespace: <c>*( ";" token [ "=" ( token / quoted-string ) ] )</c>, as
+    /// llhttp reads them (it also takes an empty token value, <c>;a=</c>).
+    /// </summary>
+    private static bool IsChunkExtensions(ReadOnlySpan<byte> rest)
+    {
+        var i = 0;
+        while (i < rest.Length)
+        {
+            if (rest[i++] != (byte)';')
+            {
+                return false;
+            }
+
+            var name = i;
+            while (i < rest.Length && ResponseHead.IsTokenByte(rest[i]))
+            {
+                i++;
+            }
+
+            if (i == name)
+            {
+                return false;
+            }
+
+            if (i == rest.Length || rest[i] != (byte)'=')
+            {
+                continue;
+            }
+
+            if (++i < rest.Length && rest[i] == (byte)'"')
+            {
+                for (i++; ; i++)
+                {
+                    if (i == rest.Length)
+                    {
+                        return false; // unclosed
+                    }
+
+                    var b = rest[i];
+                    if (b == (byte)'"')
+                    {
+                        i++;
+                        break;
+                    }
+
+                    if (b == (byte)'\\' && ++i == rest.Length)
+                    {
+                        return false;
+                    }
+
+                    // qdtext and the escaped byte: HTAB, SP, visible ASCII and obs-text, no other control character.
+                    if ((rest[i] < 0x20 && rest[i] != (byte)'\t') || rest[i] == 0x7F)
+                    {
+                        return false;
+                    }
+                }
+            }
+            else
+            {
+                while (i < rest.Length && ResponseHead.IsTokenByte(rest[i]))
+                {
+                    i++;
+                }
+            }
+
+            if (i < rest.Length && rest[i] != (byte)';')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async ValueTask FillOrThrowAsync(UpstreamConnection connection)
