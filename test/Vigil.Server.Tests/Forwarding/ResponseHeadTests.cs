@@ -131,4 +131,31 @@ public sealed class ResponseHeadTests
             Assert.Equal(expected, Http1Forwarder.ParseChunkSize(Encoding.Latin1.GetBytes(line)));
         }
     }
+
+    [Theory]
+    [InlineData("X-Trailer: t", true)]
+    [InlineData("Server-Timing: a;dur=1, b\t", true)]
+    [InlineData("T:\u00ffv", true)]
+    [InlineData("Transfer-Encoding: chunked", true)]
+    [InlineData("bad trailer", false)]
+    [InlineData("T : v", false)]
+    [InlineData(":v", false)]
+    [InlineData(" folded", false)]
+    [InlineData("T: a\u0001b", false)]
+    [InlineData("T: a\rb", false)]
+    [InlineData("T: a\nb", false)]
+    [InlineData("Content-Length: 7", false)]
+    [InlineData("content-length: 7", false)]
+    public void CheckTrailer_ReadsTrailersAsHeaderLines(string line, bool valid)
+    {
+        var bytes = Encoding.Latin1.GetBytes(line);
+        if (valid)
+        {
+            Http1Forwarder.CheckTrailer(bytes);
+        }
+        else
+        {
+            Assert.Throws<UpstreamProtocolException>(() => Http1Forwarder.CheckTrailer(bytes));
+        }
+    }
 }

@@ -624,7 +624,8 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
             connection.Consume(lineEnd + 2);
             if (size == 0)
             {
-                // Trailers are not forwarded; skip them up to the empty line that ends the message.
+                // Trailers are not forwarded, but checked like header lines up to the empty line that ends the message: a
+                // parser that refuses a malformed trailer would end this response where we do not.
                 var skipped = 0;
                 while (true)
                 {
@@ -640,12 +641,15 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
                         continue;
                     }
 
-                    connection.Consume(end + 2);
-                    skipped += end + 2;
                     if (end == 0)
                     {
+                        connection.Consume(2);
                         return ForwardResult.Completed;
                     }
+
+                    CheckTrailer(connection.Buffered[..end]);
+                    connection.Consume(end + 2);
+                    skipped += end + 2;
 
                     if (skipped > ResponseHead.MaxHeadSize)
                     {
@@ -674,6 +678,16 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
             {
                 return ForwardResult.ClientAborted;
             }
+        }
+    }
+
+    /// <summary>A trailer line is a header line, and never a Content-Length (llhttp refuses one next to chunked).</summary>
+    internal static void CheckTrailer(ReadOnlySpan<byte> line)
+    {
+        var (colon, _, _) = ResponseHead.ParseFieldLine(line);
+        if (Ascii.EqualsIgnoreCase(line[..colon], "content-length"u8))
+        {
+            throw new UpstreamProtocolException("Content-Length in response trailers");
         }
     }
 

@@ -89,47 +89,9 @@ internal sealed class ResponseHead
             var rest = head[offset..];
             var length = rest.IndexOf("\r\n"u8);
             var line = rest[..length];
-            if (line.Length == 0 || line[0] is (byte)' ' or (byte)'\t')
-            {
-                throw new UpstreamProtocolException("obsolete line folding in response header");
-            }
-
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-            {
-                throw new UpstreamProtocolException("response header line without a name");
-            }
-
+            var (colon, valueStart, valueEnd) = ParseFieldLine(line);
             var name = line[..colon];
-            foreach (var b in name)
-            {
-                if (!IsTokenByte(b))
-                {
-                    throw new UpstreamProtocolException("invalid character in response header name");
-                }
-            }
-
-            var valueStart = colon + 1;
-            var valueEnd = line.Length;
-            while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t')
-            {
-                valueStart++;
-            }
-
-            while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t')
-            {
-                valueEnd--;
-            }
-
             var value = line[valueStart..valueEnd];
-            foreach (var b in value)
-            {
-                if ((b < 0x20 && b != (byte)'\t') || b == 0x7F)
-                {
-                    throw new UpstreamProtocolException("control character in response header value");
-                }
-            }
-
             if (_headers.Count == MaxHeaders)
             {
                 throw new UpstreamProtocolException("too many response headers");
@@ -226,6 +188,54 @@ internal sealed class ResponseHead
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Checks one header or trailer line (without its CRLF): a token name, a colon, a value without control characters
+    /// but HTAB; no obsolete folding. Returns where the colon is and where the value is once its whitespace is trimmed.
+    /// </summary>
+    internal static (int Colon, int ValueStart, int ValueEnd) ParseFieldLine(ReadOnlySpan<byte> line)
+    {
+        if (line.Length == 0 || line[0] is (byte)' ' or (byte)'\t')
+        {
+            throw new UpstreamProtocolException("obsolete line folding in response header");
+        }
+
+        var colon = line.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            throw new UpstreamProtocolException("response header line without a name");
+        }
+
+        foreach (var b in line[..colon])
+        {
+            if (!IsTokenByte(b))
+            {
+                throw new UpstreamProtocolException("invalid character in response header name");
+            }
+        }
+
+        var valueStart = colon + 1;
+        var valueEnd = line.Length;
+        while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t')
+        {
+            valueStart++;
+        }
+
+        while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t')
+        {
+            valueEnd--;
+        }
+
+        foreach (var b in line[valueStart..valueEnd])
+        {
+            if ((b < 0x20 && b != (byte)'\t') || b == 0x7F)
+            {
+                throw new UpstreamProtocolException("control character in response header value");
+            }
+        }
+
+        return (colon, valueStart, valueEnd);
     }
 
     private void ParseStatusLine(ReadOnlySpan<byte> line)
