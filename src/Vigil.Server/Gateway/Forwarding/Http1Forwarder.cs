@@ -149,7 +149,6 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         var request = context.Request;
         var headRequest = HttpMethods.IsHead(request.Method);
         var keep = false;
-        var receivedAny = false;
         connection.ActivityTimeout = forward.UpstreamTimeout;
         connection.Arm();
         var abort = context.RequestAborted.UnsafeRegister(static s => ((UpstreamConnection)s!).Dispose(), connection);
@@ -189,44 +188,14 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
             }
 
             var head = connection.Head;
-            while (true)
+            var interim = await ReadFinalHeadAsync(connection, headRequest).ConfigureAwait(false);
+            if (interim < 0)
             {
-                if (head.TryParse(connection.Buffered, headRequest))
-                {
-                    if (head.Status >= 200)
-                    {
-                        break;
-                    }
-
-                    if (head.Status == 101)
-                    {
-                        throw new UpstreamProtocolException("upstream switched protocols without being asked to");
-                    }
-
-                    connection.Consume(head.Length); // interim response (100 Continue, 103 Early Hints): not forwarded
-                    continue;
-                }
-
-                bool more;
-                try
-                {
-                    more = await connection.FillAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsTransportFailure(ex))
-                {
-                    more = false;
-                }
-
-                if (!more)
-                {
-                    return context.RequestAborted.IsCancellationRequested ? ForwardResult.ClientAborted
-                        : connection.TimedOut ? ForwardResult.Timeout
-                        : mayRetry && !receivedAny ? Retry
-                        : ForwardResult.RequestFailed;
-                }
-
-                receivedAny = true;
-                connection.Arm();
+                // Closed before a final head; a retry is safe only when the upstream sent nothing at all.
+                return context.RequestAborted.IsCancellationRequested ? ForwardResult.ClientAborted
+                    : connection.TimedOut ? ForwardResult.Timeout
+                    : mayRetry && interim == NothingReceived ? Retry
+                    : ForwardResult.RequestFailed;
             }
 
             ApplyResponseHead(context.Response, head, connection.Buffered, sessionCookieName);
@@ -254,7 +223,62 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         }
     }
 
-    private static void WriteRequestHead(ArrayBufferWriter<byte> writer, HttpContext context, UpstreamDestination destination, ForwardContext forward,
+    private const int NothingReceived = -1;
+    private const int ClosedInsideHead = -2;
+
+    /// <summary>
+    /// Reads up to the final response head (in <see cref="UpstreamConnection.Head"/>), skipping interim 1xx responses.
+    /// Returns the bytes of interim responses skipped, or <see cref="NothingReceived"/> / <see cref="ClosedInsideHead"/>
+    /// when the upstream closed first. Throws <see cref="UpstreamProtocolException"/> for a broken head or a 101 nobody
+    /// asked for. Internal: the differential tests run it against llhttp.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<int> ReadFinalHeadAsync(UpstreamConnection connection, bool headRequest)
+    {
+        var head = connection.Head;
+        var interim = 0;
+        var receivedAny = false;
+        while (true)
+        {
+            if (head.TryParse(connection.Buffered, headRequest))
+            {
+                if (head.Status >= 200)
+                {
+                    return interim;
+                }
+
+                if (head.Status == 101)
+                {
+                    throw new UpstreamProtocolException("upstream switched protocols without being asked to");
+                }
+
+                interim += head.Length;
+                connection.Consume(head.Length); // interim response (100 Continue, 103 Early Hints): not forwarded
+                continue;
+            }
+
+            bool more;
+            try
+            {
+                more = await connection.FillAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                more = false;
+            }
+
+            if (!more)
+            {
+                return receivedAny ? ClosedInsideHead : NothingReceived;
+            }
+
+            receivedAny = true;
+            connection.Arm();
+        }
+    }
+
+    /// <summary>Writes the upstream request head into <paramref name="writer"/> (internal: the differential tests parse it back with llhttp).</summary>
+    internal static void WriteRequestHead(ArrayBufferWriter<byte> writer, HttpContext context, UpstreamDestination destination, ForwardContext forward,
         string sessionCookieName, bool hasBody, long? contentLength)
     {
         var request = context.Request;
@@ -529,13 +553,7 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
         var writer = context.Response.BodyWriter;
         try
         {
-            var result = head.Framing switch
-            {
-                BodyFraming.None => ForwardResult.Completed,
-                BodyFraming.ContentLength => await CopyLengthAsync(writer, connection, head.ContentLength).ConfigureAwait(false),
-                BodyFraming.UntilClose => await CopyUntilCloseAsync(writer, connection).ConfigureAwait(false),
-                _ => await CopyChunkedAsync(writer, connection).ConfigureAwait(false),
-            };
+            var result = await CopyBodyAsync(writer, connection, head).ConfigureAwait(false);
 
             // Once a response has been flushed (headers and part of the body are out), what is written after the last
             // flush must be flushed too: Kestrel does not send it by itself when the request ends. A response never
@@ -560,6 +578,19 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
             return ForwardResult.BadResponse;
         }
     }
+
+    /// <summary>
+    /// Copies the body that follows <paramref name="head"/> as its framing says (internal: the differential tests run
+    /// it against llhttp). Throws <see cref="UpstreamProtocolException"/> for a broken body, <see cref="IOException"/>
+    /// when the upstream closes early.
+    /// </summary>
+    internal ValueTask<ForwardResult> CopyBodyAsync(PipeWriter writer, UpstreamConnection connection, ResponseHead head) => head.Framing switch
+    {
+        BodyFraming.None => ValueTask.FromResult(ForwardResult.Completed),
+        BodyFraming.ContentLength => CopyLengthAsync(writer, connection, head.ContentLength),
+        BodyFraming.UntilClose => CopyUntilCloseAsync(writer, connection),
+        _ => CopyChunkedAsync(writer, connection),
+    };
 
     private async ValueTask<ForwardResult> CopyUntilCloseAsync(PipeWriter writer, UpstreamConnection connection)
     {
