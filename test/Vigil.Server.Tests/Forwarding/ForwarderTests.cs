@@ -77,6 +77,8 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
 
     [Theory]
     [InlineData("uninvited-101", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n")]
+    [InlineData("closing-interim", "HTTP/1.1 103 Early Hints\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")]
+    [InlineData("http-1.0-interim", "HTTP/1.0 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello")]
     [InlineData("conflicting-cl", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")]
     [InlineData("cl-list", "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello")]
     [InlineData("cl-te", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]

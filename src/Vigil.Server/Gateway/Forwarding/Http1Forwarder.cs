@@ -229,8 +229,8 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
     /// <summary>
     /// Reads up to the final response head (in <see cref="UpstreamConnection.Head"/>), skipping interim 1xx responses.
     /// Returns the bytes of interim responses skipped, or <see cref="NothingReceived"/> / <see cref="ClosedInsideHead"/>
-    /// when the upstream closed first. Throws <see cref="UpstreamProtocolException"/> for a broken head or a 101 nobody
-    /// asked for. Internal: the differential tests run it against llhttp.
+    /// when the upstream closed first. Throws <see cref="UpstreamProtocolException"/> for a broken head, a 101 nobody
+    /// asked for, or an interim response that closes the connection (llhttp refuses what follows one).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal static async ValueTask<int> ReadFinalHeadAsync(UpstreamConnection connection, bool headRequest)
@@ -250,6 +250,11 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
                 if (head.Status == 101)
                 {
                     throw new UpstreamProtocolException("upstream switched protocols without being asked to");
+                }
+
+                if (!head.KeepAlive)
+                {
+                    throw new UpstreamProtocolException("interim response that closes the connection");
                 }
 
                 interim += head.Length;
