@@ -65,6 +65,14 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
     private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownNameLookup =
         KnownNames.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>RFC 9110 tchar: what a header name is made of.</summary>
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`abcdefghijklmnopqrstuvwxyz|~");
+
+    /// <summary>What a header value may not hold: control characters but HTAB, and DEL.</summary>
+    private static readonly SearchValues<char> ControlChars = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, UpstreamDestination destination, ForwardContext forward, string sessionCookieName)
     {
@@ -360,11 +368,12 @@ internal sealed class Http1Forwarder(TimeProvider time, TimeSpan connectTimeout)
 
     private static void WriteHeader(ArrayBufferWriter<byte> writer, string name, string value)
     {
-        // Kestrel already refuses CR, LF and NUL in client headers; Vigil's own values are sanitized. Checked again
-        // here because a header line break is exactly how request smuggling starts.
-        if (value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0 || name.AsSpan().IndexOfAny('\r', '\n', ':') >= 0)
+        // Kestrel refuses CR, LF and NUL in client headers, but passes other control characters and names that are no
+        // tokens ("X@A: 1"), which strict upstream parsers (llhttp) refuse; a header line break is exactly how request
+        // smuggling starts. So only token names and values without control characters (but HTAB) are written.
+        if (name.Length == 0 || name.AsSpan().IndexOfAnyExcept(TokenChars) >= 0 || value.AsSpan().IndexOfAny(ControlChars) >= 0)
         {
-            throw new UpstreamProtocolException("header with a line break");
+            throw new UpstreamProtocolException("request header with a character HTTP does not allow");
         }
 
         WriteAscii(writer, name);
