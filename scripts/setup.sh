@@ -19,6 +19,7 @@ PACKAGES=(
   "/usr/share/zoneinfo/America/New_York tzdata"
   "/usr/lib/postgresql/*/bin/initdb postgresql"
   "redis-server redis-server"
+  "node nodejs" # llhttp for the forwarder's differential tests; they need Node.js 20+ (llhttp 9), as the machine has
 )
 
 missing=()
