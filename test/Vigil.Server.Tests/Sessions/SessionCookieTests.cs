@@ -46,33 +46,6 @@ public sealed class SessionCookieTests
     }
 
     [Fact]
-    public void TryFind_RandomHeaders_NeverDisagreesWithAspNetCore()
-    {
-        // Differential: whenever the fast path answers, ASP.NET Core's parser finds the same value for the name.
-        string[] names = [Name, Name, Name, "__VIGIL_SESSION", "__vigil_session_x", "x__vigil_session", "a", " " + Name, Name + " "];
-        string[] values = ["abc", "Zz09-_", "\"q\"", "%41", "", "a b", "x,y", "a=b", "=", "\tq"];
-        string[] separators = ["; ", ";", ", ", " ;  ", ";;", " "];
-        var random = new Random(20261126);
-        var answered = 0;
-        for (var n = 0; n < 20_000; n++)
-        {
-            var header = string.Join(separators[random.Next(separators.Length)], Enumerable.Range(0, random.Next(1, 5))
-                .Select(_ => names[random.Next(names.Length)] + (random.Next(10) == 0 ? "" : "=") + values[random.Next(values.Length)]));
-            if (!SessionCookie.TryFind(new StringValues(header), Name, out var value))
-            {
-                continue;
-            }
-
-            answered++;
-            var context = new DefaultHttpContext();
-            context.Request.Headers.Cookie = header;
-            Assert.True(context.Request.Cookies[Name] == value.ToString(), $"header {header}: fast path {value.ToString()}, ASP.NET Core {context.Request.Cookies[Name]}");
-        }
-
-        Assert.True(answered > 500, $"only {answered} headers took the fast path: the generator no longer exercises it");
-    }
-
-    [Fact]
     public void TryFind_SeveralHeaderLines_LeavesItToTheFullParser()
     {
         Assert.False(SessionCookie.TryFind(new StringValues(["__vigil_session=a", "b=1"]), Name, out _));
