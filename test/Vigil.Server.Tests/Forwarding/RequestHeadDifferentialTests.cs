@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 using Vigil.Server.Gateway;
 using Vigil.Server.Gateway.Forwarding;
 using Vigil.Server.Sessions;
-using Vigil.Server.Tests.Infrastructure;
+using Vigil.Server.Tests.Properties;
 
 namespace Vigil.Server.Tests.Forwarding;
 
@@ -70,7 +70,7 @@ public sealed class RequestHeadDifferentialTests(Llhttp llhttp)
     public async Task Generated_RoundTripThroughLlhttp()
     {
         // CI: 2,000 requests from a fixed seed; VIGIL_LONG_PROPERTY_RUNS=1: 100,000 from random seeds.
-        await PropertyRun.SampleAsync(RequestCases.Any, async request =>
+        await PropertyRuns.SampleAsync(RequestCases.Any, async request =>
         {
             var failure = await CompareAsync(request);
             if (failure is not null)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vigil.Server.Tests.Infrastructure;
+using Vigil.Server.Tests.Properties;
 using Xunit.Abstractions;
 
 namespace Vigil.Server.Tests.Forwarding;
@@ -83,9 +83,9 @@ public sealed partial class ResponseDifferentialTests(Llhttp llhttp, VigilRespon
     public async Task Generated_VigilAndLlhttpAgree()
     {
         // CI: 3,000 cases from a fixed seed (about 3 s); VIGIL_LONG_PROPERTY_RUNS=1: 200,000 from random seeds (about 3 min).
-        var iterations = PropertyRun.Long ? 200_000 : 3_000;
+        var iterations = PropertyRuns.Long ? 200_000 : 3_000;
         var outcomes = new Dictionary<string, int>();
-        await PropertyRun.SampleAsync(ResponseCases.Any, async c =>
+        await PropertyRuns.SampleAsync(ResponseCases.Any, async c =>
         {
             var (failure, excuse) = await CompareAsync(c);
             if (failure is not null)

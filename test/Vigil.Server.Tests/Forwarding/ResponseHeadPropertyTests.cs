@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 using Vigil.Server.Gateway.Forwarding;
-using Vigil.Server.Tests.Infrastructure;
+using Vigil.Server.Tests.Properties;
 
 namespace Vigil.Server.Tests.Forwarding;
 
@@ -14,7 +14,7 @@ namespace Vigil.Server.Tests.Forwarding;
 public sealed class ResponseHeadPropertyTests
 {
     /// <summary>A run that takes longer hangs somewhere (CI's runs take a few seconds).</summary>
-    private static readonly TimeSpan Limit = PropertyRun.Long ? TimeSpan.FromMinutes(30) : TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Limit = PropertyRuns.Long ? TimeSpan.FromMinutes(30) : TimeSpan.FromSeconds(60);
 
     /// <summary>Bytes biased towards what heads are made of, with any byte now and then.</summary>
     private static readonly Gen<byte> HeadByte = Gen.Frequency(
@@ -31,7 +31,7 @@ public sealed class ResponseHeadPropertyTests
     [Fact]
     public async Task TryParse_AnyBytes_AnswersAsksForMoreOrRefuses()
     {
-        await Task.Run(() => PropertyRun.Sample(Gen.Select(Input, Gen.Bool), t =>
+        await Task.Run(() => PropertyRuns.Sample(Gen.Select(Input, Gen.Bool), t =>
         {
             var (data, headRequest) = t;
             var head = new ResponseHead();
@@ -65,7 +65,7 @@ public sealed class ResponseHeadPropertyTests
     [Fact]
     public async Task TryParse_AnyPrefix_AsksForMoreOrGivesWhatTheWholeGives()
     {
-        await Task.Run(() => PropertyRun.Sample(Gen.Select(Input, Gen.Int[0, int.MaxValue].Array[3], Gen.Bool), t =>
+        await Task.Run(() => PropertyRuns.Sample(Gen.Select(Input, Gen.Int[0, int.MaxValue].Array[3], Gen.Bool), t =>
         {
             var (data, cuts, headRequest) = t;
             var whole = Read(data, headRequest);
@@ -100,7 +100,7 @@ public sealed class ResponseHeadPropertyTests
         var line = Gen.Frequency(
             (3, Gen.Char["0123456789abcdefABCDEFxX;= \t\"\\,+-"].Select(c => (byte)c).Array[0, 40]),
             (1, Gen.Byte.Array[0, 40]));
-        await Task.Run(() => PropertyRun.Sample(line, bytes =>
+        await Task.Run(() => PropertyRuns.Sample(line, bytes =>
         {
             try
             {

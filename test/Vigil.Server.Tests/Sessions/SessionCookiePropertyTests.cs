@@ -2,7 +2,7 @@ using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Vigil.Server.Sessions;
-using Vigil.Server.Tests.Infrastructure;
+using Vigil.Server.Tests.Properties;
 
 namespace Vigil.Server.Tests.Sessions;
 
@@ -41,8 +41,8 @@ public sealed class SessionCookiePropertyTests
     public void TryFind_AnyHeader_AgreesWithAspNetCoreWheneverItAnswers()
     {
         var answered = 0;
-        var cases = PropertyRun.Long ? 2_000_000 : 100_000;
-        PropertyRun.Sample(Header, header =>
+        var cases = PropertyRuns.Long ? 2_000_000 : 100_000;
+        PropertyRuns.Sample(Header, header =>
         {
             if (!SessionCookie.TryFind(new StringValues(header), Name, out var value))
             {
@@ -65,7 +65,7 @@ public sealed class SessionCookiePropertyTests
             Gen.Select(Str("abcdefXYZ09_-", 1, 10).Where(n => !n.Equals(Name, StringComparison.OrdinalIgnoreCase)), Str(Base64Url, 0, 20), (n, v) => n + "=" + v).Array[0, 6],
             Str(Base64Url, 1, 40), Gen.Int[0, 6],
             (others, session, at) => (Header: string.Join("; ", others.Take(at).Append(Name + "=" + session).Concat(others.Skip(at))), Session: session));
-        PropertyRun.Sample(plain, t =>
+        PropertyRuns.Sample(plain, t =>
         {
             Assert.True(SessionCookie.TryFind(new StringValues(t.Header), Name, out var value), "the fast path left a plain header to the full parser");
             Assert.Equal(t.Session, value.ToString());
