@@ -30,4 +30,7 @@ public sealed partial class DecisionLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Critical, Message = "Decision log writer stopped unexpectedly; no further decisions are recorded")]
     private static partial void LogWriterStopped(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Decision log {Path} ended in a cut-off line ({Bytes} bytes: the process stopped while writing it); removed before the chain continues")]
+    private static partial void LogTornTailCut(ILogger logger, long bytes, string path);
 }
