@@ -12,7 +12,13 @@ public sealed partial class DecisionLog
     /// </summary>
     public const long FreeSpaceFloor = 4L << 20;
 
+    /// <summary>Bytes written after which a batch checks the free space even within the same clock tick.</summary>
+    private const long SpaceCheckBytes = 64 * 1024;
+
     private long _lastGoodSeq;
+    private long _spaceFloor;
+    private long _spaceCheckedAt = -1;
+    private long _spaceCheckedSize;
 
     private bool TryOpen()
     {
@@ -114,15 +120,36 @@ public sealed partial class DecisionLog
         _stream = null;
     }
 
+    /// <summary>
+    /// Whether a written batch checks the free space: at most once per clock tick (a few ms) unless 64 KB went out
+    /// since, far finer than the floor. Small batches in quick succession (waiting requests) would otherwise each pay
+    /// a statfs.
+    /// </summary>
+    private bool SpaceCheckDue()
+    {
+        var now = Environment.TickCount64;
+        if (now == _spaceCheckedAt && _fileSize - _spaceCheckedSize < SpaceCheckBytes)
+        {
+            return false;
+        }
+
+        (_spaceCheckedAt, _spaceCheckedSize) = (now, _fileSize);
+        return true;
+    }
+
     /// <summary>An error describing the shortage when the log's file system is nearly full; null when it is not (or cannot be asked).</summary>
     private IOException? LowOnSpace()
     {
         try
         {
             var drive = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-            var floor = Math.Min(FreeSpaceFloor, drive.TotalSize / 10);
+            if (_spaceFloor == 0)
+            {
+                _spaceFloor = Math.Min(FreeSpaceFloor, drive.TotalSize / 10); // a statfs of its own: once
+            }
+
             var free = drive.AvailableFreeSpace;
-            return free < floor ? new IOException($"only {free} bytes free on the log's file system (at least {floor} kept free)") : null;
+            return free < _spaceFloor ? new IOException($"only {free} bytes free on the log's file system (at least {_spaceFloor} kept free)") : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

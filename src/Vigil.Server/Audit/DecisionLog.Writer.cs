@@ -217,7 +217,7 @@ public sealed partial class DecisionLog
             // the file stays a clean chain, and reopen on the next batch.
             Fail(failure, batchStart.Item2, batchStart.Item1);
         }
-        else if (open && LowOnSpace() is { } low)
+        else if (open && SpaceCheckDue() && LowOnSpace() is { } low)
         {
             // Written, but the disk is nearly full: fail now, while every decision so far is on record, rather than at
             // the write that no longer fits (with on_failure: deny, nothing more is forwarded until there is room).
