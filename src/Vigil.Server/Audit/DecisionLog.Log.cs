@@ -33,4 +33,7 @@ public sealed partial class DecisionLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Decision log {Path} ended in a cut-off line ({Bytes} bytes: the process stopped while writing it); removed before the chain continues")]
     private static partial void LogTornTailCut(ILogger logger, long bytes, string path);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "A request resumed by the decision log writer threw from its continuation; the writer continues")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception);
 }

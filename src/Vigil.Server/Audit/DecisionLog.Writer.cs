@@ -9,6 +9,9 @@ public sealed partial class DecisionLog
     /// <summary>A batch is written in pieces of about this size (each ends with a whole line), so memory stays bounded.</summary>
     private const int ChunkSize = 256 * 1024;
 
+    /// <summary>How many of a batch's waiting requests the writer resumes itself; the rest go to the thread pool.</summary>
+    private const int InlineReleases = 32;
+
     // Writer-thread state: the chain position, the open file, the batch being written and the requests waiting for it.
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly List<RecordWaiter> _batchWaiters = [];
@@ -35,7 +38,7 @@ public sealed partial class DecisionLog
         }
         finally
         {
-            CompleteWaiters(written: false); // a batch the exception interrupted
+            ReleaseWaiters(written: false, inline: false); // a batch the exception interrupted
             Interlocked.Exchange(ref _writerGone, 1);
             FailAbandoned();
             _batchWritten.TrySetResult();
@@ -209,8 +212,6 @@ public sealed partial class DecisionLog
             failure = WriteBuffer(sync: _durability == AuditDurability.Synced);
         }
 
-        // Released only now, after the write (and fsync) returned: no request is forwarded before its record is written.
-        CompleteWaiters(written: open && failure is null);
         if (failure is not null)
         {
             // Part of the batch may be on disk, possibly a partial line: cut the file back to the last whole batch so
@@ -236,6 +237,9 @@ public sealed partial class DecisionLog
         }
 
         Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        // Released only now, after the write (and fsync) returned: no request is forwarded before its record is written.
+        ReleaseWaiters(written: open && failure is null, inline: true);
         return count;
     }
 
@@ -264,20 +268,49 @@ public sealed partial class DecisionLog
         }
     }
 
-    /// <summary>Answers the requests waiting for the batch just handled: written, or lost.</summary>
-    private void CompleteWaiters(bool written)
+    /// <summary>
+    /// Answers the requests waiting for the batch just handled: written, or lost. With <paramref name="inline"/> the
+    /// writer resumes up to <see cref="InlineReleases"/> of those that allow it (the gateway's) itself, each until it
+    /// waits for its upstream (a few microseconds: forwarding is asynchronous from the first byte). Handing each to the
+    /// thread pool instead costs thread wake-ups: measured at one connection, 11 futex calls and 11 context switches per
+    /// request against 4 and 6. The others, and the rest of a large batch, go to the pool, which runs them in parallel.
+    /// </summary>
+    private void ReleaseWaiters(bool written, bool inline)
     {
-        if (_batchWaiters.Count == 0)
+        var count = _batchWaiters.Count;
+        if (count == 0)
         {
             return;
         }
 
-        foreach (var waiter in _batchWaiters)
+        Interlocked.Add(ref _waiting, -count);
+        var resumeHere = 0;
+        for (var i = 0; i < count; i++)
         {
-            waiter.Complete(written);
+            var waiter = _batchWaiters[i];
+            if (inline && waiter.ResumeOnWriter && resumeHere < InlineReleases)
+            {
+                _batchWaiters[resumeHere++] = waiter; // kept for the loop below, after the pool has its share
+            }
+            else
+            {
+                waiter.Complete(written, inline: false);
+            }
         }
 
-        Interlocked.Add(ref _waiting, -_batchWaiters.Count);
+        for (var i = 0; i < resumeHere; i++)
+        {
+            try
+            {
+                _batchWaiters[i].Complete(written, inline: true);
+            }
+            catch (Exception ex)
+            {
+                // An awaiter that throws from its continuation (an async method never does) must not stop the log.
+                LogResumeFailed(_logger, ex);
+            }
+        }
+
         _batchWaiters.Clear();
     }
 

@@ -3,18 +3,29 @@ using System.Threading.Tasks.Sources;
 namespace Vigil.Server.Audit;
 
 /// <summary>
-/// What a request awaits after <see cref="DecisionLog.RecordAndWaitAsync"/>: the writer completes it once the batch
+/// What a request awaits after <see cref="DecisionLog.RecordAndWaitAsync(AuditRecord)"/>: the writer completes it once the batch
 /// holding the record is written (true) or lost (false). Used once, never pooled, so a stale token cannot complete a
-/// later request. Continuations run on the thread pool, never on the writer thread (which must get back to writing).
+/// later request.
 /// </summary>
-internal sealed class RecordWaiter : IValueTaskSource<bool>
+/// <param name="resumeOnWriter">Whether the writer may run the awaiting request's continuation itself (see <see cref="DecisionLog.RecordAndWaitAsync(AuditRecord, bool)"/>).</param>
+internal sealed class RecordWaiter(bool resumeOnWriter) : IValueTaskSource<bool>
 {
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
 
+    public bool ResumeOnWriter { get; } = resumeOnWriter;
+
     public ValueTask<bool> Task => new(this, _core.Version);
 
-    /// <summary>Called exactly once: by the writer after the record's batch, or by whoever finds the writer gone.</summary>
-    public void Complete(bool written) => _core.SetResult(written);
+    /// <summary>
+    /// Called exactly once: by the writer after the record's batch, or by whoever finds the writer gone. With
+    /// <paramref name="inline"/> the awaiting request continues on the calling thread before this returns (until its
+    /// next real wait); otherwise on the thread pool.
+    /// </summary>
+    public void Complete(bool written, bool inline)
+    {
+        _core.RunContinuationsAsynchronously = !inline; // read only by SetResult, on this thread
+        _core.SetResult(written);
+    }
 
     public bool GetResult(short token) => _core.GetResult(token);
 

@@ -199,7 +199,7 @@ internal sealed partial class GatewayMiddleware(
 
         // Not forwarded before its record is in the log (audit.durability), so a crash loses no forwarded request's record.
         var record = audit.Record(outcome, decision.Reason, decision.Rule, Elapsed(started));
-        if (!await log.RecordAndWaitAsync(record).ConfigureAwait(false) && runtime.Config.Audit.OnFailure == AuditFailureMode.Deny)
+        if (!await log.RecordAndWaitAsync(record, resumeOnWriter: true).ConfigureAwait(false) && runtime.Config.Audit.OnFailure == AuditFailureMode.Deny)
         {
             Record(Rejected(context, requestId, clientIpText, host, target.Path, config, "audit_unavailable", started));
             await WriteAuditUnavailableAsync(context, requestId).ConfigureAwait(false);

@@ -7,7 +7,7 @@ using Vigil.Server.Configuration;
 namespace Vigil.Server.Tests.Audit;
 
 /// <summary>
-/// <see cref="DecisionLog.RecordAndWaitAsync"/>: the wait ends only once the record is in the file (read back here),
+/// <see cref="DecisionLog.RecordAndWaitAsync(AuditRecord)"/>: the wait ends only once the record is in the file (read back here),
 /// for one request or many at once, whatever the writer was doing; false when it cannot be written; at once in async mode.
 /// </summary>
 public sealed class DecisionLogDurabilityTests : IDisposable
@@ -31,6 +31,15 @@ public sealed class DecisionLogDurabilityTests : IDisposable
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>Registers a continuation now, without a synchronization context; it reports its thread and whether <paramref name="check"/> held there.</summary>
+    private static Task<(string? Thread, bool Held)> WhereResumed(ValueTask<bool> wait, Func<bool> check)
+    {
+        var resumed = new TaskCompletionSource<(string?, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var awaiter = wait.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(() => resumed.SetResult((Thread.CurrentThread.Name, awaiter.GetResult() && check())));
+        return resumed.Task;
     }
 
     private static bool Contains(string log, string id) => log.Contains($"\"request_id\":\"{id}\"", StringComparison.Ordinal);
@@ -138,6 +147,23 @@ public sealed class DecisionLogDurabilityTests : IDisposable
         await writtenLog.StopAsync(CancellationToken.None).WaitAsync(Wait);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RecordAndWaitAsync_ResumeOnWriter_TheWriterRunsTheContinuationOnlyWhenAsked(bool resumeOnWriter)
+    {
+        // The continuation is registered before the log starts (nothing can complete the wait earlier), without a
+        // synchronization context, so it runs wherever the log resumes it.
+        var log = NewLog(AuditDurability.Written);
+        var resumed = WhereResumed(log.RecordAndWaitAsync(Decision("waited"), resumeOnWriter), () => Contains(ReadShared(LogPath), "waited"));
+        await log.StartAsync(CancellationToken.None);
+
+        var (thread, inFile) = await resumed.WaitAsync(Wait);
+        Assert.True(inFile);
+        Assert.Equal(resumeOnWriter, thread == "Vigil decision log");
+        await log.StopAsync(CancellationToken.None).WaitAsync(Wait);
+    }
+
     [Fact]
     public async Task RecordAndWaitAsync_FileCannotBeWritten_ReturnsFalseUntilItCan()
     {
@@ -175,7 +201,10 @@ public sealed class DecisionLogDurabilityTests : IDisposable
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var id = $"r-{p}-{i}";
-                results[id] = await log.RecordAndWaitAsync(Decision(id)).AsTask().WaitAsync(Wait);
+                if (!(results[id] = await log.RecordAndWaitAsync(Decision(id)).AsTask().WaitAsync(Wait)))
+                {
+                    return; // refused: the log has stopped
+                }
             }
         })).ToArray();
 
