@@ -38,14 +38,17 @@ upstream_conf() { # dir port
   nginx_conf "$1" "server { listen 127.0.0.1:$2; location / { default_type text/plain; return 200 \"hello from upstream\\n\"; } }"
 }
 
-# A Vigil configuration (one session route to the upstream, the demo policy) and its user `bench`.
-vigil_setup() { # dir port upstream-port vigil-command
+# A Vigil configuration (one session route to the upstream, the demo policy) and its user `bench`. With a fifth
+# argument (written, synced or async) the configuration sets audit.durability; without, Vigil's default applies
+# (and a build older than the setting still starts).
+vigil_setup() { # dir port upstream-port vigil-command [durability]
   mkdir -p "$1/policies"
   cp examples/gateway/policies/gateway.rego "$1/policies/"
   cat > "$1/vigil.yaml" <<CONF
 version: 1
 server: { listen: [http://127.0.0.1:$2], public_url: http://127.0.0.1:$2, data_dir: ./data }
 policies: { directories: [./policies] }
+${5:+audit: { durability: $5 \}}
 routes:
   - { name: app, path: /, upstreams: [http://127.0.0.1:$3], resource: { name: app, classification: internal } }
 CONF

@@ -12,6 +12,7 @@
 #   PERF=1         perf record Vigil (PERF_ARGS overrides "-F 999", e.g. "-e syscalls:sys_enter_futex");
 #                  PERF=floor records the floor instead (perf-floor.data), to compare the two profiles
 #   TRACE=1        system calls per request of nginx and Vigil (perf trace)
+#   AUDIT_DURABILITY  audit.durability of the Vigil under test (written, synced, async; default: Vigil's, written)
 #   FLOOR=1        also measure bench/gateway/floor, the smallest Kestrel proxy (no policy, session, headers or log):
 #                  what Kestrel and .NET sockets cost on this machine before any of Vigil's work
 set -euo pipefail
@@ -51,7 +52,7 @@ if [[ -n "${FLOOR:-}" ]]; then
 fi
 
 # Vigil: one session route to the same upstream, the demo policy, decision log on.
-vigil_setup "$work/vigil" "$VG" "$UP" "$VIGIL"
+vigil_setup "$work/vigil" "$VG" "$UP" "$VIGIL" "${AUDIT_DURABILITY:-}"
 env ${VIGIL_ENV:-} ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} $VIGIL serve --config "$work/vigil/vigil.yaml" > "$work/vigil.log" 2>&1 &
 pids+=($!)
 VIGIL_PID=$!

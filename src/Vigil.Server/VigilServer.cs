@@ -134,7 +134,7 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(factory);
         services.AddSingleton(backchannel);
         services.AddSingleton(sp => new GatewayState(runtime, factory, sp.GetRequiredService<ILogger<GatewayState>>()));
-        services.AddSingleton(sp => new DecisionLog(config.Audit.Path, sp.GetRequiredService<ILogger<DecisionLog>>(), config.Audit.MaxFileSize, time));
+        services.AddSingleton(sp => new DecisionLog(config.Audit.Path, sp.GetRequiredService<ILogger<DecisionLog>>(), config.Audit.MaxFileSize, time, config.Audit.Durability));
         services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         services.AddSingleton(new AssertionSigner(AssertionSigner.LoadOrCreateKey(Path.Combine(config.Server.DataDir, "assertion-signing.pem")), config.Server.PublicUrl.ToString(), time));
         services.AddSingleton<ForwarderHttpClient>();

@@ -129,12 +129,17 @@ public static class AuditChain
         long lineNo = 0;
         var checkpointSeq = File.Exists(CheckpointPath(path)) && ReadCheckpoint(CheckpointPath(path)) is { } cp ? cp.Seq : -1;
         string? checkpointHash = checkpointSeq == 0 ? Genesis : null;
+        // Only the current file can end in a line a crash cut off (rotation renames a file after a whole batch); such
+        // a line was never a record anyone relied on, and the checkpoint still catches whole records cut away.
+        var current = Path.GetFullPath(path);
+        var torn = files[^1] == current ? TornTailLength(current) : 0;
         foreach (var file in files)
         {
             // Rotated files and the current file form one chain; lines are numbered per file in messages.
             lineNo = 0;
             var where = files.Count == 1 ? "line" : $"{Path.GetFileName(file)} line";
-            foreach (var text in File.ReadLines(file))
+            var lines = File.ReadLines(file);
+            foreach (var text in torn > 0 && file == current ? WithoutLast(lines) : lines)
             {
                 lineNo++;
                 if (text.Length == 0)
@@ -195,9 +200,10 @@ public static class AuditChain
 
         var lastSeq = expectedSeq - 1;
         var checkpointPath = CheckpointPath(path);
+        var tornNote = torn == 0 ? "" : $"; the last line ({torn} bytes) was cut off by a crash while it was being written and is not a record (Vigil removes it when it starts)";
         if (!File.Exists(checkpointPath))
         {
-            return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact (last hash {prev[..16]}…); no checkpoint file, so a cut-off end cannot be detected");
+            return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact (last hash {prev[..16]}…); no checkpoint file, so a cut-off end cannot be detected{tornNote}");
         }
 
         if (ReadCheckpoint(checkpointPath) is not { } checkpoint)
@@ -217,7 +223,21 @@ public static class AuditChain
             return new VerifyResult(false, records, null, $"record {checkpoint.Seq} does not match the checkpoint's hash (the log was replaced or rewritten)");
         }
 
-        return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact up to and past the checkpoint (seq {checkpoint.Seq}; last hash {prev[..16]}…)");
+        return new VerifyResult(true, records, null, $"{records} records{FilesNote(files)}, chain intact up to and past the checkpoint (seq {checkpoint.Seq}; last hash {prev[..16]}…){tornNote}");
+    }
+
+    private static IEnumerable<string> WithoutLast(IEnumerable<string> lines)
+    {
+        string? previous = null;
+        foreach (var line in lines)
+        {
+            if (previous is not null)
+            {
+                yield return previous;
+            }
+
+            previous = line;
+        }
     }
 
     /// <summary>The side file in which the writer records the last sequence number and hash it flushed.</summary>
@@ -274,7 +294,11 @@ public static class AuditChain
     public static string CheckpointPath(string logPath) => logPath + ".checkpoint";
 
     /// <summary>Replaces the checkpoint atomically (write a temporary file, then rename over the old one).</summary>
-    public static void WriteCheckpoint(string logPath, long seq, string hash)
+    /// <param name="logPath">The log the checkpoint belongs to.</param>
+    /// <param name="seq">The last record's seq.</param>
+    /// <param name="hash">The last record's hash.</param>
+    /// <param name="flushToDisk">Also fsync the new checkpoint before it replaces the old one (<c>audit.durability: synced</c>).</param>
+    public static void WriteCheckpoint(string logPath, long seq, string hash, bool flushToDisk = false)
     {
         var target = CheckpointPath(logPath);
         var temp = target + ".tmp";
@@ -283,9 +307,54 @@ public static class AuditChain
         using (var file = new FileStream(temp, options))
         {
             file.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"hash\":\"{hash}\"}}\n")));
+            if (flushToDisk)
+            {
+                file.Flush(flushToDisk: true);
+            }
         }
 
         File.Move(temp, target, overwrite: true);
+    }
+
+    /// <summary>
+    /// The length of the cut-off line a crash left at the end of <paramref name="path"/>: the bytes after its last
+    /// newline (every record ends with one). 0 when the file ends with a newline, is empty or does not exist.
+    /// </summary>
+    public static long TornTailLength(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = RandomAccess.GetLength(handle);
+        Span<byte> chunk = stackalloc byte[4096];
+        for (var end = length; end > 0;)
+        {
+            var start = Math.Max(0, end - chunk.Length);
+            var read = chunk[..(int)(end - start)];
+            for (var filled = 0; filled < read.Length;)
+            {
+                var n = RandomAccess.Read(handle, read[filled..], start + filled);
+                if (n == 0)
+                {
+                    return 0; // cut shorter meanwhile: by the writer itself, which is the one that repairs it
+                }
+
+                filled += n;
+            }
+
+            var newline = read.LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                return length - (start + newline + 1);
+            }
+
+            end = start;
+        }
+
+        return length;
     }
 
     /// <summary>Reads a checkpoint; null when it is missing or malformed.</summary>

@@ -30,4 +30,10 @@ public sealed partial class DecisionLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Critical, Message = "Decision log writer stopped unexpectedly; no further decisions are recorded")]
     private static partial void LogWriterStopped(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Decision log {Path} ended in a cut-off line ({Bytes} bytes: the process stopped while writing it); removed before the chain continues")]
+    private static partial void LogTornTailCut(ILogger logger, long bytes, string path);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "A request resumed by the decision log writer threw from its continuation; the writer continues")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception);
 }

@@ -15,6 +15,12 @@ public sealed record AuditConfig
     /// <summary>What the gateway does while decisions cannot be recorded (the file cannot be written, or the backlog is full).</summary>
     public AuditFailureMode OnFailure { get; init; } = AuditFailureMode.Deny;
 
+    /// <summary>
+    /// Whether a forwarded request's decision record is written (default), written and synced to the disk, or written
+    /// shortly after the request was forwarded (<c>async</c>) — see <see cref="AuditDurability"/>.
+    /// </summary>
+    public AuditDurability Durability { get; init; } = AuditDurability.Written;
+
     /// <summary>1 GiB.</summary>
     public const long DefaultMaxFileSize = 1L << 30;
 }

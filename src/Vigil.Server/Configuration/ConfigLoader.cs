@@ -733,9 +733,17 @@ public static class ConfigLoader
             var path = System.IO.Path.Combine(dataDir, "decisions.log");
             var maxFileSize = AuditConfig.DefaultMaxFileSize;
             var onFailure = AuditFailureMode.Deny;
+            var durability = AuditDurability.Written;
             if (map is not null)
             {
-                Keys(map, "audit", "path", "max_file_size", "on_failure");
+                Keys(map, "audit", "path", "max_file_size", "on_failure", "durability");
+                durability = Scalar(map, "durability", "audit") switch
+                {
+                    null or "written" => AuditDurability.Written,
+                    "synced" => AuditDurability.Synced,
+                    "async" => AuditDurability.Async,
+                    var other => Bad<AuditDurability>("audit.durability", Child(map, "durability"), $"'{other}' is not one of written, synced, async", AuditDurability.Written),
+                };
                 onFailure = Scalar(map, "on_failure", "audit") switch
                 {
                     null or "deny" => AuditFailureMode.Deny,
@@ -764,7 +772,7 @@ public static class ConfigLoader
                 }
             }
 
-            return new AuditConfig { Path = path, MaxFileSize = maxFileSize, OnFailure = onFailure };
+            return new AuditConfig { Path = path, MaxFileSize = maxFileSize, OnFailure = onFailure, Durability = durability };
         }
 
         private TelemetryConfig ReadTelemetry(YamlMappingNode? map)

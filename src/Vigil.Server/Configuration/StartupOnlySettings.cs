@@ -22,6 +22,7 @@ internal static class StartupOnlySettings
         ("redis", c => c.Redis),
         ("audit.path", c => c.Audit.Path),
         ("audit.max_file_size", c => c.Audit.MaxFileSize),
+        ("audit.durability", c => c.Audit.Durability),
         ("telemetry.metrics.enabled", c => c.Telemetry.Metrics.Enabled),
     ];
 

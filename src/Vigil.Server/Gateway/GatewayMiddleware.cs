@@ -225,7 +225,16 @@ internal sealed partial class GatewayMiddleware(
             bodyLimit.MaxRequestBodySize = config.MaxRequestBody;
         }
 
-        Record(audit.Record(outcome, decision.Reason, decision.Rule, Elapsed(started)));
+        // Not forwarded before its record is in the log (audit.durability), so a crash loses no forwarded request's record.
+        var record = audit.Record(outcome, decision.Reason, decision.Rule, Elapsed(started));
+        if (!await log.RecordAndWaitAsync(record, resumeOnWriter: true).ConfigureAwait(false) && runtime.Config.Audit.OnFailure == AuditFailureMode.Deny)
+        {
+            Record(Rejected(context, requestId, clientIpText, host, target.Path, config, "audit_unavailable", started));
+            await WriteAuditUnavailableAsync(context, requestId).ConfigureAwait(false);
+            return;
+        }
+
+        metrics.Decision(config.Name, outcome, record.LatencyMs ?? 0);
         string? assertion = null;
         if (subject.IsAuthenticated)
         {
@@ -513,6 +522,14 @@ internal sealed partial class GatewayMiddleware(
         {
             metrics.Decision(record.Route ?? "", record.Decision, elapsed);
         }
+    }
+
+    /// <summary>503 <c>audit_unavailable</c>: access is paused while decisions cannot be recorded.</summary>
+    private static Task WriteAuditUnavailableAsync(HttpContext context, string requestId)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return GatewayResponses.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", "audit_unavailable",
+            "Access is paused because decisions cannot be recorded right now.", requestId);
     }
 
     /// <summary>The fixed code of a refusal's reason (the record keeps the detail; a metric label must stay bounded).</summary>

@@ -175,6 +175,46 @@ public sealed class AuditChainTests : IDisposable
     }
 
     [Fact]
+    public async Task CrashCutLastLine_VerifyNotesItAndTheNextStartRemovesIt()
+    {
+        // A process killed while writing a batch leaves part of a line after the last whole record.
+        var path = await WriteLogAsync(5);
+        var (line, _) = AuditChain.Seal(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, RequestId = "torn", Decision = "allow" }, 6, AuditChain.ReadTail(path).Hash);
+        using (var file = new FileStream(path, FileMode.Append))
+        {
+            file.Write(line.AsSpan(0, line.Length / 2));
+        }
+
+        var result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(5, result.Records);
+        Assert.Contains("cut off by a crash", result.Message, StringComparison.Ordinal);
+
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance);
+        await log.StartAsync(CancellationToken.None);
+        log.Record(new AuditRecord { Kind = "decision", Time = DateTimeOffset.UnixEpoch, RequestId = "after", Decision = "allow" });
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        result = AuditChain.Verify(path);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(6, result.Records);
+        Assert.DoesNotContain("cut off", result.Message, StringComparison.Ordinal);
+        Assert.Equal(["r0", "r1", "r2", "r3", "r4", "after"],
+            File.ReadAllLines(path).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("request_id").GetString()));
+    }
+
+    [Fact]
+    public async Task Verify_CheckpointedRecordCutInHalf_IsStillMissingNotACrashArtefact()
+    {
+        // Cutting into records the checkpoint vouches for is not excused as a crash's cut-off line.
+        var path = await WriteLogAsync(5);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^40]);
+        var result = AuditChain.Verify(path);
+        Assert.False(result.Ok);
+        Assert.Contains("record(s) 5..5 missing at the end", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_LogReplacedByAnotherChainOfTheSameLength_FailsAgainstTheCheckpoint()
     {
         var path = await WriteLogAsync(5);

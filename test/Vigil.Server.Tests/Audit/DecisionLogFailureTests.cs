@@ -72,6 +72,39 @@ public sealed class DecisionLogFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task DiskFull_WaitingRequests_AreToldWhetherTheirRecordIsOnDisk()
+    {
+        var path = Path.Combine(_disk.Path, "decisions.log");
+        var log = new DecisionLog(path, NullLogger<DecisionLog>.Instance, durability: Vigil.Server.Configuration.AuditDurability.Written);
+        await log.StartAsync(CancellationToken.None);
+        Assert.True(await log.RecordAndWaitAsync(Decision(1)).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        _disk.Fill();
+        var results = new List<(string Id, bool Written)>();
+        for (var i = 2; i <= 100; i++)
+        {
+            results.Add(("r" + i, await log.RecordAndWaitAsync(Decision(i)).AsTask().WaitAsync(TimeSpan.FromSeconds(10))));
+        }
+
+        Assert.Contains(results, r => !r.Written);
+        var text = File.ReadAllText(path);
+        Assert.All(results, r => Assert.Equal(r.Written, text.Contains($"\"request_id\":\"{r.Id}\"", StringComparison.Ordinal)));
+
+        _disk.Free();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            while (log.Failing)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        Assert.True(await log.RecordAndWaitAsync(Decision(101)).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        await log.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("\"request_id\":\"r101\"", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NearlyFull_FailsWhileEveryRecordIsStillOnDisk()
     {
         // 256 KB file system: the floor is a tenth of it. Leave less than that but room for the record itself.

@@ -33,6 +33,9 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
 
+    /// <summary>Runs for every request as it arrives, before the upstream answers (on the request's thread).</summary>
+    public Action<ReceivedRequest>? OnRequest { get; set; }
+
     public static async Task<TestUpstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,7 +49,9 @@ public sealed class TestUpstream : IAsyncDisposable
         {
             var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToArray(), StringComparer.OrdinalIgnoreCase);
-            self!.Received.Enqueue(new ReceivedRequest(context.Request.Method, raw, context.Request.Path.Value ?? "", headers));
+            var request = new ReceivedRequest(context.Request.Method, raw, context.Request.Path.Value ?? "", headers);
+            self!.Received.Enqueue(request);
+            self.OnRequest?.Invoke(request);
             if (context.WebSockets.IsWebSocketRequest)
             {
                 using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
