@@ -16,7 +16,7 @@ public sealed class OpaConformanceTests
         _output = output;
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Run_AllV1Cases_NoListedCaseRegresses()
     {
         var root = RepositoryRoot();

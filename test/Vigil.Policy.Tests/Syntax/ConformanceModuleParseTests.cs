@@ -80,7 +80,7 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void ParseQuery_EveryConformanceQuery_Parses()
     {
         var total = 0;
@@ -108,7 +108,7 @@ public sealed class ConformanceModuleParseTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void ParseModule_EveryConformanceModule_ParsesAsV1()
     {
         var total = 0;

@@ -114,14 +114,14 @@ public sealed partial class ConformanceCallTests
         return args.Count == definition.Arity ? new PreparedCall(node, module, call.Groups[1].Value, definition, [.. args]) : null;
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Cases_MostAreDirectlyCallable()
     {
         // Cases needing the evaluator (computed operands) are covered by SecurityConformanceTests.
         Assert.True(Cases().Count() >= 150, $"only {Cases().Count()} conformance cases could be called directly");
     }
 
-    [Theory]
+    [SharedSuiteTheory]
     [MemberData(nameof(Cases))]
     public void Case_MatchesOpa(string file, string index)
     {

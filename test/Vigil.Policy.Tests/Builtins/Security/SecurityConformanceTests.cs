@@ -31,7 +31,7 @@ public sealed class SecurityConformanceTests
         return data;
     }
 
-    [Theory]
+    [SharedSuiteTheory]
     [MemberData(nameof(FolderData))]
     public void Folder_PassesOpaConformance(string folder)
     {
