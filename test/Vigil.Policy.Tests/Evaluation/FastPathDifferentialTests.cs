@@ -21,7 +21,7 @@ public sealed class FastPathDifferentialTests
         _output = output;
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_EveryConformanceCase_FastAndGeneralPathsAgree()
     {
         var suite = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "conformance", "opa", "v1"));
@@ -77,7 +77,7 @@ public sealed class FastPathDifferentialTests
         Assert.True(compared > 1500, $"only {compared} cases were compared");
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_ManyThreadsOneQuery_EachDecisionMatchesItsInput()
     {
         var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
@@ -117,7 +117,7 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(0, failures);
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_AfterAConflictError_NextEvaluationOnTheThreadIsCorrect()
     {
         var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
@@ -142,7 +142,7 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(Value.From(1_700_000_001_000_000_000L), second[0].Expressions[0]);
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_SameInputWithSmallerMaxDepth_StillRejected()
     {
         var query = new PolicyEngine().AddModule("p.rego", "package p\nx := input.a").Compile().Prepare("data.p.x");
@@ -158,7 +158,7 @@ public sealed class FastPathDifferentialTests
         Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(input, new EvaluationOptions { MaxDepth = 6 }));
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_MeasuredPartReusedDeeper_DepthAddsUp()
     {
         // The depth of a part measured in one input is remembered; placed deeper in another input it must still count.
@@ -177,7 +177,7 @@ public sealed class FastPathDifferentialTests
         static Value Wrap(Value inner) => ObjectValue.Create([new KeyValuePair<string, Value>("w", inner)]);
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_ShallowSiblingOfDeepPart_KeepsItsOwnDepth()
     {
         // Siblings are walked together: a shallow one must not be charged with its deep sibling's depth when reused.
@@ -192,7 +192,7 @@ public sealed class FastPathDifferentialTests
         Assert.Throws<PolicyEvaluationException>(() => query.Evaluate(ArrayValue.Create([ArrayValue.Create([deep])]), new EvaluationOptions { MaxDepth = 6 }));
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_DataRefUnderWithData_SeesOverrideNotCachedPath()
     {
         var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
@@ -210,7 +210,7 @@ public sealed class FastPathDifferentialTests
         Assert.Equal("""["admin"]""", plainAgain[0].Expressions[0].ToJson());
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_PrintHookEvaluatesAnotherQuery_BothResultsCorrect()
     {
         var policy = new PolicyEngine(new PolicyOptions { RegoVersion = RegoVersion.V1 }).AddModule("p.rego", """
@@ -239,7 +239,7 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(Value.From(60), inner.Evaluate(Value.FromJson("""{"n": 5}"""))[0].Expressions[0]);
     }
 
-    [Theory]
+    [SharedSuiteTheory]
     [InlineData("""x := {"a": 1, "a": 2}""")]
     [InlineData("""x := {"a": [1, {2, 3}], "b": {"c": set()}}""")]
     [InlineData("""x := [{"k": 1} | true]""")]
@@ -266,7 +266,7 @@ public sealed class FastPathDifferentialTests
         Assert.Equal(fast, Run(general: false));
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Evaluate_MembershipInConstantSet_FollowsEachInput()
     {
         var query = new PolicyEngine().AddModule("p.rego", """

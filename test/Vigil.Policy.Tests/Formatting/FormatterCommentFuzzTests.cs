@@ -12,7 +12,7 @@ namespace Vigil.Policy.Tests.Formatting;
 /// </summary>
 public sealed class FormatterCommentFuzzTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SharedSuiteTheory]
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]

@@ -12,7 +12,7 @@ public sealed class FormatterCorpusTests(ITestOutputHelper output)
 {
     private static string RepoRoot() => ConformanceModuleParseTests.RepoRoot();
 
-    [Fact]
+    [SharedSuiteFact]
     public void Format_EveryConformanceModule_KeepsMeaningAndIsIdempotent()
     {
         var (parsed, formatted, failures) = (0, 0, new List<string>());
@@ -34,7 +34,7 @@ public sealed class FormatterCorpusTests(ITestOutputHelper output)
         Assert.True(parsed > 2000, $"only {parsed} modules");
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void Format_EveryRegoFileOfTheRepository_KeepsMeaningAndIsIdempotent()
     {
         var root = RepoRoot();

@@ -13,7 +13,7 @@ public sealed class FormatterMutationFuzzTests(ITestOutputHelper output)
 {
     private const string Inserts = "\n\n#[]{}(),;:=|&\"`_ \t";
 
-    [Fact]
+    [SharedSuiteFact]
     public void Format_MutatedModules_NeverThrowAndStayIdempotent()
     {
         var random = new Random(20261126);

@@ -16,7 +16,7 @@ public sealed class MutationFuzzTests
         "\u00e9", "\ud83d\ude00", "\ud800",
     ];
 
-    [Fact]
+    [SharedSuiteFact]
     public void ParseModule_MutatedConformanceModules_FailOnlyWithParseErrors()
     {
         var modules = ConformanceModuleParseTests.Modules().Select(m => m.Module).Where(m => m.Length > 0).ToList();
@@ -49,7 +49,7 @@ public sealed class MutationFuzzTests
         Assert.True(parsed > 100 && rejected > 100, $"parsed {parsed}, rejected {rejected}");
     }
 
-    [Fact]
+    [SharedSuiteFact]
     public void ParseQuery_MutatedConformanceQueries_FailOnlyWithParseErrors()
     {
         var queries = ConformanceModuleParseTests.Queries().Select(q => q.Query).ToList();
