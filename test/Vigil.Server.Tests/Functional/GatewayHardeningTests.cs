@@ -186,7 +186,7 @@ public sealed class GatewayHardeningTests(HardeningFixture fixture) : IClassFixt
     [InlineData("x_http_method_override")]
     public async Task MethodOverride_ByDefault_IsStrippedAndThePolicyDecidesTheRealMethod(string header)
     {
-        var marker = "mo" + Guid.NewGuid().ToString("N")[..8];
+        var marker = "strip-" + Guid.NewGuid().ToString("N")[..8];
         var response = await RawHttp.SendAsync(H.Port, $"/methods-strip/x?marker={marker}", method: "POST", headers: [$"{header}: DELETE", "Content-Length: 0"]);
         Assert.Equal(200, response.Status);
         var got = Assert.Single(ReceivedWith(marker));
