@@ -129,6 +129,9 @@ public sealed class VigilServer : IAsyncDisposable
         services.AddSingleton(metrics);
         MetricsEndpoint.AddServices(services, config.Telemetry.Metrics, metrics);
         services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        // A stop drains requests and background work for at most 20 s, inside Kubernetes' default 30 s grace period, so
+        // the decision log's final flush runs before a SIGKILL could cut it off.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         services.AddSingleton(config);
         services.AddSingleton(time);
         services.AddSingleton(factory);

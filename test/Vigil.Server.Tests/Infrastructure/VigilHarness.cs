@@ -236,7 +236,13 @@ public sealed class VigilHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Server.StopAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        // A graceful stop gets 20 s (then the host stops waiting for connections and background work); under a loaded
+        // CI machine a node's drain once took the host's whole default 30 s, which this wait then also spent.
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            await Server.StopAsync(grace.Token).WaitAsync(TimeSpan.FromSeconds(45)).ConfigureAwait(false);
+        }
+
         await Server.DisposeAsync().ConfigureAwait(false);
         await Upstream.DisposeAsync().ConfigureAwait(false);
         try
