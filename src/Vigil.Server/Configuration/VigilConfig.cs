@@ -17,6 +17,9 @@ public sealed record VigilConfig
 
     /// <summary>Metrics (default: served to loopback only).</summary>
     public TelemetryConfig Telemetry { get; init; } = new();
+
+    /// <summary>Device trust (default: off).</summary>
+    public DevicesConfig Devices { get; init; } = DevicesConfig.Disabled;
     public required IReadOnlyList<RouteConfig> Routes { get; init; }
 
     /// <summary>The file this configuration was read from, if any.</summary>
