@@ -22,7 +22,30 @@ namespace Vigil.Policy.Compilation;
 internal static class NegatedOperands
 {
     /// <summary>The first stage: returns <paramref name="body"/> itself when no expression is negated.</summary>
-    public static Expr[] ExpandCalls(Expr[] body, Scope scope)
+    public static Expr[] ExpandCalls(Expr[] body, Scope scope) => RewriteNegated(body, scope, static (hoister, e) => e.Kind switch
+    {
+        ExprKind.Term when e.A is CallTerm call => Rebuild(e, hoister.ExpandArgs(call), e.B),
+        ExprKind.Term => Rebuild(e, hoister.Expand(e.A!), e.B),
+        ExprKind.Unify => Rebuild(e, hoister.Expand(e.A!), hoister.Expand(e.B!)),
+        _ => e,
+    });
+
+    /// <summary>The second stage, on the reordered body; <paramref name="equalIsUnify"/> for module bodies (OPA's rewriteEquals).</summary>
+    public static Expr[] HoistDynamics(Expr[] ordered, Scope scope, bool equalIsUnify) => RewriteNegated(ordered, scope, (hoister, e) => e switch
+    {
+        { Kind: ExprKind.Term, A: CallTerm { Name: "equal", Args.Length: 2 } eq } when equalIsUnify =>
+            Rebuild(e, WithArgs(eq, [hoister.InTerm(eq.Args[0]), hoister.InTerm(eq.Args[1])]), e.B),
+        { Kind: ExprKind.Term, A: CallTerm call } => Rebuild(e, WithArgs(call, Array.ConvertAll(call.Args, hoister.One)), e.B),
+        { Kind: ExprKind.Term } => Rebuild(e, hoister.InTerm(e.A!), e.B),
+        { Kind: ExprKind.Unify } => Rebuild(e, hoister.InTerm(e.A!), hoister.InTerm(e.B!)),
+        _ => e,
+    });
+
+    /// <summary>
+    /// Rewrites each negated expression of a body; what <paramref name="rewrite"/> hoists through its
+    /// <see cref="Hoister"/> lands in front of the rewritten expression. Returns the body itself when nothing is negated.
+    /// </summary>
+    private static Expr[] RewriteNegated(Expr[] body, Scope scope, Func<Hoister, Expr, Expr> rewrite)
     {
         if (!Array.Exists(body, static e => e.Negated))
         {
@@ -32,88 +55,8 @@ internal static class NegatedOperands
         var result = new List<Expr>(body.Length + 2);
         foreach (var e in body)
         {
-            if (!e.Negated)
-            {
-                result.Add(e);
-                continue;
-            }
-
-            var hoister = new Hoister(scope, e, result);
-            switch (e.Kind)
-            {
-                case ExprKind.Term when e.A is CallTerm call:
-                    result.Add(Rebuild(e, hoister.ExpandArgs(call), e.B));
-                    break;
-                case ExprKind.Term:
-                    result.Add(Rebuild(e, hoister.Expand(e.A!), e.B));
-                    break;
-                case ExprKind.Unify:
-                    {
-                        var a = hoister.Expand(e.A!);
-                        var b = hoister.Expand(e.B!);
-                        result.Add(Rebuild(e, a, b));
-                        break;
-                    }
-
-                default:
-                    result.Add(e);
-                    break;
-            }
-        }
-
-        return [.. result];
-    }
-
-    /// <summary>The second stage, on the reordered body; <paramref name="equalIsUnify"/> for module bodies (OPA's rewriteEquals).</summary>
-    public static Expr[] HoistDynamics(Expr[] ordered, Scope scope, bool equalIsUnify)
-    {
-        if (!Array.Exists(ordered, static e => e.Negated))
-        {
-            return ordered;
-        }
-
-        var result = new List<Expr>(ordered.Length + 2);
-        foreach (var e in ordered)
-        {
-            if (!e.Negated)
-            {
-                result.Add(e);
-                continue;
-            }
-
-            var hoister = new Hoister(scope, e, result);
-            switch (e.Kind)
-            {
-                case ExprKind.Term when e.A is CallTerm { Name: "equal", Args.Length: 2 } eq && equalIsUnify:
-                    result.Add(Rebuild(e, WithArgs(eq, [hoister.InTerm(eq.Args[0]), hoister.InTerm(eq.Args[1])]), e.B));
-                    break;
-                case ExprKind.Term when e.A is CallTerm call:
-                    {
-                        var args = new Term[call.Args.Length];
-                        for (var i = 0; i < args.Length; i++)
-                        {
-                            args[i] = hoister.One(call.Args[i]);
-                        }
-
-                        result.Add(Rebuild(e, WithArgs(call, args), e.B));
-                        break;
-                    }
-
-                case ExprKind.Term:
-                    result.Add(Rebuild(e, hoister.InTerm(e.A!), e.B));
-                    break;
-                case ExprKind.Unify:
-                    {
-                        var a = hoister.InTerm(e.A!);
-                        var b = hoister.InTerm(e.B!);
-                        result.Add(Rebuild(e, a, b));
-                        break;
-                    }
-
-                default:
-                    result.Add(e);
-                    break;
-            }
+            // The argument runs first: the hoisted expressions are added before the rewritten one.
+            result.Add(e.Negated ? rewrite(new Hoister(scope, e, result), e) : e);
         }
 
         return [.. result];
