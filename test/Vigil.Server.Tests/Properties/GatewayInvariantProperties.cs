@@ -57,13 +57,14 @@ public sealed class GatewayInvariantProperties : IAsyncLifetime
     public async Task AnyTargetAndHost_EitherRefusedOrForwardedExactlyAsDecided()
     {
         var sent = new ConcurrentBag<(string Target, string Host, string Marker, int Status)>();
-        await Gen.Select(Target, Host).SampleAsync(async (target, host) =>
+        await PropertyRuns.SampleAsync(Gen.Select(Target, Host), async t =>
         {
+            var (target, host) = t;
             var marker = "p" + Guid.NewGuid().ToString("N")[..12];
             var withMarker = target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "marker=" + marker;
             var response = await RawHttp.SendAsync(_harness.Port, withMarker, host: host);
             sent.Add((withMarker, host, marker, response.Status));
-        }, iter: PropertyRuns.Iterations(400, 20_000), threads: 4);
+        }, seed: 41, count: 400, longCount: 20_000);
 
         var log = await _harness.ReadLogAsync();
         var decided = log.Where(r => r.TryGetProperty("request_id", out _) && r.TryGetProperty("decision", out var d) && d.GetString() == "allow")

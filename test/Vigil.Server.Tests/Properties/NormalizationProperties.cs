@@ -36,7 +36,7 @@ public sealed class NormalizationProperties
     [Fact]
     public void Normalize_AnyTarget_AcceptedPathsAreCanonicalAndUnambiguous()
     {
-        Gen.OneOf<string>(Path, Noise).Sample(raw =>
+        PropertyRuns.Sample(Gen.OneOf<string>(Path, Noise), raw =>
         {
             var result = RequestNormalizer.Normalize(raw);
             if (!result.IsValid)
@@ -57,13 +57,13 @@ public sealed class NormalizationProperties
 
             var again = RequestNormalizer.Normalize(path + result.Query);
             Assert.Equal((path, result.Query, RejectReason.None, result.Unusual), (again.Path, again.Query, again.Reject, again.Unusual));
-        }, iter: PropertyRuns.Iterations(100_000, 5_000_000));
+        }, seed: 17, count: 100_000, longCount: 5_000_000);
     }
 
     [Fact]
     public void NormalizeHost_AnyValue_AcceptedHostsAreCanonical()
     {
-        Gen.OneOf<string>(Host, Noise).Sample(value =>
+        PropertyRuns.Sample(Gen.OneOf<string>(Host, Noise), value =>
         {
             if (HostNormalizer.Normalize(value) is not { } host)
             {
@@ -76,18 +76,19 @@ public sealed class NormalizationProperties
             Assert.DoesNotContain("..", host, StringComparison.Ordinal);
             Assert.True(host.Length <= HostNormalizer.MaxNameLength + 2, host);
             Assert.All(host, c => Assert.True(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '[' or ']' or ':', host));
-        }, iter: PropertyRuns.Iterations(100_000, 5_000_000));
+        }, seed: 29, count: 100_000, longCount: 5_000_000);
     }
 
     [Fact]
     public void HeaderChecks_AnyName_ReservedAndTokenChecksNeverThrow()
     {
-        Gen.OneOf<string>(Gen.String[Gen.Char[(char)0, (char)0x200], 0, 200], Gen.OneOf("X-Forwarded-For", "x_vigil_user", "X-AUTH-token", "Forwarded", ""))
-            .Sample(name =>
+        PropertyRuns.Sample(
+            Gen.OneOf<string>(Gen.String[Gen.Char[(char)0, (char)0x200], 0, 200], Gen.OneOf("X-Forwarded-For", "x_vigil_user", "X-AUTH-token", "Forwarded", "")),
+            name =>
             {
                 _ = IdentityHeaders.IsReserved(name);
                 _ = RequestHeadChecks.IsToken(name);
                 _ = RouteHeaderRules.PassError(name);
-            }, iter: PropertyRuns.Iterations(100_000, 2_000_000));
+            }, seed: 31, count: 100_000, longCount: 2_000_000);
     }
 }

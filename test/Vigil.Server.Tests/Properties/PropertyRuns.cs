@@ -4,9 +4,9 @@ namespace Vigil.Server.Tests.Properties;
 
 /// <summary>
 /// How property tests run: a bounded run in CI, and a long one on demand with <c>VIGIL_LONG_PROPERTY_RUNS=1</c> (for
-/// example <c>VIGIL_LONG_PROPERTY_RUNS=1 dotnet test --filter Properties</c>). With <see cref="Iterations"/> CsCheck
-/// draws fresh cases each run and prints the seed of a failing one, so a failure can be replayed. <see cref="Sample{T}"/>
-/// and <see cref="SampleAsync{T}"/> draw CI's cases from a fixed seed instead, the same cases on every run: CsCheck's
+/// example <c>VIGIL_LONG_PROPERTY_RUNS=1 dotnet test --filter Properties</c>). <see cref="Sample{T}"/>
+/// and <see cref="SampleAsync{T}"/> draw CI's cases from a fixed seed, the same cases on every run (a CI failure is
+/// never luck, and a change cannot pass by drawing easier cases): CsCheck's
 /// <c>seed</c> only replays one case, so each case is drawn from its own, and a failing case is handed to CsCheck with
 /// that seed to be shrunk (the exception names the smallest failing case and its seed). The long run samples fresh
 /// seeds as CsCheck does.
@@ -14,8 +14,6 @@ namespace Vigil.Server.Tests.Properties;
 internal static class PropertyRuns
 {
     public static bool Long => Environment.GetEnvironmentVariable("VIGIL_LONG_PROPERTY_RUNS") == "1";
-
-    public static long Iterations(long ci, long longRun) => Long ? longRun : ci;
 
     /// <summary>The seed of case <paramref name="index"/> of the fixed run <paramref name="seed"/>, as CsCheck's <c>seed:</c> reads it.</summary>
     public static string CaseSeed(ulong seed, int index)
