@@ -445,13 +445,20 @@ internal sealed partial class Http1Forwarder(TimeProvider time, TimeSpan connect
 
     private static async ValueTask SendReadAheadAsync(PipeReader reader, UpstreamConnection connection, BodyReadAhead body, bool chunked)
     {
+        await WritePieceAsync(connection, body.Buffer, chunked).ConfigureAwait(false);
+        reader.AdvanceTo(body.Buffer.End);
+    }
+
+    /// <summary>Writes one piece of a request body, as a chunk of its own when the upstream request is chunked.</summary>
+    private static async ValueTask WritePieceAsync(UpstreamConnection connection, ReadOnlySequence<byte> piece, bool chunked)
+    {
         if (chunked)
         {
-            var prefix = Encoding.ASCII.GetBytes(body.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+            var prefix = Encoding.ASCII.GetBytes(piece.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
             await connection.WriteAsync(prefix, CancellationToken.None).ConfigureAwait(false);
         }
 
-        foreach (var segment in body.Buffer)
+        foreach (var segment in piece)
         {
             await connection.WriteAsync(segment, CancellationToken.None).ConfigureAwait(false);
         }
@@ -460,8 +467,6 @@ internal sealed partial class Http1Forwarder(TimeProvider time, TimeSpan connect
         {
             await connection.WriteAsync("\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
         }
-
-        reader.AdvanceTo(body.Buffer.End);
     }
 
     private static async ValueTask SendBodyAsync(HttpContext context, UpstreamConnection connection, bool chunked)
@@ -473,21 +478,7 @@ internal sealed partial class Http1Forwarder(TimeProvider time, TimeSpan connect
             var buffer = read.Buffer;
             if (!buffer.IsEmpty)
             {
-                if (chunked)
-                {
-                    var prefix = Encoding.ASCII.GetBytes(buffer.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
-                    await connection.WriteAsync(prefix, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                foreach (var segment in buffer)
-                {
-                    await connection.WriteAsync(segment, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (chunked)
-                {
-                    await connection.WriteAsync("\r\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
-                }
+                await WritePieceAsync(connection, buffer, chunked).ConfigureAwait(false);
             }
 
             reader.AdvanceTo(buffer.End);
