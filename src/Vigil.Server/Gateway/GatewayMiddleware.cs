@@ -109,9 +109,7 @@ internal sealed partial class GatewayMiddleware(
             // No access that is not on record: while the decision log cannot be written, nothing is forwarded. The
             // refusal is recorded all the same: each attempt to write it is also how the log finds out it works again.
             Record(Rejected(context, requestId, clientIp.ToString(), host, target.Path, route.Config, "audit_unavailable", started));
-            context.Response.Headers.RetryAfter = "5";
-            await GatewayResponses.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", "audit_unavailable",
-                "Access is paused because decisions cannot be recorded right now.", requestId).ConfigureAwait(false);
+            await WriteAuditUnavailableAsync(context, requestId).ConfigureAwait(false);
             return;
         }
 
